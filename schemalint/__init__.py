@@ -1,0 +1,5 @@
+"""schemalint: schema compliance linter and drift detector for PostgreSQL."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

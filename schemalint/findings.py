@@ -1,0 +1,63 @@
+"""The one finding type that rules, replay and drift produce and reporters print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from schemalint.model import Location
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a rule (or replay, or drift) says about one object or statement.
+
+    ``object`` is the qualified name of what the finding is about
+    (``public.orders.amount``); ``location`` is where it was written, None for
+    findings on a live database. ``fingerprint`` is stable across edits that do
+    not change the statement (the engine fills it; see engine.fingerprint).
+    """
+
+    code: str
+    slug: str
+    severity: Severity
+    message: str
+    help: str | None = None
+    location: Location | None = None
+    object: str | None = None
+    fingerprint: str = ""
+    suppressed: bool = False
+    source: str | None = None  # the source the finding came from: a path or a masked DSN
+
+    def with_(self, **changes: object) -> Finding:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        loc = self.location
+        return (
+            loc.path if loc else (self.source or ""),
+            loc.line if loc else 0,
+            loc.col if loc else 0,
+            self.code,
+            self.object or "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What reporters need to know of a rule (SARIF rules, docs links)."""
+
+    code: str
+    slug: str
+    severity: Severity
+    summary: str  # one line
+    description: str = ""  # the docstring's full text (markdown)
+    tags: tuple[str, ...] = ()
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://github.com/schemalint/schemalint/blob/main/docs/rules.md#{self.code.lower()}"

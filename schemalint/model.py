@@ -1,0 +1,322 @@
+"""The schema model: every source of schema becomes one of these.
+
+Frozen, slotted dataclasses. Types, defaults and expressions hold one
+canonical spelling (see typenorm and exprnorm), so that a model replayed from
+SQL and a model read from the catalog compare equal when the schemas are
+equal. Objects read from files carry a Location; objects read from a database
+carry none. This module imports nothing of ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+ConstraintKind = Literal["primary key", "unique", "foreign key", "check", "exclusion"]
+FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
+Persistence = Literal["permanent", "unlogged", "temporary"]
+TableKind = Literal["table", "partitioned table", "foreign table"]
+Volatility = Literal["immutable", "stable", "volatile"]
+PolicyCommand = Literal["all", "select", "insert", "update", "delete"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """Where an object or statement was written; all positions 1-based."""
+
+    path: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+def qualify(schema: str, name: str) -> str:
+    """The qualified name used as a key everywhere: schema.name, unquoted."""
+    return f"{schema}.{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str
+    not_null: bool = False
+    default: str | None = None
+    identity: Literal["always", "by default"] | None = None
+    generated: str | None = None
+    collation: str | None = None
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """A table constraint. Fields that do not apply to the kind stay empty."""
+
+    name: str
+    kind: ConstraintKind
+    columns: tuple[str, ...] = ()
+    # foreign keys
+    ref_table: str | None = None  # qualified name of the referenced table
+    ref_columns: tuple[str, ...] = ()
+    on_delete: FkAction = "no action"
+    on_update: FkAction = "no action"
+    match_full: bool = False
+    # check constraints: the canonical expression; exclusion: the canonical definition
+    expression: str | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
+    validated: bool = True
+    no_inherit: bool = False
+    nulls_not_distinct: bool = False
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    schema: str
+    name: str
+    table: str  # unqualified; the index lives in the table's schema
+    keys: tuple[str, ...]  # column names, or canonical expressions, with opclass/order suffixes
+    unique: bool = False
+    method: str = "btree"
+    include: tuple[str, ...] = ()
+    predicate: str | None = None
+    nulls_not_distinct: bool = False
+    constraint: str | None = None  # the constraint this index backs, if any
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return qualify(self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    name: str
+    timing: Literal["before", "after", "instead of"]
+    events: tuple[str, ...]  # insert, update, delete, truncate (sorted)
+    level: Literal["row", "statement"]
+    function: str  # qualified function name
+    arguments: tuple[str, ...] = ()
+    update_columns: tuple[str, ...] = ()
+    when: str | None = None
+    constraint: bool = False
+    enabled: Literal["origin", "disabled", "replica", "always"] = "origin"
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    name: str
+    command: PolicyCommand = "all"
+    permissive: bool = True
+    roles: tuple[str, ...] = ("public",)  # sorted
+    using: str | None = None
+    with_check: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    schema: str
+    name: str
+    columns: tuple[Column, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    policies: tuple[Policy, ...] = ()
+    kind: TableKind = "table"
+    persistence: Persistence = "permanent"
+    rls_enabled: bool = False
+    rls_forced: bool = False
+    partition_key: str | None = None  # e.g. "RANGE (created_at)"
+    partition_of: str | None = None  # qualified parent name
+    partition_bound: str | None = None  # e.g. "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+    inherits: tuple[str, ...] = ()  # qualified parent names, in order
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return qualify(self.schema, self.name)
+
+    def column(self, name: str) -> Column | None:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        return None
+
+    @property
+    def primary_key(self) -> Constraint | None:
+        for constraint in self.constraints:
+            if constraint.kind == "primary key":
+                return constraint
+        return None
+
+    @property
+    def foreign_keys(self) -> tuple[Constraint, ...]:
+        return tuple(c for c in self.constraints if c.kind == "foreign key")
+
+
+@dataclass(frozen=True, slots=True)
+class Enum:
+    schema: str
+    name: str
+    values: tuple[str, ...]
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return qualify(self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    schema: str
+    name: str
+    type: str
+    not_null: bool = False
+    default: str | None = None
+    checks: tuple[tuple[str, str], ...] = ()  # (constraint name, canonical expression), sorted
+    collation: str | None = None
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return qualify(self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    schema: str
+    name: str
+    definition: str  # canonical query text
+    materialized: bool = False
+    columns: tuple[str, ...] = ()  # output column names when known
+    indexes: tuple[Index, ...] = ()  # materialized views only
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return qualify(self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    schema: str
+    name: str
+    identity_args: str  # canonical argument types, e.g. "integer, text"
+    returns: str
+    language: str
+    kind: Literal["function", "procedure", "aggregate", "window"] = "function"
+    volatility: Volatility = "volatile"
+    security_definer: bool = False
+    strict: bool = False
+    config: tuple[str, ...] = ()  # "search_path=public", sorted
+    body: str | None = None
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return f"{qualify(self.schema, self.name)}({self.identity_args})"
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    schema: str
+    name: str
+    type: str = "bigint"
+    start: int = 1
+    increment: int = 1
+    min_value: int | None = None  # None = the type's default
+    max_value: int | None = None
+    cache: int = 1
+    cycle: bool = False
+    owned_by: str | None = None  # "schema.table.column"
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return qualify(self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    name: str
+    schema: str
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    name: str
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseInfo:
+    """Facts only a live server knows; empty for models read from files."""
+
+    server_version: str | None = None
+    encoding: str | None = None
+    timezone: str | None = None
+    database: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A whole schema. Every mapping is keyed by the object's qualname."""
+
+    schemas: Mapping[str, Schema] = field(default_factory=dict)
+    tables: Mapping[str, Table] = field(default_factory=dict)
+    enums: Mapping[str, Enum] = field(default_factory=dict)
+    domains: Mapping[str, Domain] = field(default_factory=dict)
+    views: Mapping[str, View] = field(default_factory=dict)
+    functions: Mapping[str, Function] = field(default_factory=dict)
+    sequences: Mapping[str, Sequence] = field(default_factory=dict)
+    extensions: Mapping[str, Extension] = field(default_factory=dict)
+    database: DatabaseInfo = field(default_factory=DatabaseInfo)
+
+    def table(self, qualname: str) -> Table | None:
+        return self.tables.get(qualname)
+
+    def object_count(self) -> int:
+        per_table = sum(
+            len(t.columns) + len(t.constraints) + len(t.indexes) + len(t.triggers) + len(t.policies)
+            for t in self.tables.values()
+        )
+        return per_table + sum(
+            len(m)
+            for m in (
+                self.schemas,
+                self.tables,
+                self.enums,
+                self.domains,
+                self.views,
+                self.functions,
+                self.sequences,
+                self.extensions,
+            )
+        )

@@ -1,0 +1,46 @@
+"""What splitting and parsing a SQL file yields: statements with exact positions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemalint.model import Location
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A SQL comment, kept for suppression directives."""
+
+    line: int
+    col: int
+    text: str  # without the leading -- or /* */
+    own_line: bool  # nothing but white space before it on its line
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement of a file.
+
+    ``kind`` is libpg_query's node name (``create_stmt``, ``index_stmt``,
+    ``alter_table_stmt``, …), or ``psql`` for a psql meta-command, or
+    ``error`` when the statement did not parse (``error`` then says why).
+    ``node`` is the postgast protobuf message of that kind (for example a
+    ``CreateStmt``), None for psql commands and errors.
+    """
+
+    path: str
+    index: int
+    text: str
+    location: Location
+    kind: str
+    node: Any = field(default=None, compare=False, repr=False)
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SqlFile:
+    path: str
+    statements: tuple[Statement, ...]
+    comments: tuple[Comment, ...]
+    text: str = field(repr=False, default="")
