@@ -1,0 +1,64 @@
+"""Shared fixtures: a real PostgreSQL server and a fresh empty database per test.
+
+The server is $SCHEMALINT_TEST_DSN's (its database is only used to create and
+drop test databases) or, when unset, a throwaway embedded PostgreSQL 18
+started once per session and removed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from schemalint.sources.dsn import with_database
+
+
+def run_sql(dsn: str, statements: str) -> list[tuple[Any, ...]]:
+    """Run SQL (one or more statements, autocommit) in a database; the rows of the last one."""
+    with psycopg.connect(dsn, autocommit=True) as connection, connection.cursor() as cursor:
+        cursor.execute(statements.encode())
+        rows: list[tuple[Any, ...]] = []
+        while True:
+            if cursor.description is not None:
+                rows = cursor.fetchall()
+            if not cursor.nextset():
+                break
+        return rows
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[str]:
+    """The admin DSN of the test server."""
+    configured = os.environ.get("SCHEMALINT_TEST_DSN")
+    if configured:
+        yield configured
+        return
+    from schemalint.sources.embedded import embedded_server
+
+    with embedded_server() as dsn:
+        yield dsn
+
+
+@pytest.fixture
+def pg(pg_admin: str) -> Iterator[str]:
+    """The DSN of a fresh, empty database, dropped after the test."""
+    name = f"sl_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+    try:
+        yield with_database(pg_admin, name)
+    finally:
+        with psycopg.connect(pg_admin, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(name="run_sql")
+def run_sql_fixture() -> Any:
+    """run_sql(dsn, statements) -> rows of the last statement, as a fixture."""
+    return run_sql
