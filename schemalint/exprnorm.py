@@ -1,0 +1,249 @@
+"""The canonical spelling of SQL expressions and view queries.
+
+Defaults, CHECK constraints, index predicates and expressions, policy
+USING/WITH CHECK, trigger WHEN clauses and generated columns are compared
+between a model replayed from SQL and one read from the catalog. The catalog
+prints them through pg_get_expr(), which adds casts, parentheses and
+rewrites (``IN`` → ``= ANY (ARRAY[…])``, ``BETWEEN`` → two comparisons,
+``LIKE`` → ``~~``). Both sides go through the same steps here: parse with
+PostgreSQL's own grammar (libpg_query), rewrite the tree into one form, and
+deparse with libpg_query's deparser. This is the only place where expression
+spelling is normalised.
+
+The canonical form is for comparison: casts are dropped (the analyser adds
+implicit ones the source never wrote) and schema qualification of functions
+is dropped (pg_get_expr qualifies what is not on the search path).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import postgast
+from postgast import pg_query_pb2 as pb
+
+_NUMERIC_TYPES = frozenset({"int2", "int4", "int8", "numeric", "float4", "float8", "integer", "bigint",
+                            "smallint", "decimal", "real"})
+_SEQUENCE_FUNCTIONS = frozenset({"nextval", "currval", "setval"})
+_LIKE_OPERATORS = {
+    pb.A_Expr_Kind.AEXPR_LIKE: None,
+    pb.A_Expr_Kind.AEXPR_ILIKE: None,
+}
+
+
+def _replace(node: pb.Node, child: pb.Node) -> None:
+    copy = pb.Node()
+    copy.CopyFrom(child)
+    node.CopyFrom(copy)
+
+
+def _const_from_cast(cast: pb.TypeCast) -> pb.Node | None:
+    """'-1'::integer → -1; other casts of constants lose the cast only."""
+    arg = cast.arg
+    if arg.WhichOneof("node") != "a_const" or arg.a_const.WhichOneof("val") != "sval":
+        return None
+    type_names = [n.string.sval for n in cast.type_name.names]
+    if not type_names or type_names[-1] not in _NUMERIC_TYPES or len(cast.type_name.array_bounds):
+        return None
+    text = arg.a_const.sval.sval
+    node = pb.Node()
+    try:
+        node.a_const.ival.ival = int(text)
+    except ValueError:
+        try:
+            float(text)
+        except ValueError:
+            return None
+        node.a_const.fval.fval = text
+    return node
+
+
+def _strip_schema(name: str) -> str:
+    """'public.orders_id_seq' → 'orders_id_seq' (quotes respected)."""
+    in_quotes = False
+    last_dot = -1
+    for i, ch in enumerate(name):
+        if ch == '"':
+            in_quotes = not in_quotes
+        elif ch == "." and not in_quotes:
+            last_dot = i
+    return name[last_dot + 1:]
+
+
+def _normalise(node: pb.Node, query: bool) -> None:
+    which = node.WhichOneof("node")
+    if which == "type_cast":
+        cast = node.type_cast
+        replacement = _const_from_cast(cast) or cast.arg
+        _replace(node, replacement)
+        _normalise(node, query)
+        return
+    if which == "a_expr":
+        _normalise_a_expr(node, query)
+    elif which == "func_call":
+        call = node.func_call
+        if len(call.funcname) > 1:
+            last = call.funcname[-1]
+            del call.funcname[:-1]
+            call.funcname[0].CopyFrom(last)
+        name = call.funcname[0].string.sval if call.funcname else ""
+        if name in _SEQUENCE_FUNCTIONS and call.args:
+            first = call.args[0]
+            while first.WhichOneof("node") == "type_cast":
+                _replace(first, first.type_cast.arg)
+            if first.WhichOneof("node") == "a_const" and first.a_const.WhichOneof("val") == "sval":
+                first.a_const.sval.sval = _strip_schema(first.a_const.sval.sval)
+    elif which == "bool_expr":
+        _flatten_bool(node.bool_expr)
+    elif query and which == "column_ref":
+        fields = node.column_ref.fields
+        if len(fields) > 1 and fields[-1].WhichOneof("node") == "string":
+            last = pb.Node()
+            last.CopyFrom(fields[-1])
+            del fields[:]
+            fields.append(last)
+    elif query and which == "range_var":
+        node.range_var.schemaname = ""
+    elif query and which == "res_target":
+        target = node.res_target
+        if target.name and target.val.WhichOneof("node") == "column_ref":
+            fields = target.val.column_ref.fields
+            if fields and fields[-1].WhichOneof("node") == "string" and fields[-1].string.sval == target.name:
+                target.name = ""
+    inner = getattr(node, which) if which else None
+    if inner is not None:
+        _walk_message(inner, query)
+
+
+def _walk_message(message: Any, query: bool) -> None:
+    for descriptor, value in message.ListFields():
+        if descriptor.message_type is None:
+            continue
+        if descriptor.is_repeated:
+            for item in value:
+                _visit(item, query)
+        else:
+            _visit(value, query)
+
+
+def _visit(value: Any, query: bool) -> None:
+    if isinstance(value, pb.Node):
+        _normalise(value, query)
+    elif isinstance(value, pb.RangeVar):
+        if query:
+            value.schemaname = ""
+    else:
+        _walk_message(value, query)
+
+
+def _flatten_bool(expr: pb.BoolExpr) -> None:
+    if expr.boolop == pb.BoolExprType.NOT_EXPR:
+        return
+    flat: list[pb.Node] = []
+    for arg in expr.args:
+        if arg.WhichOneof("node") == "bool_expr" and arg.bool_expr.boolop == expr.boolop:
+            _flatten_bool(arg.bool_expr)
+            flat.extend(arg.bool_expr.args)
+        else:
+            flat.append(arg)
+    if len(flat) != len(expr.args):
+        copies = []
+        for item in flat:
+            copy = pb.Node()
+            copy.CopyFrom(item)
+            copies.append(copy)
+        del expr.args[:]
+        expr.args.extend(copies)
+
+
+def _op_node(name: str, left: pb.Node, right: pb.Node) -> pb.Node:
+    node = pb.Node()
+    node.a_expr.kind = pb.A_Expr_Kind.AEXPR_OP
+    node.a_expr.name.add().string.sval = name
+    node.a_expr.lexpr.CopyFrom(left)
+    node.a_expr.rexpr.CopyFrom(right)
+    return node
+
+
+def _normalise_a_expr(node: pb.Node, query: bool) -> None:
+    expr = node.a_expr
+    kind = expr.kind
+    op = expr.name[-1].string.sval if expr.name else ""
+    if kind == pb.A_Expr_Kind.AEXPR_IN and expr.rexpr.WhichOneof("node") == "list":
+        items = list(expr.rexpr.list.items)
+        array = pb.Node()
+        for item in items:
+            array.a_array_expr.elements.add().CopyFrom(item)
+        expr.kind = pb.A_Expr_Kind.AEXPR_OP_ANY if op == "=" else pb.A_Expr_Kind.AEXPR_OP_ALL
+        expr.rexpr.CopyFrom(array)
+        expr.rexpr_list_start = 0
+        expr.rexpr_list_end = 0
+    elif kind in (pb.A_Expr_Kind.AEXPR_BETWEEN, pb.A_Expr_Kind.AEXPR_NOT_BETWEEN) and (
+        expr.rexpr.WhichOneof("node") == "list" and len(expr.rexpr.list.items) == 2
+    ):
+        low, high = expr.rexpr.list.items
+        between = kind == pb.A_Expr_Kind.AEXPR_BETWEEN
+        left = _op_node(">=" if between else "<", expr.lexpr, low)
+        right = _op_node("<=" if between else ">", expr.lexpr, high)
+        result = pb.Node()
+        result.bool_expr.boolop = pb.BoolExprType.AND_EXPR if between else pb.BoolExprType.OR_EXPR
+        result.bool_expr.args.add().CopyFrom(left)
+        result.bool_expr.args.add().CopyFrom(right)
+        node.CopyFrom(result)
+    elif kind in _LIKE_OPERATORS:
+        expr.kind = pb.A_Expr_Kind.AEXPR_OP
+    elif len(expr.name) > 1:
+        last = pb.Node()
+        last.CopyFrom(expr.name[-1])
+        del expr.name[:]
+        expr.name.append(last)
+
+
+def _deparse_target(node: pb.Node) -> str:
+    result = pb.ParseResult()
+    raw = result.stmts.add()
+    raw.stmt.select_stmt.target_list.add().res_target.val.CopyFrom(node)
+    text: str = postgast.deparse(result)
+    return text[len("SELECT "):] if text.startswith("SELECT ") else text
+
+
+def canonical_expr(node: Any) -> str:
+    """The canonical text of a parsed expression node (a postgast Node)."""
+    copy = pb.Node()
+    copy.CopyFrom(node)
+    _normalise(copy, query=False)
+    return _deparse_target(copy)
+
+
+@lru_cache(maxsize=65536)
+def canonical_expr_text(text: str) -> str:
+    """The canonical text of an expression written as SQL (e.g. from pg_get_expr)."""
+    try:
+        tree = postgast.parse(f"SELECT {text}")
+    except Exception:
+        return " ".join(text.split())
+    return canonical_expr(tree.stmts[0].stmt.select_stmt.target_list[0].res_target.val)
+
+
+def canonical_query(node: Any) -> str:
+    """The canonical text of a query node (a postgast Node holding a select_stmt)."""
+    copy = pb.Node()
+    copy.CopyFrom(node)
+    _normalise(copy, query=True)
+    result = pb.ParseResult()
+    result.stmts.add().stmt.CopyFrom(copy)
+    text: str = postgast.deparse(result)
+    return text
+
+
+@lru_cache(maxsize=4096)
+def canonical_query_text(text: str) -> str:
+    """The canonical text of a query written as SQL (e.g. from pg_get_viewdef)."""
+    try:
+        tree = postgast.parse(text)
+    except Exception:
+        return " ".join(text.split())
+    if len(tree.stmts) != 1:
+        return " ".join(text.split())
+    return canonical_query(tree.stmts[0].stmt)
