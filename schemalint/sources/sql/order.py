@@ -1,0 +1,47 @@
+"""Which files of a migration directory apply, and in which order.
+
+Version order as the common tools apply it: Flyway ``V1__x.sql`` (versions
+compared part by part, so ``V1_10`` comes after ``V1_2``; repeatable
+``R__`` files after all versioned ones), numeric and timestamp prefixes
+(``0001_``, ``20240101120000_``), golang-migrate ``N_name.up.sql``, and
+directories per migration (Prisma ``<stamp>_name/migration.sql``). Down
+files (``.down.sql``, ``down.sql``, ``*.down.*``, sqitch ``revert/``) are
+excluded; goose files keep only their ``-- +goose Up`` section (done by the
+reader).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_VERSION = re.compile(r"^[Vv]?(\d+(?:[._]\d+)*)(?=__|_|-|\.|$)")
+_DOWN = re.compile(r"(^|[._-])down([._-]|$)|(^|[._-])rollback([._-]|$)", re.IGNORECASE)
+_EXCLUDED_DIRS = {"revert", "verify", "down", "rollback", "rollbacks"}
+
+
+def is_down_file(path: Path) -> bool:
+    return bool(_DOWN.search(path.stem)) or any(part in _EXCLUDED_DIRS for part in path.parts[:-1])
+
+
+def version_key(path: Path, root: Path) -> tuple[int, tuple[int, ...], str]:
+    """Sort key: repeatables last, then the numeric version parts, then the name."""
+    relative = path.relative_to(root)
+    name = relative.parts[0] if len(relative.parts) > 1 else relative.name
+    if name.startswith(("R__", "r__")):
+        return (2, (), str(relative))
+    match = _VERSION.match(name)
+    if match is None:
+        return (1, (), str(relative))
+    parts = tuple(int(p) for p in re.split(r"[._]", match.group(1)))
+    return (0, parts, str(relative))
+
+
+def migration_files(directory: Path) -> list[Path]:
+    """The .sql files of a migration directory that apply, in version order."""
+    files = [
+        p
+        for p in directory.rglob("*.sql")
+        if p.is_file() and not is_down_file(p.relative_to(directory))
+    ]
+    return sorted(files, key=lambda p: version_key(p, directory))

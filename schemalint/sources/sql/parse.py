@@ -1,0 +1,148 @@
+"""The parse adapter: the one module that talks to libpg_query (postgast).
+
+A file is split into statements (split.py), then parsed in one call to
+libpg_query; the parse tree's statements are matched back to the split
+statements by byte offset. If the whole file does not parse, each statement
+is parsed on its own, so that one syntax error is reported at its position
+and the rest of the file goes on.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from pathlib import Path
+from typing import Any
+
+import postgast
+
+from schemalint.errors import SourceError
+from schemalint.model import Location
+from schemalint.sources.sql.split import Chunk, LineIndex, split_text, to_comments
+from schemalint.sources.sql.statements import SqlFile, Statement
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def read_sql_file(path: Path) -> SqlFile:
+    """Read and parse one SQL file; a one-line SourceError when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path}: is a directory, expected a .sql file") from None
+    except OSError as error:
+        raise SourceError(f"{path}: cannot read: {error.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(f"{path}: {len(data)} bytes is larger than the {MAX_FILE_BYTES} byte limit")
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise SourceError(f"{path}:{line}: binary file (NUL byte), expected SQL text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise SourceError(
+            f"{path}:{line}: not UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = " " + text[1:]
+    return parse_sql(text, str(path))
+
+
+def parse_sql(text: str, path: str) -> SqlFile:
+    chunks, raw_comments = split_text(text)
+    lines = LineIndex(text)
+    sql_chunks = [c for c in chunks if c.kind == "sql" and c.problem is None]
+    parsed = _parse_together(text, sql_chunks)
+    statements: list[Statement] = []
+    for index, chunk in enumerate(chunks):
+        location = _location(path, lines, text, chunk)
+        body = text[chunk.start : chunk.end]
+        if chunk.kind == "psql":
+            statements.append(Statement(path, index, body, location, "psql"))
+            continue
+        if chunk.problem is not None:
+            statements.append(Statement(path, index, body, location, "error", error=_problem(chunk, lines)))
+            continue
+        node = parsed.get(chunk.start) if parsed is not None else None
+        if node is None:
+            statements.append(_parse_one(path, index, body, location, lines, chunk.start))
+            continue
+        kind = node.WhichOneof("node")
+        statements.append(Statement(path, index, body, location, kind, getattr(node, kind)))
+    return SqlFile(path, tuple(statements), to_comments(text, raw_comments, lines), text)
+
+
+def _problem(chunk: Chunk, lines: LineIndex) -> str:
+    problem = chunk.problem or "cannot split"
+    head, sep, tail = problem.rpartition(" starting at offset ")
+    if sep:
+        line, col = lines.position(int(tail))
+        return f"{head} starting at line {line}, column {col}"
+    return problem
+
+
+def _location(path: str, lines: LineIndex, text: str, chunk: Chunk) -> Location:
+    line, col = lines.position(chunk.start)
+    last = max(chunk.start, chunk.end - 1)
+    end_line, end_col = lines.position(last)
+    return Location(path, line, col, end_line, end_col)
+
+
+def _parse_together(text: str, chunks: list[Chunk]) -> dict[int, Any] | None:
+    """Parse all statements in one call; map start offset → statement node, or None."""
+    if not chunks:
+        return {}
+    pieces = [" " * chunks[0].start]
+    previous_end = chunks[0].start
+    for chunk in chunks:
+        gap = text[previous_end : chunk.start]
+        pieces.append("".join("\n" if ch == "\n" else " " for ch in gap) if gap.strip() else gap)
+        body = text[chunk.start : chunk.end]
+        pieces.append(body if body.rstrip().endswith(";") else body + ";")
+        previous_end = chunk.end + (0 if body.rstrip().endswith(";") else 0)
+    source = "".join(pieces)
+    try:
+        tree = postgast.parse(source)
+    except Exception:
+        return None
+    ascii_only = source.isascii()
+    starts = [c.start for c in chunks]
+    byte_starts = starts if ascii_only else _byte_offsets(source, starts)
+    result: dict[int, Any] = {}
+    for raw in tree.stmts:
+        i = bisect_right(byte_starts, raw.stmt_location) - 1
+        if i < 0 or starts[i] in result:
+            return None
+        result[starts[i]] = raw.stmt
+    if len(result) != len(chunks):
+        return None
+    return result
+
+
+def _byte_offsets(text: str, offsets: list[int]) -> list[int]:
+    out = []
+    previous, total = 0, 0
+    for offset in offsets:
+        total += len(text[previous:offset].encode("utf-8"))
+        out.append(total)
+        previous = offset
+    return out
+
+
+def _parse_one(path: str, index: int, body: str, location: Location, lines: LineIndex, start: int) -> Statement:
+    try:
+        tree = postgast.parse(body)
+    except postgast.PgQueryError as error:
+        cursor = max(0, (error.cursorpos or 1) - 1)
+        offset = start + len(body.encode("utf-8")[:cursor].decode("utf-8", errors="ignore"))
+        line, col = lines.position(offset)
+        return Statement(path, index, body, location, "error", error=f"{error.message} at line {line}, column {col}")
+    if len(tree.stmts) != 1:
+        return Statement(path, index, body, location, "error", error="expected one statement")
+    node = tree.stmts[0].stmt
+    kind = node.WhichOneof("node")
+    if kind is None:
+        return Statement(path, index, body, location, "error", error="empty statement")
+    return Statement(path, index, body, location, kind, getattr(node, kind))
