@@ -1,0 +1,269 @@
+"""The benchmarks: schemalint next to its peers, each as a function of the run context.
+
+Every benchmark returns rows; a row compares one schemalint command with one
+peer (or baseline) command, measured interleaved in the same run. When the
+schemalint command fails (not implemented yet, or broken), the row keeps the
+peer's numbers and says why ours is missing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import generate
+from measure import Command, Measured, argv, interleaved
+from peers import Tools
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+GITLAB_SQL = CORPUS / "schemas" / "gitlab.sql"
+KESTRA = CORPUS / "migrations" / "kestra"
+LOAD_PY = CORPUS / "load.py"
+FINDINGS = frozenset({0, 1})  # linters exit 1 when they find something
+
+
+@dataclass(frozen=True)
+class Context:
+    tools: Tools
+    server: str  # libpq URI of the server's maintenance database
+    repeat: int
+    out: Path
+
+    def dsn(self, database: str) -> str:
+        return generate.with_database(self.server, database)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One comparison: ours / base, with the target it is held to."""
+
+    bench: str
+    what: str
+    ours: Measured
+    base: Measured | None
+    target: str = ""
+    max_ratio: float | None = None
+    max_rss_mb: float | None = None
+    max_wall_s: float | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.base is None or not (self.ours.ok and self.base.ok) or self.base.wall_s == 0:
+            return None
+        return self.ours.wall_s / self.base.wall_s
+
+    @property
+    def met(self) -> bool | None:
+        """True/False against the target; None when there is no target or nothing to judge."""
+        if not self.ours.ok or not (self.max_ratio or self.max_rss_mb or self.max_wall_s):
+            return None
+        checks = []
+        if self.max_ratio is not None:
+            if self.ratio is None:
+                return None
+            checks.append(self.ratio <= self.max_ratio)
+        if self.max_rss_mb is not None:
+            checks.append(self.ours.rss_mb < self.max_rss_mb)
+        if self.max_wall_s is not None:
+            checks.append(self.ours.wall_s < self.max_wall_s)
+        return all(checks)
+
+
+def _sl(ctx: Context, *args: str | Path) -> tuple[str, ...]:
+    return argv(ctx.tools.schemalint, *args)
+
+
+def _out(ctx: Context, name: str) -> Path:
+    ctx.out.mkdir(parents=True, exist_ok=True)
+    return ctx.out / name
+
+
+def _pair(ctx: Context, ours: Command, base: Command) -> tuple[Measured, Measured]:
+    measured = interleaved({"base": base, "ours": ours}, ctx.repeat)
+    return measured["ours"], measured["base"]
+
+
+def ensure_gitlab(ctx: Context, database: str) -> None:
+    """GitLab's schema loaded into `database` with the corpus loader (reused when already loaded)."""
+    psql = ctx.tools.psql
+    if generate.is_marked(psql, ctx.server, database, "gitlab"):
+        return
+    print(f"loading gitlab into {database}", file=sys.stderr)
+    subprocess.run(
+        [
+            sys.executable,
+            str(LOAD_PY),
+            "apply",
+            "gitlab",
+            "--dsn",
+            ctx.server,
+            "--database",
+            database,
+            "--create",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    generate.mark_database(psql, ctx.server, database, "gitlab")
+
+
+def parse(ctx: Context) -> list[Row]:
+    ours = Command(
+        _sl(ctx, "inspect", GITLAB_SQL, "--format", "json"), stdout=_out(ctx, "gitlab.inspect.json")
+    )
+    squawk = Command(argv(ctx.tools.squawk, "--reporter", "json", GITLAB_SQL), FINDINGS)
+    o, b = _pair(ctx, ours, squawk)
+    return [
+        Row("1", "parse + replay gitlab.sql (2.7 MB)", o, b, "≤ 2× squawk, < 400 MB", 2.0, 400.0),
+    ]
+
+
+def introspect(ctx: Context) -> list[Row]:
+    ensure_gitlab(ctx, "bench_gitlab")
+    dsn = ctx.dsn("bench_gitlab")
+    ours = Command(_sl(ctx, "inspect", dsn, "--format", "json"), stdout=_out(ctx, "gitlab.catalog.json"))
+    dump = Command(argv(ctx.tools.pg_dump, "--schema-only", "-d", dsn), stdout=_out(ctx, "gitlab.dump.sql"))
+    o, b = _pair(ctx, ours, dump)
+    return [Row("2", "introspect GitLab in PostgreSQL (1,401 tables)", o, b, "≤ 1× pg_dump", 1.0)]
+
+
+def wide(ctx: Context) -> list[Row]:
+    built = generate.ensure_database(
+        ctx.tools.psql, ctx.server, "bench_wide", "wide", generate.wide_sql(), ctx.out
+    )
+    if built:
+        print("built bench_wide (100 schemas × 100 tables)", file=sys.stderr)
+    dsn = ctx.dsn("bench_wide")
+    whole = Command(_sl(ctx, "inspect", dsn, "--format", "json"), stdout=_out(ctx, "wide.json"))
+    one = Command(
+        _sl(ctx, "inspect", dsn, "--schema", "s001", "--format", "json"), stdout=_out(ctx, "wide.s001.json")
+    )
+    dump = Command(argv(ctx.tools.pg_dump, "--schema-only", "-d", dsn), stdout=_out(ctx, "wide.dump.sql"))
+    dump_one = Command(
+        argv(ctx.tools.pg_dump, "--schema-only", "-n", "s001", "-d", dsn),
+        stdout=_out(ctx, "wide.s001.dump.sql"),
+    )
+    m = interleaved({"dump": dump, "whole": whole, "dump_one": dump_one, "one": one}, ctx.repeat)
+    fraction = ""
+    if m["one"].ok and m["whole"].ok:
+        fraction = f"one schema takes {m['one'].wall_s / m['whole'].wall_s:.0%} of the whole inspect"
+    return [
+        Row("3a", "introspect 10,000 tables (100 schemas × 100)", m["whole"], m["dump"], "≤ 1× pg_dump", 1.0),
+        Row("3b", "introspect one schema of it (--schema s001)", m["one"], m["dump_one"], "", note=fraction),
+    ]
+
+
+def lint(ctx: Context) -> list[Row]:
+    ours = Command(
+        _sl(ctx, "lint", GITLAB_SQL, "--format", "json"), FINDINGS, stdout=_out(ctx, "gitlab.lint.json")
+    )
+    squawk = Command(argv(ctx.tools.squawk, "--reporter", "json", GITLAB_SQL), FINDINGS)
+    o, b = _pair(ctx, ours, squawk)
+    return [Row("4", "lint gitlab.sql, standard pack, json", o, b, "≤ 2× squawk, < 400 MB", 2.0, 400.0)]
+
+
+def precommit(ctx: Context) -> list[Row]:
+    directory = ctx.out / "migrations"
+    files = generate.migration_dir(directory, 50)
+    one = files[8]  # V009__index_orders_user.sql: CREATE INDEX without CONCURRENTLY on a live table
+    ours_one = Command(_sl(ctx, "lint", one), FINDINGS)
+    ours_dir = Command(_sl(ctx, "lint", directory), FINDINGS)
+    ours_kestra = Command(_sl(ctx, "lint", KESTRA), FINDINGS)
+    squawk_one = Command(argv(ctx.tools.squawk, one), FINDINGS)
+    squawk_dir = Command(argv(ctx.tools.squawk, [str(p) for p in files]), FINDINGS)
+    fluff = argv(ctx.tools.sqlfluff, "lint", "--dialect", "postgres", "--nocolor")
+    fluff_one = Command(argv(fluff, one), FINDINGS)
+    kestra_files = sorted(str(p) for p in KESTRA.rglob("*.sql"))
+    fluff_kestra = Command(argv(fluff, "--processes", "1", kestra_files), FINDINGS)
+    m = interleaved(
+        {
+            "squawk_one": squawk_one,
+            "ours_one": ours_one,
+            "fluff_one": fluff_one,
+            "squawk_dir": squawk_dir,
+            "ours_dir": ours_dir,
+        },
+        ctx.repeat,
+    )
+    k = interleaved({"fluff_kestra": fluff_kestra, "ours_kestra": ours_kestra}, ctx.repeat)
+    return [
+        Row("5a", f"pre-commit: lint one file ({one.name})", m["ours_one"], m["squawk_one"], "< 300 ms",
+            max_wall_s=0.3),
+        Row("5b", "pre-commit: the same file, vs sqlfluff", m["ours_one"], m["fluff_one"], "< 300 ms",
+            max_wall_s=0.3),
+        Row("5c", "lint the 50-file migration directory", m["ours_dir"], m["squawk_dir"]),
+        Row("5d", f"lint kestra's migrations ({len(kestra_files)} files), vs sqlfluff", k["ours_kestra"],
+            k["fluff_kestra"]),
+    ]  # fmt: skip
+
+
+def drift(ctx: Context) -> list[Row]:
+    ensure_gitlab(ctx, "bench_gitlab")
+    ensure_gitlab(ctx, "bench_gitlab2")
+    ours = Command(
+        _sl(ctx, "drift", GITLAB_SQL, ctx.dsn("bench_gitlab"), "--format", "json"),
+        FINDINGS,
+        stdout=_out(ctx, "gitlab.drift.json"),
+    )
+    migra = Command(
+        argv(ctx.tools.migra, "--unsafe", ctx.dsn("bench_gitlab"), ctx.dsn("bench_gitlab2")),
+        frozenset({0, 2}),  # 2: differences found
+        stdout=_out(ctx, "gitlab.migra.sql"),
+    )
+    o, b = _pair(ctx, ours, migra)
+    return [
+        Row("6", "drift: gitlab.sql vs GitLab in PostgreSQL (migra: database vs database)", o, b,
+            "< 3 s", max_wall_s=3.0),
+    ]  # fmt: skip
+
+
+def tenants(ctx: Context) -> list[Row]:
+    built = generate.ensure_database(
+        ctx.tools.psql, ctx.server, "bench_tenants", "tenants", generate.tenants_sql(), ctx.out
+    )
+    if built:
+        print("built bench_tenants (1,000 schemas × 30 tables)", file=sys.stderr)
+    declared = _out(ctx, "tenant.sql")
+    declared.write_text(generate.tenant_schema_sql())
+    dsn = ctx.dsn("bench_tenants")
+    ours = Command(
+        _sl(ctx, "drift", declared, dsn, "--each-schema", "tenant_%", "--format", "json"),
+        FINDINGS,
+        stdout=_out(ctx, "tenants.drift.json"),
+    )
+    dump = Command(argv(ctx.tools.pg_dump, "--schema-only", "-d", dsn), stdout=_out(ctx, "tenants.dump.sql"))
+    o, b = _pair(ctx, ours, dump)
+    note = f"3 tenants drifted on purpose: {', '.join(f'tenant_{t:04d}' for t in generate.DRIFTED_TENANTS)}"
+    return [
+        Row("7", "drift 1,000 tenant schemas × 30 tables (--each-schema)", o, b, "≤ 1.5× pg_dump", 1.5,
+            note=note),
+    ]  # fmt: skip
+
+
+def render(ctx: Context) -> list[Row]:
+    text = Command(
+        _sl(ctx, "lint", GITLAB_SQL, "--format", "text"), FINDINGS, stdout=_out(ctx, "gitlab.lint.txt")
+    )
+    json = Command(
+        _sl(ctx, "lint", GITLAB_SQL, "--format", "json"), FINDINGS, stdout=_out(ctx, "gitlab.lint.json")
+    )
+    m = interleaved({"json": json, "text": text}, ctx.repeat)
+    return [
+        Row("8", "render lint findings on gitlab.sql: text vs json", m["text"], m["json"], "≤ 2× json", 2.0)
+    ]
+
+
+BENCHMARKS: dict[str, Callable[[Context], list[Row]]] = {
+    "parse": parse,
+    "introspect": introspect,
+    "wide": wide,
+    "lint": lint,
+    "precommit": precommit,
+    "drift": drift,
+    "tenants": tenants,
+    "render": render,
+}
