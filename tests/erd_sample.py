@@ -11,6 +11,9 @@ trigger function and trigger, RLS with a policy, comments with ``|``.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from schemalint.model import (
     Column,
     Constraint,
@@ -191,3 +194,17 @@ def shop_model() -> Model:
         functions={function.qualname: function},
         database=DatabaseInfo(),
     )
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def assert_golden(relative: str, text: str) -> None:
+    """Compare with tests/golden/<relative>; SCHEMALINT_UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / relative
+    if os.environ.get("SCHEMALINT_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.exists(), f"{path} is missing; run with SCHEMALINT_UPDATE_GOLDEN=1 to create it"
+    assert text == path.read_text(encoding="utf-8"), f"{path} differs; SCHEMALINT_UPDATE_GOLDEN=1 rewrites it"

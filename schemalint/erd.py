@@ -1,0 +1,251 @@
+"""ER diagrams of the foreign-key graph: mermaid ``erDiagram`` and Graphviz dot.
+
+Mermaid spelling is kept to what older mermaid versions (the ones GitHub and
+IDE previews have shipped since 2022) parse as well as the current grammar:
+
+- entity names are bare when they are plain words (``[A-Za-z][A-Za-z0-9_]*``
+  and not a mermaid keyword), else double-quoted (quoted entity names exist
+  since mermaid 9.2); with more than one schema they are ``"schema.table"``;
+- attribute types and names only use ``[A-Za-z0-9_[]()]``: long type names get
+  PostgreSQL's short aliases (``timestamp with time zone`` → ``timestamptz``,
+  ``character varying(255)`` → ``varchar(255)``), a comma becomes ``_``
+  (``numeric(19,4)`` → ``numeric(19_4)``; commas in types only parse since
+  mermaid 10.7), the table's own schema is dropped from user types;
+- relationships are ``parent <card>--<card> child : "fk columns"``.
+
+Size limits are mermaid's defaults (maxTextSize 50,000 characters, maxEdges
+500; mermaid.js.org config schema), which GitHub does not raise.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import networkx as nx
+
+from schemalint.graph import ForeignKey, as_graph, graph_foreign_keys, graph_tables, schema_names, split_graph
+from schemalint.model import Model, Table
+
+Columns = Literal["keys", "all", "none"]
+
+MERMAID_MAX_TEXT = 50_000
+MERMAID_MAX_EDGES = 500
+
+# words the mermaid ER lexer reads as keywords (case-insensitive) before an entity name
+_MERMAID_KEYWORDS = frozenset(
+    {
+        "erdiagram",
+        "one",
+        "many",
+        "only",
+        "zero",
+        "to",
+        "optionally",
+        "style",
+        "classdef",
+        "class",
+        "subgraph",
+        "end",
+        "title",
+        "acctitle",
+        "accdescr",
+        "direction",
+        "u",
+    }
+)
+_BARE_ENTITY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_TYPE_ALIASES = (
+    (re.compile(r"^timestamp(\(\d+\))? with time zone"), r"timestamptz\1"),
+    (re.compile(r"^timestamp(\(\d+\))? without time zone"), r"timestamp\1"),
+    (re.compile(r"^time(\(\d+\))? with time zone"), r"timetz\1"),
+    (re.compile(r"^time(\(\d+\))? without time zone"), r"time\1"),
+    (re.compile(r"^character varying"), "varchar"),
+    (re.compile(r"^bit varying"), "varbit"),
+    (re.compile(r"^character\b"), "char"),
+    (re.compile(r"^double precision"), "float8"),
+)
+
+
+def short_type(type_: str, schema: str) -> str:
+    """A column type as a mermaid attribute word (see the module docstring)."""
+    text = type_
+    for pattern, replacement in _TYPE_ALIASES:
+        text = pattern.sub(replacement, text)
+    if text.startswith(f"{schema}."):
+        text = text[len(schema) + 1 :]
+    text = text.replace('"', "").replace(",", "_")
+    text = re.sub(r"[^A-Za-z0-9_\[\]()]+", "_", text)
+    return text if re.match(r"[A-Za-z_]", text) else f"_{text}"
+
+
+def attribute_name(name: str) -> str:
+    """A column name as a mermaid attribute word; ``pk``/``fk``/``uk`` would read as key markers."""
+    text = re.sub(r"[^A-Za-z0-9_]+", "_", name)
+    if not re.match(r"[A-Za-z_]", text):
+        text = f"_{text}"
+    return f"{text}_" if text.lower() in ("pk", "fk", "uk") else text
+
+
+def entity_name(qualname: str, *, qualify: bool) -> str:
+    """The mermaid spelling of a table: bare word, else quoted (``%``, ``"``, ``\\`` replaced)."""
+    name = qualname if qualify else qualname.split(".", 1)[1]
+    if _BARE_ENTITY.fullmatch(name) and name.lower() not in _MERMAID_KEYWORDS:
+        return name
+    return '"' + re.sub(r'["%\\\x00-\x1f]', "_", name) + '"'
+
+
+def _quoted_label(text: str) -> str:
+    return '"' + re.sub(r'["\x00-\x1f]', "'", text) + '"'
+
+
+def column_keys(table: Table) -> dict[str, list[str]]:
+    """Per column its markers, in mermaid's order PK, FK, UK."""
+    markers: dict[str, list[str]] = {column.name: [] for column in table.columns}
+    unique: set[str] = set()
+    names = set(markers)
+    for constraint in table.constraints:
+        if constraint.kind == "unique":
+            unique.update(constraint.columns)
+    for index in table.indexes:
+        if index.unique and index.constraint is None and all(key in names for key in index.keys):
+            unique.update(index.keys)
+    primary = table.primary_key
+    foreign = {name for fk in table.foreign_keys for name in fk.columns}
+    for name, found in markers.items():
+        if primary is not None and name in primary.columns:
+            found.append("PK")
+        if name in foreign:
+            found.append("FK")
+        if name in unique:
+            found.append("UK")
+    return markers
+
+
+def cardinality(edge: ForeignKey) -> str:
+    """Crow's foot between parent (left) and child (right).
+
+    The parent end is exactly one (``||``), or zero or one (``|o``) when a FK
+    column is nullable; the child end is zero or more (``o{``), or zero or one
+    (``o|``) when the FK columns are unique (one-to-one).
+    """
+    parent = "|o" if edge.nullable else "||"
+    child = "o|" if edge.unique else "o{"
+    return f"{parent}--{child}"
+
+
+def _shown_columns(table: Table, columns: Columns) -> list[tuple[str, str, list[str]]]:
+    if columns == "none":
+        return []
+    keys = column_keys(table)
+    return [
+        (short_type(column.type, table.schema), attribute_name(column.name), keys[column.name])
+        for column in table.columns
+        if columns == "all" or keys[column.name]
+    ]
+
+
+def render_mermaid(graph_or_model: nx.MultiDiGraph | Model, *, columns: Columns = "keys") -> str:
+    """A mermaid ``erDiagram``: one entity block per table, one line per foreign key."""
+    graph = as_graph(graph_or_model)
+    qualify = len(schema_names(graph)) > 1
+    lines = ["erDiagram"]
+    for table in graph_tables(graph):
+        name = entity_name(table.qualname, qualify=qualify)
+        shown = _shown_columns(table, columns)
+        if not shown:
+            lines.append(f"    {name}")
+            continue
+        lines.append(f"    {name} {{")
+        for type_, column, markers in shown:
+            suffix = f" {', '.join(markers)}" if markers else ""
+            lines.append(f"        {type_} {column}{suffix}")
+        lines.append("    }")
+    for edge in graph_foreign_keys(graph):
+        parent = entity_name(edge.parent, qualify=qualify)
+        child = entity_name(edge.child, qualify=qualify)
+        label = _quoted_label(", ".join(edge.columns))
+        lines.append(f"    {parent} {cardinality(edge)} {child} : {label}")
+    return "\n".join(lines) + "\n"
+
+
+def mermaid_size_warning(text: str) -> str | None:
+    """A one-line warning when a mermaid diagram exceeds what mermaid renders by default."""
+    edges = sum(1 for line in text.splitlines() if re.search(r" [|}][|o]--[o|][|{] ", line))
+    if len(text) <= MERMAID_MAX_TEXT and edges <= MERMAID_MAX_EDGES:
+        return None
+    return (
+        f"The diagram has {len(text):,} characters and {edges} relationships; mermaid (and GitHub) render "
+        f"at most {MERMAID_MAX_TEXT:,} characters and {MERMAID_MAX_EDGES} edges. Split it with "
+        "--split component or --split schema, narrow it with --schema or --table/--depth, "
+        "or draw fewer columns with --columns none."
+    )
+
+
+def _dot_id(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+_DOT_PARENT = {False: "teetee", True: "teeodot"}  # keyed by nullable
+_DOT_CHILD = {False: "crowodot", True: "teeodot"}  # keyed by unique
+
+
+def render_dot(graph_or_model: nx.MultiDiGraph | Model, *, columns: Columns = "keys") -> str:
+    """A Graphviz digraph: HTML-table nodes, crow's-foot edges from child column to parent column."""
+    graph = as_graph(graph_or_model)
+    lines = [
+        "digraph schema {",
+        '    graph [rankdir=LR, fontname="Helvetica"];',
+        '    node [shape=plaintext, fontname="Helvetica", fontsize=10];',
+        '    edge [fontname="Helvetica", fontsize=9, dir=both];',
+    ]
+    ports: dict[tuple[str, str], str] = {}
+    for table in graph_tables(graph):
+        rows = [f'<tr><td bgcolor="#dddddd"><b>{_html(table.qualname)}</b></td></tr>']
+        keys = column_keys(table)
+        for position, column in enumerate(table.columns):
+            if columns == "none" or (columns == "keys" and not keys[column.name]):
+                continue
+            port = f"c{position}"
+            ports[(table.qualname, column.name)] = port
+            markers = f" {','.join(keys[column.name])}" if keys[column.name] else ""
+            rows.append(
+                f'<tr><td port="{port}" align="left">{_html(column.name)} '
+                f'<font color="#666666">{_html(column.type)}</font>{markers}</td></tr>'
+            )
+        label = '<table border="0" cellborder="1" cellspacing="0">' + "".join(rows) + "</table>"
+        lines.append(f"    {_dot_id(table.qualname)} [label=<{label}>];")
+    for edge in graph_foreign_keys(graph):
+        child = _dot_id(edge.child)
+        parent = _dot_id(edge.parent)
+        child_port = ports.get((edge.child, edge.columns[0])) if edge.columns else None
+        parent_port = ports.get((edge.parent, edge.ref_columns[0])) if edge.ref_columns else None
+        tail = f"{child}:{child_port}" if child_port else child
+        head = f"{parent}:{parent_port}" if parent_port else parent
+        attributes = (
+            f"label={_dot_id(', '.join(edge.columns))}, tooltip={_dot_id(edge.name)}, "
+            f"arrowtail={_DOT_CHILD[edge.unique]}, arrowhead={_DOT_PARENT[edge.nullable]}"
+        )
+        lines.append(f"    {tail} -> {head} [{attributes}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def render_split(
+    graph_or_model: nx.MultiDiGraph | Model,
+    *,
+    by: Literal["component", "schema"],
+    columns: Columns = "keys",
+    format: Literal["mermaid", "dot"] = "mermaid",
+) -> dict[str, str]:
+    """One diagram per connected component or per schema, keyed by a file stem.
+
+    Keys: the schema name, or the hub table's qualname of a component
+    (``public.orders``), or ``unrelated`` for tables without foreign keys.
+    """
+    render = render_mermaid if format == "mermaid" else render_dot
+    return {name: render(part, columns=columns) for name, part in split_graph(graph_or_model, by).items()}

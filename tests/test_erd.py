@@ -1,0 +1,283 @@
+"""ER diagrams: goldens, a mermaid erDiagram parser that reads the output back, dot through pydot."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+
+import pydot
+import pytest
+from erd_sample import assert_golden, fk, pk, shop_model
+
+from schemalint.erd import (
+    MERMAID_MAX_EDGES,
+    MERMAID_MAX_TEXT,
+    attribute_name,
+    entity_name,
+    mermaid_size_warning,
+    render_dot,
+    render_mermaid,
+    render_split,
+    short_type,
+)
+from schemalint.graph import fk_graph, graph_foreign_keys
+from schemalint.model import Column, Model, Table
+
+# --- a small parser of the mermaid erDiagram subset, with the lexical rules of mermaid's grammar
+# (entity names: a word or "quoted"; attribute words: the pre-10.7 ATTRIBUTE_WORD, without commas)
+
+_KEYWORDS = {"erdiagram", "one", "many", "only", "zero", "to", "optionally", "style", "classdef", "class"}
+_KEYWORDS |= {"subgraph", "end", "title", "acctitle", "accdescr", "direction", "u"}
+_NAME = r'(?:"[^"%\\\r\n]+"|[A-Za-z][A-Za-z0-9_]*)'
+_WORD = r"[A-Za-z_][A-Za-z0-9_\-\[\]()]*"
+_KEYS = r"(?:PK|FK|UK)(?:, (?:PK|FK|UK))*"
+_CARD_LEFT = r"(?:\|o|\|\||\}o|\}\|)"
+_CARD_RIGHT = r"(?:o\||\|\||o\{|\|\{)"
+
+
+@dataclass
+class Diagram:
+    entities: dict[str, list[tuple[str, str, tuple[str, ...]]]] = field(default_factory=dict)
+    relationships: list[tuple[str, str, str, str]] = field(default_factory=list)  # left, card, right, label
+
+
+def _name(token: str) -> str:
+    if token.startswith('"'):
+        return token[1:-1]
+    assert token.lower() not in _KEYWORDS, f"bare entity name {token!r} is a mermaid keyword"
+    return token
+
+
+def parse_mermaid(text: str) -> Diagram:
+    lines = text.splitlines()
+    assert lines[0] == "erDiagram"
+    diagram = Diagram()
+    block: str | None = None
+    for number, line in enumerate(lines[1:], start=2):
+        if block is not None:
+            if line == "    }":
+                block = None
+                continue
+            match = re.fullmatch(rf"        ({_WORD}) ({_WORD})(?: ({_KEYS}))?", line)
+            assert match, f"line {number}: not an attribute line: {line!r}"
+            type_, name, keys = match.groups()
+            assert name.lower() not in ("pk", "fk", "uk"), f"line {number}: attribute named like a key"
+            diagram.entities[block].append((type_, name, tuple(keys.split(", ")) if keys else ()))
+            continue
+        if match := re.fullmatch(rf"    ({_NAME}) \{{", line):
+            block = _name(match.group(1))
+            assert block not in diagram.entities, f"line {number}: entity {block} declared twice"
+            diagram.entities[block] = []
+        elif match := re.fullmatch(rf"    ({_NAME})", line):
+            diagram.entities.setdefault(_name(match.group(1)), [])
+        elif match := re.fullmatch(
+            rf'    ({_NAME}) ({_CARD_LEFT}--{_CARD_RIGHT}) ({_NAME}) : ("[^"]*")', line
+        ):
+            left, card, right, label = match.groups()
+            diagram.relationships.append((_name(left), card, _name(right), label[1:-1]))
+        else:
+            raise AssertionError(f"line {number}: not erDiagram syntax: {line!r}")
+    assert block is None, "unterminated entity block"
+    return diagram
+
+
+# --- goldens
+
+
+@pytest.mark.parametrize("columns", ["keys", "all", "none"])
+def test_mermaid_golden(columns: str) -> None:
+    assert_golden(f"erd/shop.{columns}.mmd", render_mermaid(shop_model(), columns=columns))  # type: ignore[arg-type]
+
+
+def test_dot_golden() -> None:
+    assert_golden("erd/shop.dot", render_dot(shop_model(), columns="keys"))
+
+
+@pytest.mark.parametrize("by", ["component", "schema"])
+def test_split_golden(by: str) -> None:
+    parts = render_split(shop_model(), by=by, columns="keys")  # type: ignore[arg-type]
+    for name, text in parts.items():
+        assert_golden(f"erd/split-{by}/{name}.mmd", text)
+    expected = {
+        "component": ["public.orders", "public.categories", "unrelated"],
+        "schema": ["billing", "public"],
+    }
+    assert list(parts) == expected[by]
+
+
+# --- the output parses and says what the model says
+
+
+@pytest.mark.parametrize("columns", ["keys", "all", "none"])
+def test_mermaid_parses_back_to_the_model(columns: str) -> None:
+    model = shop_model()
+    diagram = parse_mermaid(render_mermaid(model, columns=columns))  # type: ignore[arg-type]
+    assert sorted(diagram.entities) == sorted(model.tables)
+    expected_columns = {
+        "all": {q: [c.name for c in t.columns] for q, t in model.tables.items()},
+        "none": {q: [] for q in model.tables},
+    }
+    if columns in expected_columns:
+        actual = {q: [name for _, name, _ in attributes] for q, attributes in diagram.entities.items()}
+        assert actual == expected_columns[columns]
+    else:
+        orders = {name: keys for _, name, keys in diagram.entities["public.orders"]}
+        assert orders == {"id": ("PK",), "buyer_id": ("FK",), "seller_id": ("FK",), "coupon_id": ("FK",)}
+        assert dict((n, k) for _, n, k in diagram.entities["billing.invoices"])["order_id"] == ("FK", "UK")
+    cards = {(left, right, label): card for left, card, right, label in diagram.relationships}
+    assert cards == {
+        ("public.users", "public.orders", "buyer_id"): "||--o{",
+        ("public.users", "public.orders", "seller_id"): "||--o{",
+        ("public.coupons", "public.orders", "coupon_id"): "|o--o{",
+        ("public.users", "public.profiles", "user_id"): "||--o|",
+        ("public.orders", "billing.invoices", "order_id"): "|o--o|",
+        ("public.orders", "public.order_items", "order_id"): "||--o{",
+        ("public.categories", "public.categories", "parent_id"): "|o--o{",
+    }
+
+
+def test_single_schema_diagram_uses_bare_table_names() -> None:
+    diagram = parse_mermaid(render_mermaid(fk_graph(shop_model(), schemas=["public"])))
+    assert "orders" in diagram.entities
+    assert ("users", "||--o{", "orders", "buyer_id") in diagram.relationships
+
+
+def test_all_columns_types_are_shortened_for_mermaid() -> None:
+    diagram = parse_mermaid(render_mermaid(shop_model(), columns="all"))
+    types = {name: type_ for type_, name, _ in diagram.entities["public.orders"]}
+    assert types == {
+        "id": "bigint",
+        "buyer_id": "uuid",
+        "seller_id": "uuid",
+        "coupon_id": "uuid",
+        "status": "order_status",
+        "total": "numeric(19_4)",
+        "created_at": "timestamptz",
+    }
+    assert ("text[]", "tags", ()) in diagram.entities["public.profiles"]
+
+
+@pytest.mark.parametrize(
+    ("type_", "schema", "expected"),
+    [
+        ("timestamp with time zone", "public", "timestamptz"),
+        ("timestamp(3) without time zone", "public", "timestamp(3)"),
+        ("time with time zone", "public", "timetz"),
+        ("character varying(255)", "public", "varchar(255)"),
+        ("character varying(255)[]", "public", "varchar(255)[]"),
+        ("character(2)", "public", "char(2)"),
+        ('"char"', "public", "char"),
+        ("double precision", "public", "float8"),
+        ("bit varying(8)", "public", "varbit(8)"),
+        ("numeric(19,4)", "public", "numeric(19_4)"),
+        ("interval year to month", "public", "interval_year_to_month"),
+        ("public.tenant_plan", "public", "tenant_plan"),
+        ("billing.plan", "public", "billing_plan"),
+        ('public."Plan Kind"', "public", "Plan_Kind"),
+    ],
+)
+def test_short_type(type_: str, schema: str, expected: str) -> None:
+    assert short_type(type_, schema) == expected
+    assert re.fullmatch(_WORD, expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("email", "email"), ("pk", "pk_"), ("UK", "UK_"), ("1st", "_1st"), ("total$", "total_"), ("a b", "a_b")],
+)
+def test_attribute_name(name: str, expected: str) -> None:
+    assert attribute_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("qualname", "qualify", "expected"),
+    [
+        ("public.orders", False, "orders"),
+        ("public.orders", True, '"public.orders"'),
+        ("public.end", False, '"end"'),
+        ("public.One", False, '"One"'),
+        ("public.one_time_codes", False, "one_time_codes"),
+        ("public._private", False, '"_private"'),
+        ("public.Order Notes", False, '"Order Notes"'),
+        ('public.50%"off', False, '"50__off"'),
+    ],
+)
+def test_entity_name(qualname: str, qualify: bool, expected: str) -> None:
+    assert entity_name(qualname, qualify=qualify) == expected
+
+
+def test_awkward_names_still_parse() -> None:
+    odd = Table(
+        "public",
+        "end",
+        (Column("pk", "integer", not_null=True), Column("2nd value", "numeric(10,2)")),
+        (pk("end_pkey", "pk"),),
+    )
+    child = Table(
+        "public",
+        "Order Notes",
+        (Column("end_pk", "integer"),),
+        (fk("fk_notes_end", ("end_pk",), "public.end", ("pk",)),),
+    )
+    model = Model(tables={t.qualname: t for t in (odd, child)})
+    for columns in ("keys", "all", "none"):
+        diagram = parse_mermaid(render_mermaid(model, columns=columns))  # type: ignore[arg-type]
+        assert diagram.relationships == [("end", "|o--o{", "Order Notes", "end_pk")]
+    attributes = parse_mermaid(render_mermaid(model, columns="all")).entities["end"]
+    assert attributes == [("integer", "pk_", ("PK",)), ("numeric(10_2)", "_2nd_value", ())]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:pydot")
+def test_dot_parses_and_has_one_edge_per_foreign_key() -> None:
+    model = shop_model()
+    for columns in ("keys", "all", "none"):
+        [graph] = pydot.graph_from_dot_data(render_dot(model, columns=columns))  # type: ignore[arg-type]
+        nodes = {n.get_name().strip('"') for n in graph.get_nodes()} - {"node", "edge", "graph"}
+        assert nodes == set(model.tables)
+        edges = graph.get_edges()
+        assert len(edges) == len(graph_foreign_keys(fk_graph(model)))
+    tails = {e.get_attributes()["tooltip"].strip('"'): e.get_attributes()["arrowtail"] for e in edges}
+    assert tails["fk_profiles_user"] == "teeodot"
+    assert tails["fk_orders_buyer"] == "crowodot"
+
+
+def test_output_is_deterministic_whatever_the_model_order() -> None:
+    model = shop_model()
+    shuffled = dataclasses.replace(
+        model,
+        tables={
+            q: dataclasses.replace(t, constraints=tuple(reversed(t.constraints)))
+            for q, t in reversed(list(model.tables.items()))
+        },
+    )
+    assert render_mermaid(model, columns="all") == render_mermaid(shuffled, columns="all")
+    assert render_dot(model) == render_dot(shuffled)
+
+
+def _star(children: int, columns: int) -> Model:
+    hub = Table("public", "hubs", (Column("id", "bigint", not_null=True),), (pk("hubs_pkey", "id"),))
+    tables = [hub]
+    for n in range(children):
+        tables.append(
+            Table(
+                "public",
+                f"child_{n:04d}",
+                (*(Column(f"column_{c}", "text") for c in range(columns)), Column("hub_id", "bigint")),
+                (fk(f"fk_child_{n:04d}_hub", ("hub_id",), "public.hubs", ("id",)),),
+            )
+        )
+    return Model(tables={t.qualname: t for t in tables})
+
+
+def test_size_warning_for_too_many_edges_or_characters() -> None:
+    assert mermaid_size_warning(render_mermaid(shop_model(), columns="all")) is None
+    many_edges = render_mermaid(_star(MERMAID_MAX_EDGES + 1, 0), columns="none")
+    assert len(many_edges) < MERMAID_MAX_TEXT
+    warning = mermaid_size_warning(many_edges)
+    assert warning is not None and f"{MERMAID_MAX_EDGES + 1} relationships" in warning
+    assert "--split component" in warning
+    long_text = render_mermaid(_star(100, 30), columns="all")
+    assert len(long_text) > MERMAID_MAX_TEXT
+    assert mermaid_size_warning(long_text) is not None
+    assert mermaid_size_warning(render_mermaid(_star(100, 30), columns="keys")) is None
