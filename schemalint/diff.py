@@ -1,0 +1,296 @@
+"""Model × Model → differences, field by field.
+
+``diff_models(declared, live)`` matches objects by qualified name and compares
+every field the model has (locations excepted). A table, view, enum … that
+exists on one side only is one difference; its columns, constraints and
+indexes are not listed again. The result is in a deterministic order: by kind
+of object (schemas first, then the objects that live in them, in dependency
+order), then qualified name, then attribute.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+from schemalint.model import (
+    Column,
+    Constraint,
+    Domain,
+    Enum,
+    Extension,
+    Function,
+    Index,
+    Location,
+    Model,
+    Policy,
+    Schema,
+    Sequence,
+    Table,
+    Trigger,
+    View,
+)
+
+DiffKind = Literal[
+    "schema",
+    "extension",
+    "enum",
+    "domain",
+    "sequence",
+    "function",
+    "table",
+    "column",
+    "constraint",
+    "index",
+    "trigger",
+    "policy",
+    "rls",
+    "view",
+    "comment",
+]
+Change = Literal["missing", "extra", "changed"]
+
+# the order differences are listed in: containers before their contents
+KIND_ORDER: tuple[str, ...] = (
+    "schema",
+    "extension",
+    "enum",
+    "domain",
+    "sequence",
+    "function",
+    "table",
+    "column",
+    "constraint",
+    "index",
+    "trigger",
+    "policy",
+    "rls",
+    "view",
+    "comment",
+)
+_CHANGE_ORDER = {"missing": 0, "extra": 1, "changed": 2}
+_MAX_VALUE_TEXT = 120
+
+
+def format_value(value: object) -> str:
+    """One line for a model value: none, true/false, (a, b), or the text with whitespace collapsed."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(format_value(item) for item in value) + ")"
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    if len(text) > _MAX_VALUE_TEXT:
+        text = text[: _MAX_VALUE_TEXT - 1] + "…"
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One way the live schema differs from the declared one.
+
+    ``change`` is "missing" (declared, not live), "extra" (live, not declared)
+    or "changed" (``attribute`` differs: ``declared`` vs ``live``). For
+    comments, ``attribute`` names the kind of the commented object. The
+    declared object's location, when known, is kept for findings.
+    """
+
+    kind: DiffKind
+    object: str
+    change: Change
+    attribute: str | None = None
+    declared: Any = None
+    live: Any = None
+    location: Location | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        if self.kind == "comment":
+            head = f"comment on {self.attribute} {self.object}"
+            return f"{head}: {format_value(self.declared)} ≠ {format_value(self.live)}"
+        head = f"{self.kind} {self.object}"
+        if self.change == "missing":
+            return f"{head}: missing (declared, not live)"
+        if self.change == "extra":
+            return f"{head}: extra (live, not declared)"
+        return f"{head}: {self.attribute} {format_value(self.declared)} ≠ {format_value(self.live)}"
+
+    @property
+    def sort_key(self) -> tuple[int, str, int, str]:
+        return (KIND_ORDER.index(self.kind), self.object, _CHANGE_ORDER[self.change], self.attribute or "")
+
+
+def _attributes(declared: object, live: object, skip: tuple[str, ...] = ()) -> Iterator[tuple[str, Any, Any]]:
+    """(field name, declared value, live value) for every compared field that differs."""
+    for f in fields(declared):  # type: ignore[arg-type]
+        if not f.compare or f.name in skip:
+            continue
+        a, b = getattr(declared, f.name), getattr(live, f.name)
+        if a != b:
+            yield f.name, a, b
+
+
+class _Differ:
+    def __init__(self) -> None:
+        self.out: list[Difference] = []
+
+    def add(
+        self,
+        kind: DiffKind,
+        qualname: str,
+        change: Change,
+        attribute: str | None = None,
+        declared: Any = None,
+        live: Any = None,
+        location: Location | None = None,
+    ) -> None:
+        self.out.append(Difference(kind, qualname, change, attribute, declared, live, location))
+
+    def comment(self, on: str, qualname: str, declared: Any, live: Any, location: Location | None) -> None:
+        if declared.comment != live.comment:
+            self.add("comment", qualname, "changed", on, declared.comment, live.comment, location)
+
+    def fields_of(
+        self,
+        kind: DiffKind,
+        qualname: str,
+        declared: Any,
+        live: Any,
+        skip: tuple[str, ...] = (),
+    ) -> None:
+        for name, a, b in _attributes(declared, live, ("comment", *skip)):
+            self.add(kind, qualname, "changed", name, a, b, declared.location)
+
+    def mapping(self, kind: DiffKind, declared: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
+        """Missing/extra objects of one kind; the qualnames present on both sides."""
+        for name in sorted(declared.keys() - live.keys()):
+            self.add(kind, name, "missing", location=declared[name].location)
+        for name in sorted(live.keys() - declared.keys()):
+            self.add(kind, name, "extra")
+        return sorted(declared.keys() & live.keys())
+
+
+def _by_name(items: tuple[Any, ...]) -> dict[str, Any]:
+    return {item.name: item for item in items}
+
+
+def _diff_table(d: _Differ, declared: Table, live: Table) -> None:
+    qualname = declared.qualname
+    d.fields_of(
+        "table",
+        qualname,
+        declared,
+        live,
+        skip=(
+            "schema",
+            "name",
+            "columns",
+            "constraints",
+            "indexes",
+            "triggers",
+            "policies",
+            "rls_enabled",
+            "rls_forced",
+        ),
+    )
+    d.comment("table", qualname, declared, live, declared.location)
+    for flag in ("rls_enabled", "rls_forced"):
+        if getattr(declared, flag) != getattr(live, flag):
+            attribute = flag.removeprefix("rls_")
+            d.add(
+                "rls",
+                qualname,
+                "changed",
+                attribute,
+                getattr(declared, flag),
+                getattr(live, flag),
+                declared.location,
+            )
+
+    columns_d, columns_l = _by_name(declared.columns), _by_name(live.columns)
+    for name in sorted(columns_d.keys() - columns_l.keys()):
+        d.add("column", f"{qualname}.{name}", "missing", location=columns_d[name].location)
+    for name in sorted(columns_l.keys() - columns_d.keys()):
+        d.add("column", f"{qualname}.{name}", "extra")
+    for name in sorted(columns_d.keys() & columns_l.keys()):
+        column: Column = columns_d[name]
+        d.fields_of("column", f"{qualname}.{name}", column, columns_l[name], skip=("name",))
+        d.comment("column", f"{qualname}.{name}", column, columns_l[name], column.location)
+
+    cons_d, cons_l = _by_name(declared.constraints), _by_name(live.constraints)
+    for name in sorted(cons_d.keys() - cons_l.keys()):
+        d.add("constraint", f"{qualname}.{name}", "missing", location=cons_d[name].location)
+    for name in sorted(cons_l.keys() - cons_d.keys()):
+        d.add("constraint", f"{qualname}.{name}", "extra")
+    for name in sorted(cons_d.keys() & cons_l.keys()):
+        constraint: Constraint = cons_d[name]
+        d.fields_of("constraint", f"{qualname}.{name}", constraint, cons_l[name], skip=("name",))
+        d.comment("constraint", f"{qualname}.{name}", constraint, cons_l[name], constraint.location)
+
+    # an index that backs a constraint present on one side only comes and goes with it
+    one_sided = cons_d.keys() ^ cons_l.keys()
+    _diff_indexes(d, declared.indexes, live.indexes, one_sided)
+
+    for kind, items_d, items_l in (
+        ("trigger", _by_name(declared.triggers), _by_name(live.triggers)),
+        ("policy", _by_name(declared.policies), _by_name(live.policies)),
+    ):
+        for name in sorted(items_d.keys() - items_l.keys()):
+            d.add(kind, f"{qualname}.{name}", "missing", location=items_d[name].location)  # type: ignore[arg-type]
+        for name in sorted(items_l.keys() - items_d.keys()):
+            d.add(kind, f"{qualname}.{name}", "extra")  # type: ignore[arg-type]
+        for name in sorted(items_d.keys() & items_l.keys()):
+            item: Trigger | Policy = items_d[name]
+            for attribute, a, b in _attributes(item, items_l[name], ("name",)):
+                d.add(kind, f"{qualname}.{name}", "changed", attribute, a, b, item.location)  # type: ignore[arg-type]
+
+
+def _diff_indexes(
+    d: _Differ, declared: tuple[Index, ...], live: tuple[Index, ...], one_sided: AbstractSet[str]
+) -> None:
+    indexes_d = {i.qualname: i for i in declared if i.constraint not in one_sided}
+    indexes_l = {i.qualname: i for i in live if i.constraint not in one_sided}
+    for name in d.mapping("index", indexes_d, indexes_l):
+        d.fields_of("index", name, indexes_d[name], indexes_l[name], skip=("schema", "name"))
+        d.comment("index", name, indexes_d[name], indexes_l[name], indexes_d[name].location)
+
+
+def diff_models(declared: Model, live: Model) -> list[Difference]:
+    """Every difference between the declared and the live model, in a deterministic order."""
+    d = _Differ()
+    for name in d.mapping("schema", declared.schemas, live.schemas):
+        schema: Schema = declared.schemas[name]
+        d.comment("schema", name, schema, live.schemas[name], schema.location)
+    for name in d.mapping("extension", declared.extensions, live.extensions):
+        extension: Extension = declared.extensions[name]
+        d.fields_of("extension", name, extension, live.extensions[name], skip=("name",))
+    for name in d.mapping("enum", declared.enums, live.enums):
+        enum: Enum = declared.enums[name]
+        d.fields_of("enum", name, enum, live.enums[name], skip=("schema", "name"))
+        d.comment("type", name, enum, live.enums[name], enum.location)
+    for name in d.mapping("domain", declared.domains, live.domains):
+        domain: Domain = declared.domains[name]
+        d.fields_of("domain", name, domain, live.domains[name], skip=("schema", "name"))
+        d.comment("domain", name, domain, live.domains[name], domain.location)
+    for name in d.mapping("sequence", declared.sequences, live.sequences):
+        sequence: Sequence = declared.sequences[name]
+        d.fields_of("sequence", name, sequence, live.sequences[name], skip=("schema", "name"))
+        d.comment("sequence", name, sequence, live.sequences[name], sequence.location)
+    for name in d.mapping("function", declared.functions, live.functions):
+        function: Function = declared.functions[name]
+        d.fields_of(
+            "function", name, function, live.functions[name], skip=("schema", "name", "identity_args")
+        )
+        d.comment("function", name, function, live.functions[name], function.location)
+    for name in d.mapping("table", declared.tables, live.tables):
+        _diff_table(d, declared.tables[name], live.tables[name])
+    for name in d.mapping("view", declared.views, live.views):
+        view: View = declared.views[name]
+        live_view = live.views[name]
+        d.fields_of("view", name, view, live_view, skip=("schema", "name", "indexes"))
+        d.comment("materialized view" if view.materialized else "view", name, view, live_view, view.location)
+        _diff_indexes(d, view.indexes, live_view.indexes, set())
+    return sorted(d.out, key=lambda difference: difference.sort_key)

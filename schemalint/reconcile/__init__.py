@@ -1,0 +1,377 @@
+"""Differences → an SQL script that would bring the live database to the declared schema.
+
+schemalint never runs it. Statements come in dependency order: drops first,
+dependants before what they depend on (policies, triggers, views, indexes,
+foreign keys, … schemas), then creates and changes, containers before their
+contents (schemas, extensions, types, sequences, functions, tables, columns,
+constraints, foreign keys, indexes, views, triggers, policies, RLS, comments).
+Each statement is preceded by ``-- safe`` or ``-- UNSAFE: <why>``; unsafe
+statements are commented out unless ``unsafe=True``. Statements are meant to
+be run one at a time (psql's default), not as a single transaction: a value
+added to an enum cannot be used in the transaction that adds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from collections.abc import Sequence as Seq
+
+from schemalint.diff import Difference
+from schemalint.model import Constraint, Domain, Enum, Index, Model, Policy, Sequence, Table, Trigger, View
+from schemalint.reconcile import changes, ddl
+from schemalint.reconcile.ddl import Step, literal, qname, quote_ident
+
+_HEADER = (
+    "-- schemalint reconcile: statements that would bring the live database to the declared schema.\n"
+    "-- Review every statement; run them one at a time, not in one transaction.\n"
+    "-- schemalint never runs them.\n"
+)
+
+
+class _Planner:
+    def __init__(self, declared: Model, live: Model) -> None:
+        self.declared = declared
+        self.live = live
+        self.steps: list[Step] = []
+
+    def add(self, phase: int, key: str, sql: str | None, unsafe: str | None = None) -> None:
+        if sql is None and unsafe is None:
+            unsafe = f"{key}: cannot be written from the model; write this statement by hand"
+        self.steps.append(Step(phase, key, sql, unsafe, len(self.steps)))
+
+    def comment_on(self, kind: str, qualname: str, text: str | None) -> str:
+        """COMMENT ON the declared object of that kind and qualified name."""
+        value = literal(text) if text is not None else "NULL"
+        model = self.declared
+        if kind in ("column", "constraint"):
+            table, member = self.member(qualname)
+            on = qname(table.schema, table.name)
+            if kind == "constraint":
+                return f"COMMENT ON CONSTRAINT {quote_ident(member)} ON {on} IS {value}"
+            return f"COMMENT ON COLUMN {on}.{quote_ident(member)} IS {value}"
+        if kind == "schema":
+            return f"COMMENT ON SCHEMA {quote_ident(qualname)} IS {value}"
+        if kind == "function":
+            function = model.functions[qualname]
+            word = "PROCEDURE" if function.kind == "procedure" else "FUNCTION"
+            target = f"{qname(function.schema, function.name)}({function.identity_args})"
+            return f"COMMENT ON {word} {target} IS {value}"
+        if kind == "index":
+            found = self.index(model, qualname)
+            assert found is not None
+            return f"COMMENT ON INDEX {qname(found[0].schema, found[0].name)} IS {value}"
+        mappings: dict[str, Mapping[str, Table | Enum | Domain | Sequence | View]] = {
+            "table": model.tables,
+            "type": model.enums,
+            "domain": model.domains,
+            "sequence": model.sequences,
+            "view": model.views,
+            "materialized view": model.views,
+        }
+        obj = mappings[kind][qualname]
+        return f"COMMENT ON {kind.upper()} {qname(obj.schema, obj.name)} IS {value}"
+
+    # looking objects up ------------------------------------------------------------------
+    def member(self, qualname: str) -> tuple[Table, str]:
+        """The table and member name of schema.table.member, from the declared model first."""
+        best: Table | None = None
+        for model in (self.declared, self.live):
+            for table in model.tables.values():
+                prefix = table.qualname + "."
+                if qualname.startswith(prefix) and (best is None or len(prefix) > len(best.qualname) + 1):
+                    best = table
+            if best is not None:
+                return best, qualname[len(best.qualname) + 1 :]
+        raise KeyError(qualname)
+
+    def index(self, model: Model, qualname: str) -> tuple[Index, Table | View] | None:
+        owners: list[Table | View] = [*model.tables.values(), *model.views.values()]
+        for owner in owners:
+            for index in owner.indexes:
+                if index.qualname == qualname:
+                    return index, owner
+        return None
+
+    # whole objects -----------------------------------------------------------------------
+    def create_table(self, table: Table) -> None:
+        key = table.qualname
+        text = ddl.create_table(table)
+        if text is None:
+            self.add(36, key, None, f"create {table.kind} {key} by hand")
+            return
+        self.add(36, ("1" if table.partition_of else "0") + key, text)
+        parent = self.declared.tables.get(table.partition_of or "")
+        for constraint in table.constraints:
+            if parent is None or not ddl.inherited_constraint(constraint, parent):
+                self.add_constraint(table, constraint)
+        for index in table.indexes:
+            if index.constraint is None:
+                if_not_exists = parent is not None and ddl.inherited_index(index, parent)
+                self.add(42, index.qualname, ddl.create_index(index, table, if_not_exists=if_not_exists))
+        for trigger in table.triggers:
+            self.create_trigger(table, trigger)
+        for policy in table.policies:
+            self.add(46, f"{key}.{policy.name}", ddl.create_policy(table, policy))
+        if table.rls_enabled:
+            self.add(47, key, f"ALTER TABLE {qname(table.schema, table.name)} ENABLE ROW LEVEL SECURITY")
+        if table.rls_forced:
+            self.add(47, key, f"ALTER TABLE {qname(table.schema, table.name)} FORCE ROW LEVEL SECURITY")
+        for text in ddl.table_comments(table):
+            self.add(48, key, text)
+
+    def create_trigger(self, table: Table, trigger: Trigger) -> None:
+        key = f"{table.qualname}.{trigger.name}"
+        self.add(45, key, ddl.create_trigger(table, trigger))
+        if trigger.enabled != "origin":
+            self.add(45, key + "~", ddl.trigger_enabled(table, trigger))
+
+    def add_constraint(self, table: Table, constraint: Constraint) -> None:
+        phase = 41 if constraint.kind == "foreign key" else 40
+        self.add(phase, f"{table.qualname}.{constraint.name}", ddl.add_constraint(table, constraint))
+        if constraint.comment is not None:
+            self.add(48, table.qualname, ddl.comment_on_constraint(table, constraint))
+
+    def drop_constraint(self, table: Table, constraint: Constraint, why: str) -> None:
+        phase = 14 if constraint.kind == "foreign key" else 15
+        text = f"ALTER TABLE {qname(table.schema, table.name)} DROP CONSTRAINT {quote_ident(constraint.name)}"
+        self.add(phase, f"{table.qualname}.{constraint.name}", text, why)
+
+    def create_view(self, view: View) -> None:
+        self.add(43, view.qualname, ddl.create_view(view))
+        for index in view.indexes:
+            self.add(44, index.qualname, ddl.create_index(index, view))
+        if view.comment is not None:
+            self.add(48, view.qualname, self.comment_on("view", view.qualname, view.comment))
+
+    # one difference ----------------------------------------------------------------------
+    def plan(self, d: Difference) -> None:
+        handler = getattr(self, f"_{d.kind}")
+        handler(d)
+
+    def _schema(self, d: Difference) -> None:
+        if d.change == "missing":
+            schema = self.declared.schemas[d.object]
+            self.add(30, d.object, f"CREATE SCHEMA {quote_ident(d.object)}")
+            if schema.comment is not None:
+                self.add(48, d.object, self.comment_on("schema", d.object, schema.comment))
+        elif d.change == "extra":
+            self.add(
+                23, d.object, f"DROP SCHEMA {quote_ident(d.object)}", "drops the schema (fails if not empty)"
+            )
+
+    def _extension(self, d: Difference) -> None:
+        name = quote_ident(d.object)
+        if d.change == "missing":
+            schema = quote_ident(self.declared.extensions[d.object].schema)
+            self.add(31, d.object, f"CREATE EXTENSION IF NOT EXISTS {name} SCHEMA {schema}")
+        elif d.change == "extra":
+            self.add(22, d.object, f"DROP EXTENSION {name}", "drops the extension's types and functions")
+        elif d.attribute == "schema":
+            self.add(31, d.object, f"ALTER EXTENSION {name} SET SCHEMA {quote_ident(d.declared)}")
+
+    def _enum(self, d: Difference) -> None:
+        if d.change == "missing":
+            enum = self.declared.enums[d.object]
+            values = ", ".join(literal(v) for v in enum.values)
+            self.add(32, d.object, f"CREATE TYPE {qname(enum.schema, enum.name)} AS ENUM ({values})")
+            if enum.comment is not None:
+                self.add(48, d.object, self.comment_on("type", d.object, enum.comment))
+        elif d.change == "extra":
+            enum = self.live.enums[d.object]
+            self.add(21, d.object, f"DROP TYPE {qname(enum.schema, enum.name)}", "drops the type")
+        else:
+            for phase, text, why in changes.enum_changes(self.declared.enums[d.object], self.live):
+                self.add(phase, d.object, text, why)
+
+    def _domain(self, d: Difference) -> None:
+        if d.change == "missing":
+            domain = self.declared.domains[d.object]
+            self.add(33, d.object, ddl.create_domain(domain))
+            if domain.comment is not None:
+                self.add(48, d.object, self.comment_on("domain", d.object, domain.comment))
+        elif d.change == "extra":
+            domain = self.live.domains[d.object]
+            self.add(20, d.object, f"DROP DOMAIN {qname(domain.schema, domain.name)}", "drops the domain")
+        else:
+            domain, live = self.declared.domains[d.object], self.live.domains[d.object]
+            for phase, text, why in changes.domain_changes(domain, live, d.attribute or ""):
+                self.add(phase, d.object, text, why)
+
+    def _sequence(self, d: Difference) -> None:
+        if d.change == "missing":
+            sequence = self.declared.sequences[d.object]
+            self.add(34, d.object, ddl.create_sequence(sequence))
+            if sequence.owned_by:
+                self.add(49, d.object, ddl.sequence_owned_by(sequence))
+            if sequence.comment is not None:
+                self.add(48, d.object, self.comment_on("sequence", d.object, sequence.comment))
+        elif d.change == "extra":
+            sequence = self.live.sequences[d.object]
+            text = f"DROP SEQUENCE IF EXISTS {qname(sequence.schema, sequence.name)}"
+            self.add(18, d.object, text, "drops the sequence and its current value")
+        else:
+            sequence = self.declared.sequences[d.object]
+            phase, change, why = changes.alter_sequence(sequence, d.attribute or "")
+            self.add(phase, d.object, change, why)
+
+    def _function(self, d: Difference) -> None:
+        if d.change == "missing":
+            function = self.declared.functions[d.object]
+            self.add(35, d.object, ddl.create_function(function))
+            if function.comment is not None:
+                self.add(48, d.object, self.comment_on("function", d.object, function.comment))
+        elif d.change == "extra":
+            self.add(19, d.object, ddl.drop_function(self.live.functions[d.object]), "callers of it fail")
+        else:
+            function = self.declared.functions[d.object]
+            if d.attribute in ("returns", "kind"):
+                why = f"the {d.attribute} changes: drops the function and what depends on it"
+                self.add(19, d.object, ddl.drop_function(self.live.functions[d.object]), why)
+            self.add(35, d.object, ddl.create_function(function))
+
+    def _table(self, d: Difference) -> None:
+        if d.change == "missing":
+            self.create_table(self.declared.tables[d.object])
+            return
+        if d.change == "extra":
+            table = self.live.tables[d.object]
+            key = ("0" if table.partition_of else "1") + d.object
+            self.add(
+                17,
+                key,
+                f"DROP TABLE IF EXISTS {qname(table.schema, table.name)}",
+                "deletes the table and all its rows",
+            )
+            return
+        declared, live = self.declared.tables[d.object], self.live.tables[d.object]
+        for phase, change, why in changes.table_changes(declared, live, d.attribute or ""):
+            self.add(phase, d.object, change, why)
+
+    def _rls(self, d: Difference) -> None:
+        table = self.declared.tables[d.object]
+        name = qname(table.schema, table.name)
+        if d.attribute == "enabled":
+            if d.declared:
+                self.add(47, d.object, f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
+            else:
+                why = "turns row level security off: every policy stops applying"
+                self.add(47, d.object, f"ALTER TABLE {name} DISABLE ROW LEVEL SECURITY", why)
+        elif d.declared:
+            self.add(47, d.object, f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY")
+        else:
+            self.add(
+                47, d.object, f"ALTER TABLE {name} NO FORCE ROW LEVEL SECURITY", "the owner bypasses RLS"
+            )
+
+    def _column(self, d: Difference) -> None:
+        table, name = self.member(d.object)
+        if d.change == "missing":
+            column = table.column(name)
+            assert column is not None
+            phase, text, why = changes.add_column(table, column)
+            self.add(phase, d.object, text, why)
+            if column.comment is not None:
+                self.add(48, d.object, self.comment_on("column", d.object, column.comment))
+        elif d.change == "extra":
+            text = f"ALTER TABLE {qname(table.schema, table.name)} DROP COLUMN {quote_ident(name)}"
+            self.add(16, d.object, text, "deletes the column and its data")
+        else:
+            declared = table.column(name)
+            live_table = self.live.tables[table.qualname]
+            live = live_table.column(name)
+            assert declared is not None and live is not None
+            for phase, text, why in changes.column_changes(table, declared, live, d.attribute or ""):
+                self.add(phase, d.object, text, why)
+
+    def _constraint(self, d: Difference) -> None:
+        table, name = self.member(d.object)
+        if d.change == "missing":
+            constraint = next(c for c in table.constraints if c.name == name)
+            self.add_constraint(table, constraint)
+            return
+        live = next(c for c in self.live.tables[table.qualname].constraints if c.name == name)
+        if d.change == "extra":
+            self.drop_constraint(table, live, "removes a guarantee the data relies on")
+            return
+        declared = next(c for c in table.constraints if c.name == name)
+        if d.attribute == "validated" and declared.validated:
+            text = f"ALTER TABLE {qname(table.schema, table.name)} VALIDATE CONSTRAINT {quote_ident(name)}"
+            self.add(40, d.object, text)
+            return
+        self.drop_constraint(table, live, f"re-creates the constraint ({d.attribute} differs)")
+        self.add_constraint(table, declared)
+
+    def _index(self, d: Difference) -> None:
+        declared = self.index(self.declared, d.object)
+        live = self.index(self.live, d.object)
+        if live is not None and d.change != "missing" and live[0].constraint is None:
+            unique = live[0].unique and d.change == "extra"
+            why = "drops a unique index: duplicates become possible" if unique else None
+            text = f"DROP INDEX IF EXISTS {qname(live[0].schema, live[0].name)}"
+            self.add(13, d.object, text, why)
+        if declared is not None and d.change != "extra" and declared[0].constraint is None:
+            self.add(42, d.object, ddl.create_index(*declared))
+        if declared is not None and d.change == "missing" and declared[0].comment is not None:
+            self.add(48, d.object, self.comment_on("index", d.object, declared[0].comment))
+
+    def _trigger(self, d: Difference) -> None:
+        table, name = self.member(d.object)
+        if d.change != "missing":
+            text = f"DROP TRIGGER IF EXISTS {quote_ident(name)} ON {qname(table.schema, table.name)}"
+            if d.attribute == "enabled":
+                trigger = next(t for t in table.triggers if t.name == name)
+                self.add(45, d.object + "~", ddl.trigger_enabled(table, trigger))
+                return
+            self.add(11, d.object, text)
+        if d.change != "extra":
+            self.create_trigger(table, next(t for t in table.triggers if t.name == name))
+
+    def _policy(self, d: Difference) -> None:
+        table, name = self.member(d.object)
+        if d.change != "missing":
+            self.add(
+                10,
+                d.object,
+                f"DROP POLICY IF EXISTS {quote_ident(name)} ON {qname(table.schema, table.name)}",
+            )
+        if d.change != "extra":
+            policy: Policy = next(p for p in table.policies if p.name == name)
+            self.add(46, d.object, ddl.create_policy(table, policy))
+
+    def _view(self, d: Difference) -> None:
+        declared, live = self.declared.views.get(d.object), self.live.views.get(d.object)
+        if live is not None and declared is not None and ddl.replaceable_view(declared, live):
+            self.add(43, d.object, ddl.create_view(declared, replace=True))
+            return
+        if live is not None:
+            kind = "MATERIALIZED VIEW" if live.materialized else "VIEW"
+            self.add(12, d.object, f"DROP {kind} IF EXISTS {qname(live.schema, live.name)}")
+        if declared is not None:
+            self.create_view(declared)
+
+    def _comment(self, d: Difference) -> None:
+        self.add(48, d.object, self.comment_on(d.attribute or "", d.object, d.declared))
+
+
+def _steps(differences: Seq[Difference], declared: Model, live: Model) -> Iterator[Step]:
+    planner = _Planner(declared, live)
+    for difference in differences:
+        planner.plan(difference)
+    seen: set[tuple[str | None, str | None]] = set()
+    for step in sorted(planner.steps, key=lambda s: (s.phase, s.key, s.order)):
+        if (step.sql, step.unsafe) not in seen:
+            seen.add((step.sql, step.unsafe))
+            yield step
+
+
+def reconcile_sql(differences: Seq[Difference], declared: Model, live: Model, *, unsafe: bool = False) -> str:
+    """The script that would bring LIVE to DECLARED; unsafe statements commented out unless unsafe=True."""
+    parts = [_HEADER]
+    steps = list(_steps(differences, declared, live))
+    if not steps:
+        parts.append("-- no differences: nothing to do\n")
+        return "".join(parts)
+    parts.append("\n-- safe\nSET check_function_bodies = off;\n")
+    for step in steps:
+        parts.append("\n" + step.render(enabled=unsafe))
+    return "".join(parts)

@@ -1,0 +1,259 @@
+"""The statements that change one attribute of a live object into the declared one.
+
+A change is a (phase, sql, why) triple: ``why`` is None for a safe statement
+and says what may go wrong for an unsafe one; ``sql`` None means the change
+must be written by hand (``why`` then says what to do).
+"""
+
+from __future__ import annotations
+
+from schemalint.model import Column, Domain, Enum, Model, Sequence, Table
+from schemalint.reconcile.ddl import (
+    collation,
+    column_definition,
+    literal,
+    qname,
+    qualified_ref,
+    quote_ident,
+    sequence_owned_by,
+)
+
+Change = tuple[int, str | None, str | None]
+
+
+_SEQUENCE_CLAUSES = {"increment": "INCREMENT BY", "start": "START WITH", "cache": "CACHE"}
+
+
+def alter_sequence(sequence: Sequence, attribute: str) -> Change:
+    name = qname(sequence.schema, sequence.name)
+    if attribute == "owned_by":
+        return 49, sequence_owned_by(sequence), None
+    if attribute == "type":
+        return 34, f"ALTER SEQUENCE {name} AS {sequence.type}", "fails if the current value does not fit"
+    if attribute in ("min_value", "max_value"):
+        word = attribute.removesuffix("_value").upper() + "VALUE"
+        value = getattr(sequence, attribute)
+        return (
+            34,
+            f"ALTER SEQUENCE {name} {word} {value}"
+            if value is not None
+            else f"ALTER SEQUENCE {name} NO {word}",
+            None,
+        )
+    if attribute == "cycle":
+        return 34, f"ALTER SEQUENCE {name} {'CYCLE' if sequence.cycle else 'NO CYCLE'}", None
+    return 34, f"ALTER SEQUENCE {name} {_SEQUENCE_CLAUSES[attribute]} {getattr(sequence, attribute)}", None
+
+
+def domain_changes(domain: Domain, live: Domain, attribute: str) -> list[Change]:
+    name = qname(domain.schema, domain.name)
+    if attribute == "default":
+        if domain.default is None:
+            return [(33, f"ALTER DOMAIN {name} DROP DEFAULT", None)]
+        return [(33, f"ALTER DOMAIN {name} SET DEFAULT {domain.default}", None)]
+    if attribute == "not_null":
+        if domain.not_null:
+            return [(33, f"ALTER DOMAIN {name} SET NOT NULL", "fails if a column of the domain holds NULL")]
+        return [(33, f"ALTER DOMAIN {name} DROP NOT NULL", None)]
+    if attribute == "checks":
+        declared, current = dict(domain.checks), dict(live.checks)
+        changes: list[Change] = []
+        for check, expression in sorted(current.items()):
+            if declared.get(check) != expression:
+                changes.append(
+                    (
+                        20,
+                        f"ALTER DOMAIN {name} DROP CONSTRAINT {quote_ident(check)}",
+                        "removes a guarantee the data relies on",
+                    )
+                )
+        for check, expression in sorted(declared.items()):
+            if current.get(check) != expression:
+                body = expression if expression.upper().startswith("CHECK") else f"CHECK ({expression})"
+                changes.append((33, f"ALTER DOMAIN {name} ADD CONSTRAINT {quote_ident(check)} {body}", None))
+        return changes
+    return [
+        (
+            33,
+            None,
+            f"the {attribute} of domain {domain.qualname} cannot be altered: re-create the domain "
+            "and the columns that use it",
+        )
+    ]
+
+
+def enum_changes(enum: Enum, live_model: Model) -> list[Change]:
+    """ADD VALUE for values added in place; otherwise re-create the type and convert its columns."""
+    live = live_model.enums[enum.qualname]
+    name = qname(enum.schema, enum.name)
+    kept = [v for v in enum.values if v in live.values]
+    if kept == list(live.values):
+        changes: list[Change] = []
+        for i, value in enumerate(enum.values):
+            if value in live.values:
+                continue
+            following = next((v for v in enum.values[i + 1 :] if v in live.values), None)
+            where = (
+                f" BEFORE {literal(following)}"
+                if following is not None
+                else (f" AFTER {literal(enum.values[i - 1])}" if i else "")
+            )
+            changes.append((32, f"ALTER TYPE {name} ADD VALUE {literal(value)}{where}", None))
+        return changes
+    why = "re-creates the type: fails if a row holds a value the declared type lacks; rewrites its tables"
+    old = qname(enum.schema, enum.name + "__old")
+    changes = [(32, f"ALTER TYPE {name} RENAME TO {quote_ident(enum.name + '__old')}", why)]
+    values = ", ".join(literal(v) for v in enum.values)
+    changes.append((32, f"CREATE TYPE {name} AS ENUM ({values})", why))
+    for table in sorted(live_model.tables.values(), key=lambda t: t.qualname):
+        for column in table.columns:
+            if column.type not in (name, name + "[]"):
+                continue
+            alter = f"ALTER TABLE {qname(table.schema, table.name)} ALTER COLUMN {quote_ident(column.name)}"
+            cast = "::text[]" if column.type.endswith("[]") else "::text"
+            if column.default is not None:
+                changes.append((32, f"{alter} DROP DEFAULT", why))
+            changes.append(
+                (32, f"{alter} TYPE {column.type} USING {quote_ident(column.name)}{cast}::{column.type}", why)
+            )
+            if column.default is not None:
+                changes.append((32, f"{alter} SET DEFAULT {column.default}", why))
+    changes.append((32, f"DROP TYPE {old}", why))
+    return changes
+
+
+def add_column(table: Table, column: Column) -> Change:
+    text = f"ALTER TABLE {qname(table.schema, table.name)} ADD COLUMN {column_definition(column)}"
+    bare = column.default is None and column.identity is None and column.generated is None
+    why = "fails if the table has rows: NOT NULL without a default" if column.not_null and bare else None
+    return 37, text, why
+
+
+def column_changes(table: Table, declared: Column, live: Column, attribute: str) -> list[Change]:
+    """The statements that turn the live column's ATTRIBUTE into the declared one."""
+    name = qname(table.schema, table.name)
+    alter = f"ALTER TABLE {name} ALTER COLUMN {quote_ident(declared.name)}"
+    if attribute in ("type", "collation"):
+        text = f"{alter} TYPE {declared.type}"
+        if declared.collation != live.collation:
+            text += f" COLLATE {collation(declared.collation or 'default')}"
+        why = None
+        if declared.type != live.type and not type_change_is_widening(live.type, declared.type):
+            text += f" USING {quote_ident(declared.name)}::{declared.type}"
+            why = f"{live.type} → {declared.type} may narrow or fail to convert values; rewrites the table"
+        elif declared.collation != live.collation:
+            why = "changes the sort order of the column; rebuilds its indexes"
+        return [(38, text, why)]
+    if attribute == "default":
+        if declared.default is None:
+            return [(38, f"{alter} DROP DEFAULT", None)]
+        return [(38, f"{alter} SET DEFAULT {declared.default}", None)]
+    if attribute == "not_null":
+        if declared.not_null:
+            return [
+                (
+                    38,
+                    f"{alter} SET NOT NULL",
+                    "fails if a row holds NULL; scans the table under an ACCESS EXCLUSIVE lock",
+                )
+            ]
+        return [(38, f"{alter} DROP NOT NULL", None)]
+    if attribute == "identity":
+        if declared.identity is None:
+            return [(38, f"{alter} DROP IDENTITY", "inserts that rely on the generated value fail")]
+        if live.identity is None:
+            return [(39, f"{alter} ADD GENERATED {declared.identity.upper()} AS IDENTITY", None)]
+        return [(38, f"{alter} SET GENERATED {declared.identity.upper()}", None)]
+    if attribute == "generated":
+        if declared.generated is None:
+            return [(38, f"{alter} DROP EXPRESSION", None)]
+        why = "re-creates the column as generated" + ("" if live.generated else ": deletes its data")
+        return [
+            (16, f"ALTER TABLE {name} DROP COLUMN {quote_ident(declared.name)}", why),
+            (37, f"ALTER TABLE {name} ADD COLUMN {column_definition(declared)}", why),
+        ]
+    return []
+
+
+def table_changes(declared: Table, live: Table, attribute: str) -> list[Change]:
+    """The statements that turn the live table's ATTRIBUTE into the declared one."""
+    name = qname(declared.schema, declared.name)
+    if attribute == "persistence":
+        if declared.persistence == "unlogged":
+            return [(39, f"ALTER TABLE {name} SET UNLOGGED", "an unlogged table loses its rows on a crash")]
+        if declared.persistence == "permanent":
+            return [(39, f"ALTER TABLE {name} SET LOGGED", None)]
+    if attribute in ("partition_of", "partition_bound"):
+        changes: list[Change] = []
+        if live.partition_of:
+            changes.append(
+                (
+                    16,
+                    f"ALTER TABLE {qualified_ref(live.partition_of)} DETACH PARTITION {name}",
+                    "the rows leave the parent table until the partition is attached again",
+                )
+            )
+        if declared.partition_of:
+            bound = declared.partition_bound or "DEFAULT"
+            changes.append(
+                (
+                    39,
+                    f"ALTER TABLE {qualified_ref(declared.partition_of)} ATTACH PARTITION {name} {bound}",
+                    None,
+                )
+            )
+        return changes
+    if attribute == "inherits" and set(declared.inherits) != set(live.inherits):
+        changes = [
+            (39, f"ALTER TABLE {name} NO INHERIT {qualified_ref(p)}", None)
+            for p in live.inherits
+            if p not in declared.inherits
+        ]
+        changes += [
+            (39, f"ALTER TABLE {name} INHERIT {qualified_ref(p)}", None)
+            for p in declared.inherits
+            if p not in live.inherits
+        ]
+        return changes
+    return [
+        (
+            36,
+            None,
+            f"the {attribute.replace('_', ' ')} of table {declared.qualname} cannot be altered: "
+            "re-create the table and copy its rows",
+        )
+    ]
+
+
+_WIDENING = {
+    ("smallint", "integer"),
+    ("smallint", "bigint"),
+    ("integer", "bigint"),
+    ("real", "double precision"),
+    ("character varying", "text"),
+    ("character", "text"),
+}
+
+
+def _base_type(type_: str) -> tuple[str, tuple[int, ...]]:
+    name, _, rest = type_.partition("(")
+    args = tuple(int(a) for a in rest.rstrip(")").split(",") if a.strip().isdigit()) if rest else ()
+    return name.strip(), args
+
+
+def type_change_is_widening(live: str, declared: str) -> bool:
+    """True when every value of the live type fits the declared type unchanged (varchar(n) → text, …)."""
+    (live_name, live_args), (declared_name, declared_args) = _base_type(live), _base_type(declared)
+    if live.endswith("[]") or declared.endswith("[]"):
+        return False
+    if (live_name, declared_name) in _WIDENING:
+        return True
+    if live_name != declared_name:
+        return False
+    if live_name == "character varying":
+        return not declared_args or (bool(live_args) and declared_args[0] >= live_args[0])
+    if live_name == "numeric" and not declared_args:
+        return True
+    if live_name == "numeric" and len(live_args) == 2 and len(declared_args) == 2:
+        return live_args[1] == declared_args[1] and declared_args[0] >= live_args[0]
+    return False
