@@ -1,0 +1,48 @@
+"""The gitlab format: a Code Quality report (``artifacts:reports:codequality``).
+
+A JSON array of issues with description, check_name, fingerprint, severity
+(info → info, warning → minor, error → major) and location.path /
+location.lines.begin. GitLab deduplicates by fingerprint, so findings that
+share one get an occurrence-suffixed fingerprint. Live-database findings are
+located at their source label, line 1. Suppressed findings are left out.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from schemalint.findings import Finding
+from schemalint.report import Report
+from schemalint.report.common import unique_fingerprints
+
+SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
+
+
+def _issue(f: Finding, fingerprint: str) -> dict[str, Any]:
+    description = f"{f.code} {f.slug}: {f.message}"
+    if f.location is None and f.object:
+        description = f"{f.code} {f.slug}: {f.object}: {f.message}"
+    issue: dict[str, Any] = {
+        "type": "issue",
+        "description": description,
+        "check_name": f.code,
+        "fingerprint": fingerprint,
+        "severity": SEVERITIES[f.severity],
+        "categories": ["Style"],
+        "location": {
+            "path": f.location.path if f.location else (f.source or "schema"),
+            "lines": {"begin": f.location.line if f.location else 1},
+        },
+    }
+    if f.help:
+        issue["content"] = {"body": f.help}
+    return issue
+
+
+def render(report: Report) -> str:
+    findings = sorted(
+        (f for f in report.findings if not f.suppressed), key=lambda f: (f.location is None, f.sort_key)
+    )
+    issues = [_issue(f, fp) for f, fp in zip(findings, unique_fingerprints(findings), strict=True)]
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

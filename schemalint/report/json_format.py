@@ -1,0 +1,73 @@
+"""The json format: a documented, versioned shape (schemalint/report/findings.schema.json).
+
+Findings are sorted (file findings by path and position, then live findings
+by source and object); suppressed findings are included with
+``"suppressed": true`` and left out of the summary counts. ``fixed`` lists
+the baseline entries that no longer occur.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from schemalint.findings import Finding
+from schemalint.report import Report
+from schemalint.report.common import counts, fingerprint
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    loc = f.location
+    return {
+        "code": f.code,
+        "slug": f.slug,
+        "severity": f.severity,
+        "message": f.message,
+        "help": f.help,
+        "path": loc.path if loc else None,
+        "line": loc.line if loc else None,
+        "column": loc.col if loc else None,
+        "end_line": loc.end_line if loc else None,
+        "end_column": loc.end_col if loc else None,
+        "object": f.object,
+        "fingerprint": fingerprint(f),
+        "suppressed": f.suppressed,
+    }
+
+
+def document(report: Report) -> dict[str, Any]:
+    c = counts(report.findings)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "schemalint", "version": report.tool_version},
+        "findings": [finding_dict(f) for f in sorted(report.findings, key=_order)],
+        "summary": {
+            "errors": c.errors,
+            "warnings": c.warnings,
+            "infos": c.infos,
+            "suppressed": c.suppressed,
+            "files": report.files,
+            "statements": report.statements,
+            "objects": report.objects,
+        },
+        "fixed": [
+            {
+                "fingerprint": e.fingerprint,
+                "code": e.code,
+                "object": e.object,
+                "message": e.message,
+                "count": e.count,
+            }
+            for e in report.fixed
+        ],
+    }
+
+
+def _order(f: Finding) -> tuple[bool, tuple[str, int, int, str, str]]:
+    return (f.location is None, f.sort_key)
+
+
+def render(report: Report) -> str:
+    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"

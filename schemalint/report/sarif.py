@@ -1,0 +1,122 @@
+"""The sarif format: SARIF 2.1.0, as GitHub code scanning and other SARIF viewers read it.
+
+Every rule of the run is in ``tool.driver.rules`` (plus a minimal entry for
+codes only findings know, such as E001); each result points at its rule by
+``ruleId`` and ``ruleIndex``. File findings have a physical location with a
+region; live-database findings have a logical location (the object's
+qualified name). Suppressed findings (ignore comments, config, baseline)
+carry ``suppressions`` so viewers can show them as dismissed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+
+from schemalint.findings import Finding, RuleInfo
+from schemalint.report import Report
+from schemalint.report.common import all_rules, fingerprint
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+FINGERPRINT_KEY = "schemalint/v1"
+
+
+def _uri(path: str) -> dict[str, str]:
+    """An artifactLocation: relative paths resolve against %SRCROOT% (the repository root in CI)."""
+    posix = path.replace("\\", "/")
+    if PureWindowsPath(path).is_absolute() and not PurePosixPath(posix).is_absolute():
+        return {"uri": "file:///" + posix}
+    if PurePosixPath(posix).is_absolute():
+        return {"uri": "file://" + posix}
+    if posix.startswith("./"):
+        posix = posix[2:]
+    return {"uri": posix, "uriBaseId": "%SRCROOT%"}
+
+
+def _rule(info: RuleInfo) -> dict[str, Any]:
+    description = info.description.strip() or info.summary
+    rule: dict[str, Any] = {
+        "id": info.code,
+        "name": info.slug,
+        "shortDescription": {"text": info.summary},
+        "fullDescription": {"text": description},
+        "help": {"text": description, "markdown": description},
+        "helpUri": info.help_uri,
+        "defaultConfiguration": {"level": LEVELS[info.severity]},
+    }
+    if info.tags:
+        rule["properties"] = {"tags": list(info.tags)}
+    return rule
+
+
+def _location(f: Finding) -> dict[str, Any]:
+    location: dict[str, Any] = {}
+    if f.location is not None:
+        loc = f.location
+        location["physicalLocation"] = {
+            "artifactLocation": _uri(loc.path),
+            "region": {
+                "startLine": loc.line,
+                "startColumn": loc.col,
+                "endLine": max(loc.end_line, loc.line),
+                # Location.end_col is the last character (inclusive); SARIF's endColumn is exclusive
+                "endColumn": loc.end_col + 1 if loc.end_line > loc.line else max(loc.end_col, loc.col) + 1,
+            },
+        }
+    if f.object:
+        location["logicalLocations"] = [{"fullyQualifiedName": f.object}]
+    elif f.location is None:
+        location["logicalLocations"] = [{"fullyQualifiedName": f.source or "schema"}]
+    return location
+
+
+def _result(f: Finding, index: int) -> dict[str, Any]:
+    text = f.message if not f.help else f"{f.message}\nHelp: {f.help}"
+    result: dict[str, Any] = {
+        "ruleId": f.code,
+        "ruleIndex": index,
+        "level": LEVELS[f.severity],
+        "message": {"text": text},
+        "locations": [_location(f)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
+    }
+    if f.suppressed:
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "justification": "suppressed by schemalint (ignore comment, config or baseline)",
+            }
+        ]
+    if f.source:
+        result["properties"] = {"source": f.source}
+    return result
+
+
+def document(report: Report) -> dict[str, Any]:
+    rules = all_rules(report)
+    index = {info.code: i for i, info in enumerate(rules)}
+    findings = sorted(report.findings, key=lambda f: (f.location is None, f.sort_key))
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "schemalint",
+                        **({"version": report.tool_version} if report.tool_version else {}),
+                        "informationUri": "https://github.com/schemalint/schemalint",
+                        "rules": [_rule(info) for info in rules],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, index[f.code]) for f in findings],
+            }
+        ],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
