@@ -7,7 +7,6 @@ migra 3.0 (the last release, 2022) needs SQLAlchemy 1.x and psycopg2; on Python 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 @dataclass(frozen=True)
 class Tools:
-    schemalint: Path
+    schemalint: tuple[str, ...]
     squawk: Path
     sqlfluff: Path
     migra: Path
@@ -60,19 +59,24 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def schemalint_path() -> Path:
-    """The schemalint entry point of the main venv (falls back to PATH)."""
-    candidate = REPO / ".venv" / "bin" / "schemalint"
-    if candidate.exists():
-        return candidate
-    found = shutil.which("schemalint")
-    return Path(found) if found else candidate
+def schemalint_argv() -> tuple[str, ...]:
+    """How to run schemalint: the main venv's entry point, else its Python importing the checkout.
+
+    The fallback lets the harness run before ``pip install -e .`` has been done; its start-up cost is
+    that of the entry point script (one interpreter, the same imports).
+    """
+    script = REPO / ".venv" / "bin" / "schemalint"
+    if script.exists():
+        return (str(script),)
+    python = REPO / ".venv" / "bin" / "python"
+    code = f"import sys; sys.path.insert(0, {str(REPO)!r}); from schemalint.cli import main; sys.exit(main())"
+    return (str(python if python.exists() else sys.executable), "-c", code)
 
 
 def tools() -> Tools:
     ensure_peers()
     return Tools(
-        schemalint=schemalint_path(),
+        schemalint=schemalint_argv(),
         squawk=VENV / "bin" / "squawk",
         sqlfluff=VENV / "bin" / "sqlfluff",
         migra=VENV / "bin" / "migra",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -131,7 +132,8 @@ def _cell(m: Measured | None) -> tuple[str, str]:
 def _short(command: str, keep: int = 8) -> str:
     """The command with repository and corpus paths made relative, and long file lists cut."""
     repo = str(BENCH.parent) + "/"
-    text = command.replace(str(BENCH.parent.parent / "shared") + "/", "../shared/").replace(repo, "")
+    text = re.sub(r"^.*schemalint\.cli import main; sys\.exit\(main\(\)\)'", "schemalint", command)
+    text = text.replace(str(BENCH.parent.parent / "shared") + "/", "../shared/").replace(repo, "")
     parts = text.split(" ")
     if len(parts) > keep + 4:
         redirect = parts[-2:] if parts[-2] == ">" else []
@@ -143,7 +145,8 @@ def _short(command: str, keep: int = 8) -> str:
 def _program(m: Measured | None) -> str:
     if m is None:
         return ""
-    return Path(shlex.split(m.command)[0]).name if m.command else m.label
+    program = Path(shlex.split(m.command)[0]).name if m.command else m.label
+    return "schemalint" if program.startswith("python") else program
 
 
 def _escape(text: str) -> str:

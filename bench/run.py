@@ -44,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)  # fmt: skip
 
     ctx = Context(tools=tools(), server=args.server, repeat=args.repeat, out=OUT)
-    if not ctx.tools.schemalint.exists():
-        print(f"note: {ctx.tools.schemalint} is missing; every schemalint cell will say so", file=sys.stderr)
+    print(f"schemalint: {' '.join(ctx.tools.schemalint)}", file=sys.stderr)
     facts = machine_facts(ctx)
     rows: dict[str, list[Row]] = load_rows(STORE)
     for name in args.only or list(BENCHMARKS):
