@@ -1,0 +1,415 @@
+"""Helpers for rules that read postgast protobuf nodes and canonical expression text.
+
+Pure functions: no I/O. Statement rules use them to name the tables a
+statement touches, to tell tables created earlier in the file from existing
+ones, and to read the file's earlier SET statements; model rules use them to
+look into canonical expressions (index predicates, policy USING clauses).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import postgast
+from postgast import pg_query_pb2 as pb
+
+from schemalint.model import Model, Table, qualify
+from schemalint.rules.base import StatementContext
+from schemalint.sources.sql.statements import Statement
+
+DEFAULT_SEARCH_PATH: tuple[str, ...] = ("public",)
+_PLAIN_IDENT = re.compile(r"^[a-z_][a-z0-9_$]*$")
+
+
+def quote_ident(name: str) -> str:
+    """An identifier as it must be written in SQL (quoted only when needed)."""
+    if _PLAIN_IDENT.match(name) and name not in _RESERVED:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+_RESERVED_WORDS = (
+    "all analyse analyze and any array as asc asymmetric both case cast check collate column "
+    "constraint create current_catalog current_date current_role current_time current_timestamp "
+    "current_user default deferrable desc distinct do else end except false fetch for foreign from "
+    "grant group having in initially intersect into lateral leading limit localtime localtimestamp "
+    "not null offset on only or order placing primary references returning select session_user some "
+    "symmetric table then to trailing true union unique user using variadic when where window with"
+)
+_RESERVED = frozenset(_RESERVED_WORDS.split())
+
+
+def sql_name(qualname: str) -> str:
+    """A dot-joined qualified name written as SQL: each part quoted when needed."""
+    return ".".join(quote_ident(part) for part in qualname.split("."))
+
+
+def column_list(columns: Iterable[str]) -> str:
+    return ", ".join(quote_ident(column) for column in columns)
+
+
+def unwrap(node: Any) -> Any:
+    """The concrete message inside a ``Node`` oneof wrapper (or the message itself)."""
+    if isinstance(node, pb.Node):
+        kind = node.WhichOneof("node")
+        return getattr(node, kind) if kind else None
+    return node
+
+
+def strings(nodes: Iterable[Any]) -> list[str]:
+    """The svals of a list of String nodes (names, qualified names)."""
+    return [unwrap(node).sval for node in nodes]
+
+
+# ---------------------------------------------------------------- tables in a file
+
+
+def relation_name(relation: pb.RangeVar, state: Model, path: tuple[str, ...]) -> str:
+    """The qualified name of a table named in a statement, resolved along the search path."""
+    if relation.schemaname:
+        return qualify(relation.schemaname, relation.relname)
+    for schema in path:
+        name = qualify(schema, relation.relname)
+        if name in state.tables or name in state.views:
+            return name
+    return qualify(path[0] if path else "public", relation.relname)
+
+
+class FileState:
+    """What a statement rule knows of the file before the statement, from one pass over it.
+
+    The search path (``SET search_path``), the tables created so far (following
+    renames; True when created with IF NOT EXISTS), whether a non-zero
+    lock_timeout is in effect, and whether an explicit transaction is open.
+    """
+
+    def __init__(
+        self, previous: tuple[Statement, ...], created_in_file: frozenset[str] = frozenset()
+    ) -> None:
+        self.path = DEFAULT_SEARCH_PATH
+        self.created: dict[str, bool] = {}
+        self.given = created_in_file
+        self.lock_timeout = False
+        self.in_transaction = False
+        self.unguarded_lock = False  # a locking statement came earlier with no lock_timeout set
+        for statement in previous:
+            if not self.lock_timeout and not self.unguarded_lock:
+                self.unguarded_lock = locking_target(statement, self, Model()) is not None
+            self._apply(statement)
+
+    @property
+    def new_tables(self) -> frozenset[str]:
+        return self.given | frozenset(self.created)
+
+    def _apply(self, statement: Statement) -> None:
+        node, kind = statement.node, statement.kind
+        if kind == "variable_set_stmt":
+            self._set(node)
+        elif kind == "select_stmt":
+            self._set_config(node)
+        elif kind == "transaction_stmt":
+            if node.kind in (pb.TRANS_STMT_BEGIN, pb.TRANS_STMT_START):
+                self.in_transaction = True
+            elif node.kind in (pb.TRANS_STMT_COMMIT, pb.TRANS_STMT_ROLLBACK, pb.TRANS_STMT_PREPARE):
+                self.in_transaction = False
+        elif kind == "create_stmt":
+            self.created[self._created_name(node.relation)] = bool(node.if_not_exists)
+        elif kind == "create_table_as_stmt" and node.objtype == pb.OBJECT_TABLE:
+            self.created[self._created_name(node.into.rel)] = bool(node.if_not_exists)
+        elif kind == "rename_stmt" and node.rename_type == pb.OBJECT_TABLE:
+            old = self._created_name(node.relation)
+            if old in self.created:
+                self.created[qualify(old.split(".")[0], node.newname)] = self.created.pop(old)
+
+    def _set(self, node: pb.VariableSetStmt) -> None:
+        name = node.name.lower()
+        reset = node.kind in (pb.VAR_RESET, pb.VAR_SET_DEFAULT)
+        values = [_const_text(arg) for arg in node.args]
+        if name == "search_path":
+            schemas = [part.strip().strip('"') for value in values for part in value.split(",")]
+            kept = tuple(schema for schema in schemas if schema and schema != "$user")
+            self.path = DEFAULT_SEARCH_PATH if reset or not kept else kept
+        elif name == "lock_timeout":
+            self.lock_timeout = not reset and bool(values) and values[0].strip() not in ("0", "")
+        elif node.kind == pb.VAR_RESET_ALL:
+            self.lock_timeout = False
+            self.path = DEFAULT_SEARCH_PATH
+
+    def _set_config(self, node: pb.SelectStmt) -> None:
+        for call in postgast.find_nodes(node, pb.FuncCall):
+            if strings(call.funcname)[-1:] == ["set_config"] and len(call.args) >= 2:
+                setting, value = _const_text(call.args[0]), _const_text(call.args[1])
+                if setting.lower() == "lock_timeout":
+                    self.lock_timeout = value.strip() not in ("0", "")
+
+    def _created_name(self, relation: pb.RangeVar) -> str:
+        if relation.schemaname:
+            return qualify(relation.schemaname, relation.relname)
+        for schema in self.path:
+            if qualify(schema, relation.relname) in self.created:
+                return qualify(schema, relation.relname)
+        return qualify(self.path[0], relation.relname)
+
+    def table_name(self, relation: pb.RangeVar, state: Model) -> str:
+        """The qualified name of a table named in the statement."""
+        if not relation.schemaname:
+            for schema in self.path:
+                if qualify(schema, relation.relname) in self.new_tables:
+                    return qualify(schema, relation.relname)
+        return relation_name(relation, state, self.path)
+
+    def is_new(self, qualname: str) -> bool:
+        """True when the table was created earlier in this file (so it is empty and unshared).
+
+        A table the linter has never seen (not in the state, not created in the
+        file) counts as existing: the file is then linted without the
+        migrations before it, and the statement can only succeed on a table
+        that already exists.
+        """
+        return qualname in self.new_tables
+
+    def index_table(self, names: list[str], state: Model) -> tuple[str, Table | None]:
+        """(qualified index name, its table) for an index named in DROP INDEX and the like."""
+        if len(names) > 1:
+            candidates = [qualify(names[-2], names[-1])]
+        else:
+            candidates = [qualify(schema, names[-1]) for schema in self.path]
+        for candidate in candidates:
+            for table in state.tables.values():
+                if any(index.qualname == candidate for index in table.indexes):
+                    return candidate, table
+        return candidates[0], None
+
+
+def _const_text(node: Any) -> str:
+    """The text of a constant argument (string or number), '' for anything else."""
+    const = unwrap(node)
+    if isinstance(const, pb.TypeCast):
+        const = unwrap(const.arg)
+    if not isinstance(const, pb.A_Const):
+        return ""
+    which = const.WhichOneof("val")
+    if which == "sval":
+        return str(const.sval.sval)
+    if which == "ival":
+        return str(const.ival.ival)
+    if which == "fval":
+        return str(const.fval.fval)
+    return ""
+
+
+_memo: list[tuple[tuple[Statement, ...], frozenset[str], FileState]] = []
+
+
+def file_state(previous: tuple[Statement, ...], created_in_file: frozenset[str]) -> FileState:
+    """FileState of the statements before one statement; memoised for the rules of one statement."""
+    if _memo and _memo[0][0] is previous and _memo[0][1] == created_in_file:
+        return _memo[0][2]
+    state = FileState(previous, created_in_file)
+    _memo[:] = [(previous, created_in_file, state)]
+    return state
+
+
+def statement_file(ctx: StatementContext) -> FileState:
+    """The FileState of the statements before the one being checked."""
+    return file_state(ctx.previous, ctx.created_in_file)
+
+
+def alter_cmds(node: Any) -> list[Any]:
+    """The AlterTableCmd messages of an ALTER TABLE."""
+    return [unwrap(cmd) for cmd in node.cmds]
+
+
+def cmd_def(cmd: Any) -> Any:
+    """The ``def`` of an AlterTableCmd (a ColumnDef, Constraint, expression…), unwrapped."""
+    return unwrap(getattr(cmd, "def"))
+
+
+def existing_table(
+    statement: Statement, state: Model, ctx: StatementContext
+) -> tuple[str, Table | None] | None:
+    """(qualname, table) of the table a statement's ``relation`` names; None when it is new in the file."""
+    fs = statement_file(ctx)
+    name = fs.table_name(statement.node.relation, state)
+    return None if fs.is_new(name) else (name, state.tables.get(name))
+
+
+# ---------------------------------------------------------------- expressions
+
+
+def parse_expression(text: str) -> Any | None:
+    """The parse tree of an SQL expression (a canonical default, predicate, USING…), None if invalid."""
+    try:
+        result = postgast.parse(f"SELECT 1 WHERE {text}")
+    except postgast.PgQueryError:
+        return None
+    if len(result.stmts) != 1:
+        return None
+    return unwrap(result.stmts[0].stmt.select_stmt.where_clause)
+
+
+def column_refs(node: Any) -> set[str]:
+    """The (last part of the) names of every column referenced in a tree."""
+    names: set[str] = set()
+    for ref in postgast.find_nodes(node, pb.ColumnRef):
+        fields = [unwrap(field) for field in ref.fields]
+        if fields and isinstance(fields[-1], pb.String):
+            names.add(fields[-1].sval)
+    return names
+
+
+def function_names(node: Any) -> set[str]:
+    """The (unqualified, lower-case) names of every function called in a tree."""
+    names: set[str] = set()
+    for call in postgast.find_nodes(node, pb.FuncCall):
+        parts = strings(call.funcname)
+        if parts:
+            names.add(parts[-1].lower())
+    return names
+
+
+def conjuncts(node: Any) -> Iterator[Any]:
+    """The top-level AND terms of a boolean expression."""
+    node = unwrap(node)
+    if isinstance(node, pb.BoolExpr) and node.boolop == pb.AND_EXPR:
+        for arg in node.args:
+            yield from conjuncts(arg)
+    elif node is not None:
+        yield node
+
+
+def is_null_test(node: Any, column: str) -> bool:
+    """True for ``column IS NULL``."""
+    node = unwrap(node)
+    if not isinstance(node, pb.NullTest) or node.nulltesttype != pb.IS_NULL:
+        return False
+    return column_refs(node.arg) == {column} and isinstance(unwrap(node.arg), pb.ColumnRef)
+
+
+def is_not_null_test(node: Any, column: str) -> bool:
+    """True for ``column IS NOT NULL``."""
+    node = unwrap(node)
+    if not isinstance(node, pb.NullTest) or node.nulltesttype != pb.IS_NOT_NULL:
+        return False
+    return isinstance(unwrap(node.arg), pb.ColumnRef) and column_refs(node.arg) == {column}
+
+
+def predicate_requires_null(text: str | None, column: str) -> bool:
+    """True when a predicate (canonical text) has ``column IS NULL`` as one of its AND terms."""
+    if text is None:
+        return False
+    tree = parse_expression(text)
+    return any(is_null_test(term, column) for term in conjuncts(tree))
+
+
+def is_constant_true(node: Any) -> bool:
+    """True for an expression that is always true: ``true``, ``'t'::boolean``, ``1 = 1``."""
+    node = unwrap(node)
+    if isinstance(node, pb.A_Const):
+        return node.WhichOneof("val") == "boolval" and node.boolval.boolval
+    if isinstance(node, pb.TypeCast):
+        arg = unwrap(node.arg)
+        type_name = strings(node.type_name.names)[-1:] if node.type_name else []
+        if type_name and type_name[0] in ("bool", "boolean") and isinstance(arg, pb.A_Const):
+            if arg.WhichOneof("val") == "sval":
+                return arg.sval.sval.strip().lower() in ("t", "true", "y", "yes", "on", "1")
+            return is_constant_true(arg)
+        return False
+    if isinstance(node, pb.A_Expr) and node.kind == pb.AEXPR_OP and strings(node.name) == ["="]:
+        left, right = unwrap(node.lexpr), unwrap(node.rexpr)
+        return isinstance(left, pb.A_Const) and isinstance(right, pb.A_Const) and left == right
+    if isinstance(node, pb.BoolExpr) and node.boolop == pb.OR_EXPR:
+        return any(is_constant_true(arg) for arg in node.args)
+    if isinstance(node, pb.BoolExpr) and node.boolop == pb.AND_EXPR:
+        return all(is_constant_true(arg) for arg in node.args)
+    return False
+
+
+def text_is_constant_true(text: str | None) -> bool:
+    return text is not None and is_constant_true(parse_expression(text))
+
+
+def key_column(key: str) -> str:
+    """The column an index key names (suffixes like `` DESC`` removed; expressions stay as written)."""
+    if key.startswith('"'):
+        end = key.find('"', 1)
+        while end != -1 and key[end + 1 : end + 2] == '"':
+            end = key.find('"', end + 2)
+        return key[1:end].replace('""', '"') if end != -1 else key
+    return key.split(" ", 1)[0] if _PLAIN_IDENT.match(key.split(" ", 1)[0]) else key
+
+
+def deparse_node(node: Any, kind: str | None = None) -> str:
+    """SQL text of a statement message (``kind`` its oneof name) or of an expression node."""
+    if kind is None:
+        node = unwrap(node)
+        select = pb.SelectStmt(target_list=[pb.Node(res_target=pb.ResTarget(val=_wrap(node)))])
+        text = postgast.deparse(pb.ParseResult(stmts=[pb.RawStmt(stmt=pb.Node(select_stmt=select))]))
+        return text.removeprefix("SELECT ")
+    return postgast.deparse(pb.ParseResult(stmts=[pb.RawStmt(stmt=pb.Node(**{kind: node}))]))
+
+
+def _wrap(node: Any) -> pb.Node:
+    if isinstance(node, pb.Node):
+        return node
+    for field in pb.Node.DESCRIPTOR.fields:
+        if field.message_type is node.DESCRIPTOR:
+            return pb.Node(**{field.name: node})
+    raise TypeError(f"cannot wrap {type(node).__name__} in a Node")
+
+
+# ---------------------------------------------------------------- locks
+
+_TABLE_DROPS = (pb.OBJECT_TABLE, pb.OBJECT_INDEX, pb.OBJECT_MATVIEW, pb.OBJECT_VIEW)
+# ALTER TABLE subcommands that take SHARE UPDATE EXCLUSIVE at most: they block no reads or writes
+_LIGHT_ALTERS = frozenset(
+    {pb.AT_ValidateConstraint, pb.AT_SetStatistics, pb.AT_SetOptions, pb.AT_ResetOptions}
+)
+
+
+def locking_target(statement: Statement, fs: FileState, state: Model) -> str | None:
+    """The existing table a statement locks in a way that queues other sessions behind it.
+
+    None for statements that take no such lock, or only on tables created
+    earlier in the file. CONCURRENTLY variants count as not locking.
+    """
+    node, kind = statement.node, statement.kind
+    relation: pb.RangeVar | None = None
+    if kind in ("create_policy_stmt", "alter_policy_stmt"):
+        relation = node.table
+    elif kind == "create_trig_stmt":
+        relation = node.relation
+    elif kind == "alter_table_stmt":
+        if node.objtype not in (pb.OBJECT_TABLE, pb.OBJECT_MATVIEW):
+            return None
+        if all(unwrap(cmd).subtype in _LIGHT_ALTERS for cmd in node.cmds):
+            return None
+        relation = node.relation
+    elif (kind == "index_stmt" and not node.concurrent) or (
+        kind == "rename_stmt"
+        and node.rename_type in (pb.OBJECT_TABLE, pb.OBJECT_COLUMN, pb.OBJECT_TABCONSTRAINT)
+    ):
+        relation = node.relation
+    elif kind == "truncate_stmt" or kind == "lock_stmt":
+        relations = [unwrap(r) for r in node.relations]
+        names = [fs.table_name(r, state) for r in relations]
+        return next((name for name in names if not fs.is_new(name)), None)
+    elif kind == "drop_stmt" and node.remove_type in _TABLE_DROPS and not node.concurrent:
+        for obj in node.objects:
+            names = strings(unwrap(obj).items)
+            if node.remove_type == pb.OBJECT_INDEX:
+                index, table = fs.index_table(names, state)
+                if table is None or not fs.is_new(table.qualname):
+                    return table.qualname if table else index
+                continue
+            schema = names[-2] if len(names) > 1 else None
+            name = fs.table_name(pb.RangeVar(schemaname=schema or "", relname=names[-1]), state)
+            if not fs.is_new(name):
+                return name
+        return None
+    if relation is None:
+        return None
+    name = fs.table_name(relation, state)
+    return None if fs.is_new(name) else name
