@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import postgast
 import psycopg
 import pytest
 from psycopg import sql
@@ -20,16 +21,13 @@ from schemalint.sources.dsn import with_database
 
 
 def run_sql(dsn: str, statements: str) -> list[tuple[Any, ...]]:
-    """Run SQL (one or more statements, autocommit) in a database; the rows of the last one."""
+    """Run SQL in a database one statement at a time in autocommit, as psql does; the last rows."""
+    rows: list[tuple[Any, ...]] = []
     with psycopg.connect(dsn, autocommit=True) as connection, connection.cursor() as cursor:
-        cursor.execute(statements.encode())
-        rows: list[tuple[Any, ...]] = []
-        while True:
-            if cursor.description is not None:
-                rows = cursor.fetchall()
-            if not cursor.nextset():
-                break
-        return rows
+        for statement in postgast.split(statements):
+            cursor.execute(statement.encode())
+            rows = cursor.fetchall() if cursor.description is not None else []
+    return rows
 
 
 @pytest.fixture(scope="session")

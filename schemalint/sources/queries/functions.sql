@@ -1,0 +1,19 @@
+-- Functions, procedures, aggregates and window functions of the selected schemas (not those of
+-- extensions). identity_args: the input argument types, as format_type spells them. Parameter: nsp oid[].
+SELECT n.nspname, p.proname,
+       pg_catalog.oidvectortypes(p.proargtypes) AS identity_args,
+       pg_catalog.pg_get_function_result(p.oid) AS returns,
+       l.lanname, p.prokind, p.provolatile, p.prosecdef, p.proisstrict, p.proconfig,
+       CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid)
+            ELSE p.prosrc END AS body,
+       d.description
+FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+LEFT JOIN pg_catalog.pg_description d
+  ON d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_proc'::regclass AND d.objsubid = 0
+WHERE p.pronamespace = ANY (%(nsp)s::oid[])
+  AND NOT EXISTS (
+    SELECT FROM pg_catalog.pg_depend e
+    WHERE e.classid = 'pg_catalog.pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+ORDER BY n.nspname, p.proname, identity_args
