@@ -1,0 +1,419 @@
+"""The lint engine: run the selected rules, isolate crashes, apply suppressions.
+
+lint_files replays migrations in version order; statement rules run on each
+statement of the target files with the model state just before it; model
+rules run on the final model. lint_model runs the model rules on a model read
+from anywhere (a live database). Both return a LintResult whose findings are
+sorted, fingerprinted, severity-adjusted and marked suppressed where a comment
+or the configuration says so.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from schemalint.config import Settings
+from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, Severity
+from schemalint.model import Location, Model
+from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementContext, StatementRule
+from schemalint.rules.engine_rules import RuleCrashed
+from schemalint.rules.registry import ENGINE_CODES, rule_by_code_or_slug
+from schemalint.sources.sql.statements import SqlFile, Statement
+from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+TABLE_SHAPE_KINDS = frozenset(
+    {"create_stmt", "create_table_as_stmt", "rename_stmt", "alter_object_schema_stmt", "drop_stmt"}
+)
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+
+
+@dataclass(frozen=True)
+class LintResult:
+    findings: tuple[Finding, ...]  # sorted; suppressed ones included (suppressed=True)
+    files: int  # target files linted
+    statements: int  # statements in the target files
+    objects: int  # objects in the final model
+    rules: Mapping[str, RuleInfo]  # the rules that ran, by code, with their effective severity
+
+    def failing(self, fail_on: Severity) -> tuple[Finding, ...]:
+        """Unsuppressed findings at or above fail_on."""
+        rank = SEVERITY_RANK[fail_on]
+        return tuple(f for f in self.findings if not f.suppressed and SEVERITY_RANK[f.severity] >= rank)
+
+
+def fingerprint(finding: Finding, statement_text: str) -> str:
+    """A short hash of code, object and normalised statement; never line numbers."""
+    normal = " ".join(_COMMENTS.sub(" ", statement_text).lower().split())
+    data = "\x1f".join((finding.code, finding.object or "", normal))
+    return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+
+def _crash(rule: Rule, where: str, error: BaseException, location: Location | None) -> Finding:
+    info = RuleCrashed
+    return Finding(
+        info.code,
+        info.slug,
+        info.severity,
+        f"Rule {rule.code} ({rule.slug}) crashed on {where}: {type(error).__name__}: {error}. "
+        "This is a bug in schemalint.",
+        help=f"Please report it at https://github.com/schemalint/schemalint/issues with this message; "
+        f"meanwhile --ignore {rule.code}.",
+        location=location,
+    )
+
+
+def _guarded(
+    rule: Rule, where: str, location: Location | None, run: Callable[[], Iterable[Finding]]
+) -> list[Finding]:
+    out: list[Finding] = []
+    try:
+        for finding in run():
+            out.append(finding)
+    except Exception as error:  # a rule's bug must not stop the run
+        out.append(_crash(rule, where, error, location))
+    return out
+
+
+def selected_rules(settings: Settings) -> list[Rule]:
+    return [s.instance() for s in settings.enabled() if s.rule.code not in ENGINE_CODES]
+
+
+def _rule_infos(settings: Settings, rules: Sequence[Rule]) -> dict[str, RuleInfo]:
+    codes = {r.code for r in rules} | {c for c in ENGINE_CODES if settings.is_enabled(c)}
+    infos = {}
+    for code in sorted(codes):
+        rule = rule_by_code_or_slug(code)
+        info = rule.info() if rule is not None else next(r.info() for r in rules if r.code == code)
+        infos[code] = replace(info, severity=settings.severity_of(code, info.severity))
+    return infos
+
+
+def filter_model(model: Model, schemas: Sequence[str], exclude: Sequence[str]) -> Model:
+    """The model restricted to the configured schemas."""
+    if not schemas and not exclude:
+        return model
+
+    def keep(schema: str) -> bool:
+        return (not schemas or schema in schemas) and schema not in exclude
+
+    return replace(
+        model,
+        schemas={k: v for k, v in model.schemas.items() if keep(v.name)},
+        tables={k: v for k, v in model.tables.items() if keep(v.schema)},
+        enums={k: v for k, v in model.enums.items() if keep(v.schema)},
+        domains={k: v for k, v in model.domains.items() if keep(v.schema)},
+        views={k: v for k, v in model.views.items() if keep(v.schema)},
+        functions={k: v for k, v in model.functions.items() if keep(v.schema)},
+        sequences={k: v for k, v in model.sequences.items() if keep(v.schema)},
+    )
+
+
+def _run_model_rules(rules: Sequence[Rule], model: Model, ctx: RuleContext) -> list[Finding]:
+    out: list[Finding] = []
+    for rule in rules:
+        if isinstance(rule, ModelRule):
+            out += _guarded(rule, "the model", None, lambda rule=rule: rule.check(model, ctx))  # type: ignore[misc]
+    return out
+
+
+def _finish(findings: Iterable[Finding], settings: Settings) -> list[Finding]:
+    """Effective severities, and engine findings of rules that are not selected dropped."""
+    out = []
+    for f in findings:
+        if f.code in ENGINE_CODES and not settings.is_enabled(f.code):
+            continue
+        out.append(f.with_(severity=settings.severity_of(f.code, f.severity)))
+    return out
+
+
+def lint_model(
+    model: Model, settings: Settings, *, source_label: str, rules: Sequence[Rule] | None = None
+) -> LintResult:
+    """Model rules on a model (a live database, a dump); findings name the object, no location.
+
+    `rules` replaces the settings' selection (library use and tests).
+    """
+    chosen = selected_rules(settings) if rules is None else list(rules)
+    model = filter_model(model, settings.schemas, settings.exclude_schemas)
+    found = _run_model_rules(chosen, model, RuleContext(live=True))
+    found = apply_config_ignores(_finish(found, settings), settings)
+    final = [f.with_(source=source_label, fingerprint=fingerprint(f, "")) for f in found]
+    return LintResult(
+        tuple(sorted(final, key=lambda f: f.sort_key)),
+        0,
+        0,
+        model.object_count(),
+        _rule_infos(settings, chosen),
+    )
+
+
+def read_source(path: Path) -> SqlFile:
+    """A .sql file, or the ```sql blocks of a markdown schema document, as a SqlFile."""
+    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        from schemalint.sources.markdown import read_markdown
+
+        return read_markdown(path)
+    from schemalint.sources.sql.parse import read_sql_file
+
+    return read_sql_file(path)
+
+
+def _expand(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """(target files, files to replay before and around them), both in order, without repeats."""
+    from schemalint.sources.sql.order import migration_files
+
+    files: list[Path] = []
+    history: list[Path] = []
+    for target in targets:
+        if target.is_dir():
+            found = migration_files(target)
+            files += found
+            history += found
+        else:
+            files.append(target)
+            if target.suffix.lower() not in MARKDOWN_SUFFIXES and target.parent.is_dir():
+                siblings = migration_files(target.parent)
+                history += siblings if target.resolve() in {s.resolve() for s in siblings} else [target]
+    return _unique(files), _unique(history)
+
+
+def _unique(paths: Iterable[Path]) -> list[Path]:
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        seen.setdefault(path.resolve(), path)
+    return list(seen.values())
+
+
+class _FileScan:
+    """What statement rules know about the file around a statement."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.created: frozenset[str] = frozenset()
+        self.lock_timeout = False
+        self.in_transaction = False
+
+    def after(
+        self, statement: Statement, created_in: Callable[[str], str | None], tables: Iterable[str]
+    ) -> None:
+        node = statement.node
+        if statement.kind in TABLE_SHAPE_KINDS:
+            self.created = frozenset(q for q in tables if created_in(q) == self.path)
+        elif statement.kind == "variable_set_stmt" and node is not None and node.name == "lock_timeout":
+            self.lock_timeout = node.kind != _enum("VariableSetStmt", "kind", "VAR_RESET")
+        elif statement.kind == "transaction_stmt" and node is not None:
+            name = _enum_name("TransactionStmt", "kind", node.kind)
+            if name in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
+                self.in_transaction = True
+            elif name in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_COMMIT_PREPARED"):
+                self.in_transaction = False
+
+
+def _enum(message: str, field: str, value: str) -> int:
+    from postgast import pg_query_pb2
+
+    descriptor = getattr(pg_query_pb2, message).DESCRIPTOR.fields_by_name[field].enum_type
+    number: int = descriptor.values_by_name[value].number
+    return number
+
+
+def _enum_name(message: str, field: str, number: int) -> str:
+    from postgast import pg_query_pb2
+
+    descriptor = getattr(pg_query_pb2, message).DESCRIPTOR.fields_by_name[field].enum_type
+    value = descriptor.values_by_number.get(number)
+    return value.name if value is not None else ""
+
+
+def _object_location(origin: Callable[[str], Location | None], qualname: str) -> Location | None:
+    name = qualname
+    while name:
+        location = origin(name)
+        if location is not None or "(" in name:
+            return location
+        name = name.rpartition(".")[0]
+    return None
+
+
+def _concerns_targets(finding: Finding, target_paths: set[str], touched: set[str]) -> bool:
+    """A model finding is kept when it is in a target file or about an object a target touched."""
+    if finding.location is not None and finding.location.path in target_paths:
+        return True
+    if finding.object is None:
+        return finding.location is None
+    return _touches(touched, finding.object)
+
+
+def _touches(touched: set[str], qualname: str) -> bool:
+    name = qualname
+    while name:
+        if name in touched:
+            return True
+        if "(" in name:
+            return False
+        name = name.rpartition(".")[0]
+    return False
+
+
+def lint_files(
+    targets: Sequence[Path],
+    settings: Settings,
+    *,
+    migrations_dir: Path | None = None,
+    rules: Sequence[Rule] | None = None,
+) -> LintResult:
+    """Lint migration files (or directories, or markdown schema documents).
+
+    The model is replayed from migrations_dir (or each target's own directory)
+    in version order, the targets included; findings are kept when they are
+    in a target file or about an object a target file creates or changes.
+    """
+    from schemalint.sources.sql.order import migration_files
+    from schemalint.sources.sql.replay import Replayer
+
+    chosen = selected_rules(settings) if rules is None else list(rules)
+    statement_rules = [r for r in chosen if isinstance(r, StatementRule)]
+    files, history = _expand(targets)
+    if migrations_dir is not None:
+        history = migration_files(migrations_dir)
+    sequence = _unique([*history, *files])
+    target_keys = {p.resolve() for p in files}
+    every_file_is_target = all(p.resolve() in target_keys for p in sequence)
+
+    replayer = Replayer()
+    findings: list[Finding] = []
+    statements = _StatementIndex()
+    target_files: dict[str, SqlFile] = {}
+    touched: set[str] = set()
+    statement_count = 0
+    for path in sequence:
+        file = read_source(path)
+        is_target = path.resolve() in target_keys
+        if is_target:
+            target_files[file.path] = file
+            statement_count += len(file.statements)
+        scan = _FileScan(file.path)
+        statements.add(file)
+        for index, statement in enumerate(file.statements):
+            loc = statement.location
+            if is_target and statement.node is not None:
+                findings += _run_statement_rules(
+                    statement_rules, statement, replayer.model(), scan, index, file, settings
+                )
+            try:
+                replayed = replayer.apply(statement)
+            except Exception as error:  # a replay bug: report, go on with the next statement
+                replayed = [_crash_replay(statement, error)]
+            if is_target:
+                findings += replayed
+                if not every_file_is_target:
+                    touched.update(q for q, where in replayer.origins.items() if where is loc)
+            scan.after(statement, replayer.created_in, replayer.model().tables.keys())
+
+    model = filter_model(replayer.model(), settings.schemas, settings.exclude_schemas)
+    model_findings = _run_model_rules(chosen, model, RuleContext(origin=replayer.origin))
+    target_paths = set(target_files)
+    for finding in model_findings:
+        location = finding.location
+        if location is None and finding.object is not None:
+            location = _object_location(replayer.origin, finding.object)
+            finding = finding.with_(location=location)
+        if every_file_is_target or _concerns_targets(finding, target_paths, touched):
+            findings.append(finding)
+
+    findings = _finish(findings, settings)
+    findings = apply_comment_suppressions(findings, target_files, settings)
+    findings = apply_config_ignores(_finish(findings, settings), settings)
+    final = [_fingerprinted(f, statements) for f in findings]
+    return LintResult(
+        tuple(sorted(final, key=lambda f: f.sort_key)),
+        len(target_files),
+        statement_count,
+        model.object_count(),
+        _rule_infos(settings, chosen),
+    )
+
+
+def _run_statement_rules(
+    rules: Sequence[StatementRule],
+    statement: Statement,
+    state: Model,
+    scan: _FileScan,
+    index: int,
+    file: SqlFile,
+    settings: Settings,
+) -> list[Finding]:
+    if not rules:
+        return []
+    ctx = StatementContext(
+        path=file.path,
+        created_in_file=scan.created,
+        lock_timeout_set=scan.lock_timeout,
+        in_transaction=scan.in_transaction,
+        target_postgres=settings.target_postgres,
+        previous=file.statements[:index],
+    )
+    out: list[Finding] = []
+    for rule in rules:
+        where = f"statement {statement.location}"
+        found = _guarded(rule, where, statement.location, lambda rule=rule: rule.check(statement, state, ctx))  # type: ignore[misc]
+        out += [f if f.location is not None else f.with_(location=statement.location) for f in found]
+    return out
+
+
+def _crash_replay(statement: Statement, error: Exception) -> Finding:
+    info = RuleCrashed
+    return Finding(
+        info.code,
+        info.slug,
+        info.severity,
+        f"Replay crashed on statement {statement.location}: {type(error).__name__}: {error}. "
+        "This is a bug in schemalint; the model may miss what the statement does.",
+        help="Please report it at https://github.com/schemalint/schemalint/issues with the statement.",
+        location=statement.location,
+    )
+
+
+class _StatementIndex:
+    """The statement (text) at a position, per file."""
+
+    def __init__(self) -> None:
+        self.starts: dict[str, list[tuple[int, int]]] = {}
+        self.statements: dict[str, list[Statement]] = {}
+
+    def add(self, file: SqlFile) -> None:
+        self.starts[file.path] = [(s.location.line, s.location.col) for s in file.statements]
+        self.statements[file.path] = list(file.statements)
+
+    def text_at(self, location: Location) -> str:
+        starts = self.starts.get(location.path)
+        if not starts:
+            return ""
+        at = bisect.bisect_right(starts, (location.line, location.col)) - 1
+        if at < 0:
+            return ""
+        statement = self.statements[location.path][at]
+        return statement.text if statement.location.end_line >= location.line else ""
+
+
+_POSITIONS = re.compile(r"\S+:\d+:\d+")
+
+
+def _fingerprinted(finding: Finding, statements: _StatementIndex) -> Finding:
+    """Model findings about an object hash code + object only (stable while the table evolves);
+    the others hash their statement's text (engine findings without one: their message)."""
+    source = finding.location.path if finding.location is not None else finding.source
+    rule = rule_by_code_or_slug(finding.code)
+    model_finding = rule is not None and issubclass(rule, ModelRule) and finding.object is not None
+    text = ""
+    if not model_finding and finding.location is not None:
+        text = statements.text_at(finding.location)
+        if not text and finding.code in ENGINE_CODES:
+            text = _POSITIONS.sub("", finding.message)
+    return finding.with_(fingerprint=fingerprint(finding, text), source=source)
