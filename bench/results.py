@@ -120,11 +120,12 @@ def machine_facts(ctx: Context) -> dict[str, str]:
     return facts
 
 
-def _cell(m: Measured | None) -> tuple[str, str]:
+def _cell(m: Measured | None, ours: bool) -> tuple[str, str]:
     if m is None:
         return "", ""
     if not m.ok:
-        return f"not available yet: {_escape(m.error or 'no samples')}", ""
+        why = _escape(m.error or "no samples")
+        return (f"not available yet: {why}" if ours else f"failed: {why}"), ""
     runs = f" (n={len(m.samples)})" if len(m.samples) != 5 else ""
     return f"{m.wall_s:.3f} s{runs}", f"{m.rss_mb:.0f} MB"
 
@@ -183,8 +184,10 @@ def render(rows: Mapping[str, Sequence[Row]], facts: Mapping[str, str], repeat: 
     ]
     all_rows = [row for name in rows for row in rows[name]]
     for row in sorted(all_rows, key=lambda r: (len(r.bench.rstrip("abcd")), r.bench)):
-        ours_wall, ours_rss = _cell(row.ours)
-        base_wall, base_rss = _cell(row.base)
+        ours_wall, ours_rss = _cell(row.ours, ours=True)
+        base_wall, base_rss = _cell(
+            row.base, ours=row.base is not None and _program(row.base) == "schemalint"
+        )
         peer = _program(row.base)
         ratio = f"{row.ratio:.2f}×" if row.ratio is not None else ""
         lines.append(
