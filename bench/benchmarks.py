@@ -244,6 +244,7 @@ def _tenants_on(ctx: Context, server: str, tag: str) -> tuple[Measured, Measured
 
 def tenants(ctx: Context) -> list[Row]:
     drifted = ", ".join(f"tenant_{t:04d}" for t in generate.DRIFTED_TENANTS)
+    private = f"bench/cluster.py: PostgreSQL 15 on port {cluster.PORT}, started for this benchmark only"
     shared_ours, shared_dump = _tenants_on(ctx, ctx.server, "shared")
     with cluster.private_server() as server:
         private_ours, private_dump = _tenants_on(ctx, server, "private")
@@ -252,7 +253,7 @@ def tenants(ctx: Context) -> list[Row]:
             shared_ours, shared_dump, "≤ 1.5× pg_dump", 1.5,
             note=f"pg_dump locks every table; 30,000 exceed the default lock table. Drifted: {drifted}"),
         Row("7b", "the same on a private cluster with max_locks_per_transaction = 512",
-            private_ours, private_dump, "≤ 1.5× pg_dump", 1.5, note=f"bench/cluster.py: PostgreSQL 15 on port {cluster.PORT}, started for this benchmark only"),
+            private_ours, private_dump, "≤ 1.5× pg_dump", 1.5, note=private),
     ]  # fmt: skip
 
 
