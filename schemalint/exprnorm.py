@@ -247,3 +247,26 @@ def canonical_query_text(text: str) -> str:
     if len(tree.stmts) != 1:
         return " ".join(text.split())
     return canonical_query(tree.stmts[0].stmt)
+
+
+def rename_column(text: str, old: str, new: str) -> str:
+    """A canonical expression with column ``old`` renamed to ``new`` (as ALTER … RENAME COLUMN does)."""
+    try:
+        tree = postgast.parse(f"SELECT {text}")
+    except Exception:
+        return text
+    node = tree.stmts[0].stmt.select_stmt.target_list[0].res_target.val
+
+    def visit(message: Any) -> None:
+        for descriptor, value in message.ListFields():
+            if descriptor.message_type is None:
+                continue
+            for item in value if descriptor.is_repeated else [value]:
+                if isinstance(item, pb.ColumnRef):
+                    last = item.fields[-1]
+                    if last.WhichOneof("node") == "string" and last.string.sval == old:
+                        last.string.sval = new
+                visit(item)
+
+    visit(node)
+    return canonical_expr(node)

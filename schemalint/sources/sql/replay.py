@@ -1,0 +1,308 @@
+"""Static replay: apply parsed statements in order to a model.
+
+The Replayer keeps the model state in dictionaries of frozen objects and
+replaces an object whenever a statement changes it. Handlers per statement
+kind live in replay_tables.py (tables, columns, constraints, indexes) and
+replay_objects.py (every other object kind); this module holds the state,
+name resolution and the dispatch. A statement that replay does not
+understand, or that refers to an object the model does not have, becomes an
+``E001 unparsed-statement`` finding with its location: never a silent skip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from schemalint.findings import Finding
+from schemalint.model import (
+    Domain,
+    Enum,
+    Extension,
+    Function,
+    Location,
+    Model,
+    Schema,
+    Sequence as SequenceObject,
+    Table,
+    View,
+)
+from schemalint.sources.sql.statements import SqlFile, Statement
+
+E001_CODE = "E001"
+E001_SLUG = "unparsed-statement"
+
+# statements that cannot change any object kind of the model
+NO_SCHEMA_EFFECT = frozenset(
+    """insert_stmt update_stmt delete_stmt merge_stmt grant_stmt grant_role_stmt
+    alter_default_privileges_stmt alter_owner_stmt transaction_stmt variable_show_stmt copy_stmt lock_stmt
+    vacuum_stmt explain_stmt notify_stmt listen_stmt unlisten_stmt truncate_stmt call_stmt check_point_stmt
+    discard_stmt create_role_stmt alter_role_stmt alter_role_set_stmt drop_role_stmt reassign_owned_stmt
+    refresh_mat_view_stmt cluster_stmt reindex_stmt sec_label_stmt load_stmt prepare_stmt execute_stmt
+    deallocate_stmt declare_cursor_stmt fetch_stmt close_portal_stmt alter_system_stmt create_publication_stmt
+    alter_publication_stmt create_subscription_stmt alter_subscription_stmt drop_subscription_stmt
+    create_cast_stmt create_conversion_stmt create_op_class_stmt create_op_family_stmt alter_op_family_stmt
+    create_fdw_stmt alter_fdw_stmt create_foreign_server_stmt alter_foreign_server_stmt
+    create_user_mapping_stmt alter_user_mapping_stmt drop_user_mapping_stmt create_event_trig_stmt
+    alter_event_trig_stmt rule_stmt create_plang_stmt create_transform_stmt create_am_stmt create_stats_stmt
+    alter_stats_stmt alter_table_space_options_stmt create_table_space_stmt drop_table_space_stmt
+    createdb_stmt alter_database_stmt alter_database_set_stmt alter_database_refresh_coll_stmt dropdb_stmt
+    alter_collation_stmt alter_ts_dictionary_stmt alter_ts_configuration_stmt constraints_set_stmt
+    alter_extension_stmt alter_extension_contents_stmt alter_type_stmt alter_operator_stmt
+    drop_owned_stmt import_foreign_schema_stmt""".split()
+)
+
+
+class NotReplayed(Exception):
+    """Raised by a handler: the statement is not (fully) applied; the message says why."""
+
+
+@dataclass
+class State:
+    """The mutable state of a replay: frozen objects in dictionaries keyed by qualname."""
+
+    schemas: dict[str, Schema] = field(default_factory=lambda: {"public": Schema("public")})
+    tables: dict[str, Table] = field(default_factory=dict)
+    enums: dict[str, Enum] = field(default_factory=dict)
+    domains: dict[str, Domain] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
+    functions: dict[str, Function] = field(default_factory=dict)
+    sequences: dict[str, SequenceObject] = field(default_factory=dict)
+    extensions: dict[str, Extension] = field(default_factory=dict)
+    # pg_class names (tables, views, sequences, indexes, composite types) and constraint names per schema
+    relnames: dict[str, set[str]] = field(default_factory=dict)
+    connames: dict[str, set[str]] = field(default_factory=dict)
+    # index qualname -> owning table or materialized view qualname
+    index_owner: dict[str, str] = field(default_factory=dict)
+    # other user types (composite, range, base) by qualname, so type names resolve
+    other_types: set[str] = field(default_factory=set)
+    # tables that have partitions or inheritance children
+    parents: set[str] = field(default_factory=set)
+
+
+class Replayer:
+    def __init__(self, search_path: Sequence[str] = ("public",)) -> None:
+        self.state = State()
+        self.search_path: list[str] = list(search_path)
+        self.statement: Statement | None = None
+        self._origin: dict[str, Location] = {}
+        self._created_in: dict[str, str] = {}
+
+    # -- the public face -------------------------------------------------------------------------
+
+    def apply(self, statement: Statement) -> list[Finding]:
+        """Apply one statement; return E001 findings for what was not replayed."""
+
+        self.statement = statement
+        kind = statement.kind
+        if kind == "error":
+            return [self._e001(statement, f"statement does not parse: {statement.error}")]
+        if kind == "psql":
+            command = statement.text.split(None, 1)[0] if statement.text.strip() else "\\"
+            if command in ("\\i", "\\ir", "\\include", "\\include_relative"):
+                return [
+                    self._e001(statement, f"psql {command} is not followed; replay the included file too")
+                ]
+            return []
+        if kind in NO_SCHEMA_EFFECT:
+            return []
+        handler = _handlers().get(kind)
+        if handler is None:
+            return [self._e001(statement, f"{_kind_label(kind)} is not replayed by schemalint")]
+        try:
+            handler(self, statement.node)
+        except NotReplayed as reason:
+            return [self._e001(statement, str(reason))]
+        return []
+
+    def model(self) -> Model:
+        """The current state as a Model (a view: valid until the next apply)."""
+        s = self.state
+        return Model(
+            schemas=MappingProxyType(s.schemas),
+            tables=MappingProxyType(s.tables),
+            enums=MappingProxyType(s.enums),
+            domains=MappingProxyType(s.domains),
+            views=MappingProxyType(s.views),
+            functions=MappingProxyType(s.functions),
+            sequences=MappingProxyType(s.sequences),
+            extensions=MappingProxyType(s.extensions),
+        )
+
+    def snapshot(self) -> Model:
+        """A copy of the current state that later statements do not change."""
+        s = self.state
+        return Model(
+            schemas=dict(sorted(s.schemas.items())),
+            tables=dict(sorted(s.tables.items())),
+            enums=dict(sorted(s.enums.items())),
+            domains=dict(sorted(s.domains.items())),
+            views=dict(sorted(s.views.items())),
+            functions=dict(sorted(s.functions.items())),
+            sequences=dict(sorted(s.sequences.items())),
+            extensions=dict(sorted(s.extensions.items())),
+        )
+
+    def origin(self, qualname: str) -> Location | None:
+        """Where the object was created or last changed."""
+        return self._origin.get(qualname)
+
+    def created_in(self, qualname: str) -> str | None:
+        """The path of the file whose statement created the object."""
+        return self._created_in.get(qualname)
+
+    @property
+    def origins(self) -> Mapping[str, Location]:
+        return MappingProxyType(self._origin)
+
+    # -- for handlers ----------------------------------------------------------------------------
+
+    @property
+    def location(self) -> Location | None:
+        return self.statement.location if self.statement is not None else None
+
+    def touch(self, *qualnames: str, created: bool = False) -> None:
+        location = self.location
+        if location is None:
+            return
+        for qualname in qualnames:
+            self._origin[qualname] = location
+            if created:
+                self._created_in[qualname] = location.path
+
+    def creation_schema(self, schema: str) -> str:
+        if schema:
+            return schema
+        for name in self.search_path:
+            if name in self.state.schemas:
+                return name
+        if self.search_path:
+            raise NotReplayed("no schema on the search_path exists to create the object in")
+        return "public"
+
+    def resolve(self, schema: str, name: str, exists: Callable[[str], bool]) -> str:
+        """The qualname of an existing object, searching the search_path when unqualified."""
+        if schema:
+            return f"{schema}.{name}"
+        for candidate in self.search_path:
+            qualname = f"{candidate}.{name}"
+            if exists(qualname):
+                return qualname
+        return f"{self.creation_schema('')}.{name}"
+
+    def relation(self, rangevar: Any) -> str:
+        """Qualname of the relation a RangeVar names (resolved among existing relations)."""
+        return self.resolve(rangevar.schemaname, rangevar.relname, self.relation_exists)
+
+    def relation_exists(self, qualname: str) -> bool:
+        s = self.state
+        return qualname in s.tables or qualname in s.views or qualname in s.sequences
+
+    def table(self, qualname: str) -> Table:
+        table = self.state.tables.get(qualname)
+        if table is None:
+            raise NotReplayed(f"table {qualname} does not exist in the model replayed so far")
+        return table
+
+    def type_schema(self, name: str) -> str | None:
+        """The schema of a user type visible on the search_path, for typenorm."""
+        s = self.state
+        for schema in self.search_path:
+            qualname = f"{schema}.{name}"
+            if (
+                qualname in s.enums
+                or qualname in s.domains
+                or qualname in s.other_types
+                or qualname in s.tables
+            ):
+                return schema
+            if qualname in s.views:
+                return schema
+        return None
+
+    def canonical_type(self, type_name: Any) -> str:
+        from schemalint.typenorm import canonical_type
+
+        return canonical_type(type_name, self.type_schema, self._default_type_schema())
+
+    def _default_type_schema(self) -> str:
+        for name in self.search_path:
+            if name in self.state.schemas:
+                return name
+        return "public"
+
+    def relname_taken(self, schema: str) -> Callable[[str], bool]:
+        relnames = self.state.relnames.setdefault(schema, set())
+        connames = self.state.connames.setdefault(schema, set())
+        return lambda name: name in relnames or name in connames
+
+    def conname_taken(self, schema: str) -> Callable[[str], bool]:
+        connames = self.state.connames.setdefault(schema, set())
+        return lambda name: name in connames
+
+    def add_relname(self, schema: str, name: str) -> None:
+        self.state.relnames.setdefault(schema, set()).add(name)
+
+    def drop_relname(self, schema: str, name: str) -> None:
+        self.state.relnames.get(schema, set()).discard(name)
+
+    def add_conname(self, schema: str, name: str) -> None:
+        self.state.connames.setdefault(schema, set()).add(name)
+
+    def drop_conname(self, schema: str, name: str) -> None:
+        self.state.connames.get(schema, set()).discard(name)
+
+    def _e001(self, statement: Statement, reason: str) -> Finding:
+        first_line = " ".join(statement.text.split())[:80]
+        return Finding(
+            code=E001_CODE,
+            slug=E001_SLUG,
+            severity="warning",
+            message=f"Statement not replayed: {reason} ({first_line})",
+            help="Objects this statement creates or changes are unknown to schemalint's model; "
+            "check the statement, or suppress with -- schemalint: ignore[E001] reason",
+            location=statement.location,
+            object=None,
+        )
+
+
+_HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {}
+
+
+def _handlers() -> dict[str, Callable[[Replayer, Any], None]]:
+    if not _HANDLERS:
+        from schemalint.sources.sql import replay_alter, replay_changes, replay_objects, replay_tables
+
+        for module in (replay_tables, replay_alter, replay_objects, replay_changes):
+            _HANDLERS.update(module.HANDLERS)
+    return _HANDLERS
+
+
+def _kind_label(kind: str) -> str:
+    return kind.removesuffix("_stmt").replace("_", " ").upper() + " statement"
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    model: Model
+    findings: list[Finding]
+    origins: Mapping[str, Location]
+    statements: int
+
+    def origin(self, qualname: str) -> Location | None:
+        return self.origins.get(qualname)
+
+
+def replay_files(files: Iterable[SqlFile], search_path: Sequence[str] = ("public",)) -> ReplayResult:
+    """Replay files in the order given; the final model, E001 findings and object origins."""
+    replayer = Replayer(search_path)
+    findings: list[Finding] = []
+    count = 0
+    for sql_file in files:
+        replayer.search_path = list(search_path)
+        for statement in sql_file.statements:
+            findings.extend(replayer.apply(statement))
+            count += 1
+    return ReplayResult(replayer.snapshot(), findings, dict(replayer.origins), count)

@@ -1,0 +1,256 @@
+"""Replay of ALTER TABLE (and ALTER INDEX / ALTER VIEW / ALTER SEQUENCE … forms of it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from postgast import pg_query_pb2 as pb
+
+from schemalint.exprnorm import canonical_expr
+from schemalint.sources.sql import replay_tables as tables
+from schemalint.sources.sql.replay import NotReplayed
+
+if TYPE_CHECKING:
+    from schemalint.sources.sql.replay import Replayer
+
+A = pb.AlterTableType
+
+# subcommands with no effect on the model
+_IGNORED = {
+    A.AT_ChangeOwner, A.AT_SetRelOptions, A.AT_ResetRelOptions, A.AT_ReplaceRelOptions, A.AT_SetStatistics,
+    A.AT_SetStorage, A.AT_SetCompression, A.AT_ClusterOn, A.AT_DropCluster, A.AT_ReplicaIdentity,
+    A.AT_SetTableSpace, A.AT_SetAccessMethod, A.AT_SetOptions, A.AT_ResetOptions, A.AT_AlterColumnGenericOptions,
+    A.AT_GenericOptions, A.AT_EnableRule, A.AT_EnableAlwaysRule, A.AT_EnableReplicaRule, A.AT_DisableRule,
+    A.AT_SetLogged, A.AT_SetUnLogged, A.AT_DropOids, A.AT_DetachPartitionFinalize,
+}
+_TRIGGER_STATES = {
+    A.AT_EnableTrig: "origin", A.AT_EnableAlwaysTrig: "always", A.AT_EnableReplicaTrig: "replica",
+    A.AT_DisableTrig: "disabled",
+}
+
+
+def alter_table(r: Replayer, stmt: pb.AlterTableStmt) -> None:
+    if stmt.objtype == pb.ObjectType.OBJECT_INDEX:
+        for cmd_node in stmt.cmds:
+            cmd = cmd_node.alter_table_cmd
+            if cmd.subtype not in _IGNORED and cmd.subtype != A.AT_AttachPartition:
+                raise NotReplayed(f"ALTER INDEX {A.Name(cmd.subtype)} is not replayed")
+        return
+    if stmt.objtype in (pb.ObjectType.OBJECT_SEQUENCE, pb.ObjectType.OBJECT_VIEW, pb.ObjectType.OBJECT_MATVIEW):
+        for cmd_node in stmt.cmds:
+            cmd = cmd_node.alter_table_cmd
+            if cmd.subtype not in _IGNORED and cmd.subtype != A.AT_ColumnDefault:
+                raise NotReplayed(f"ALTER {pb.ObjectType.Name(stmt.objtype)[7:]} {A.Name(cmd.subtype)[3:]} "
+                                  "is not replayed")
+        return
+    qualname = r.relation(stmt.relation)
+    if qualname not in r.state.tables:
+        if stmt.missing_ok:
+            return
+        r.table(qualname)
+    recurse = stmt.relation.inh
+    for cmd_node in stmt.cmds:
+        _apply_cmd(r, qualname, cmd_node.alter_table_cmd, recurse=recurse)
+    r.touch(qualname)
+
+
+def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bool) -> None:
+    subtype = cmd.subtype
+    if subtype in _IGNORED:
+        return
+    if subtype == A.AT_AddColumn:
+        coldef = getattr(cmd, "def").column_def
+        if r.table(qualname).column(coldef.colname) is not None and cmd.missing_ok:
+            return
+        later = tables._add_column(r, qualname, coldef)
+        for constraint in later:
+            tables.add_constraint(r, qualname, constraint, recurse=recurse)
+        if recurse:
+            for child in tables._children_of(r, qualname):
+                if r.table(child).column(coldef.colname) is None:
+                    column = r.table(qualname).column(coldef.colname)
+                    assert column is not None
+                    child_table = r.table(child)
+                    r.state.tables[child] = replace(child_table, columns=child_table.columns + (column,))
+        return
+    if subtype == A.AT_ColumnDefault:
+        default = canonical_expr(getattr(cmd, "def")) if cmd.HasField("def") else None
+        tables.set_column(r, qualname, cmd.name, default=default)
+        return
+    if subtype in (A.AT_DropNotNull, A.AT_SetNotNull):
+        tables.set_column(r, qualname, cmd.name, not_null=subtype == A.AT_SetNotNull)
+        return
+    if subtype == A.AT_DropColumn:
+        _drop_column(r, qualname, cmd.name, missing_ok=cmd.missing_ok, cascade=cmd.behavior == pb.DROP_CASCADE)
+        return
+    if subtype == A.AT_AlterColumnType:
+        coldef = getattr(cmd, "def").column_def
+        tables.set_column(r, qualname, cmd.name, type=r.canonical_type(coldef.type_name))
+        return
+    if subtype == A.AT_AddConstraint:
+        tables.add_constraint(r, qualname, getattr(cmd, "def").constraint, recurse=recurse)
+        return
+    if subtype == A.AT_DropConstraint:
+        drop_constraint(r, qualname, cmd.name, missing_ok=cmd.missing_ok)
+        return
+    if subtype == A.AT_ValidateConstraint:
+        _set_constraint(r, qualname, cmd.name, validated=True)
+        return
+    if subtype == A.AT_AlterConstraint:
+        c = getattr(cmd, "def").constraint
+        _set_constraint(r, qualname, c.conname, deferrable=bool(c.deferrable), initially_deferred=bool(c.initdeferred))
+        return
+    if subtype in (A.AT_EnableRowSecurity, A.AT_DisableRowSecurity):
+        r.state.tables[qualname] = replace(r.table(qualname), rls_enabled=subtype == A.AT_EnableRowSecurity)
+        return
+    if subtype in (A.AT_ForceRowSecurity, A.AT_NoForceRowSecurity):
+        r.state.tables[qualname] = replace(r.table(qualname), rls_forced=subtype == A.AT_ForceRowSecurity)
+        return
+    if subtype == A.AT_AttachPartition:
+        _attach(r, qualname, getattr(cmd, "def").partition_cmd)
+        return
+    if subtype == A.AT_DetachPartition:
+        child = r.relation(getattr(cmd, "def").partition_cmd.name)
+        r.state.tables[child] = replace(r.table(child), partition_of=None, partition_bound=None)
+        r.touch(child)
+        return
+    if subtype == A.AT_AddIdentity:
+        c = getattr(cmd, "def").constraint
+        tables.set_column(r, qualname, cmd.name, identity="always" if c.generated_when == "a" else "by default",
+                          not_null=True)
+        return
+    if subtype == A.AT_SetIdentity:
+        for option in getattr(cmd, "def").list.items:
+            if option.def_elem.defname == "generated":
+                value = option.def_elem.arg.integer.ival
+                tables.set_column(r, qualname, cmd.name, identity="always" if value == ord("a") else "by default")
+        return
+    if subtype == A.AT_DropIdentity:
+        tables.set_column(r, qualname, cmd.name, identity=None)
+        return
+    if subtype == A.AT_DropExpression:
+        tables.set_column(r, qualname, cmd.name, generated=None)
+        return
+    if subtype == A.AT_AddInherit:
+        parent = r.relation(getattr(cmd, "def").range_var)
+        table = r.table(qualname)
+        r.state.tables[qualname] = replace(table, inherits=(*table.inherits, parent))
+        r.state.parents.add(parent)
+        return
+    if subtype == A.AT_DropInherit:
+        parent = r.relation(getattr(cmd, "def").range_var)
+        table = r.table(qualname)
+        r.state.tables[qualname] = replace(table, inherits=tuple(p for p in table.inherits if p != parent))
+        return
+    if subtype in _TRIGGER_STATES:
+        _set_trigger_state(r, qualname, cmd.name, _TRIGGER_STATES[subtype])
+        return
+    if subtype in (A.AT_EnableTrigAll, A.AT_DisableTrigAll, A.AT_EnableTrigUser, A.AT_DisableTrigUser):
+        state = "origin" if subtype in (A.AT_EnableTrigAll, A.AT_EnableTrigUser) else "disabled"
+        table = r.table(qualname)
+        r.state.tables[qualname] = replace(
+            table, triggers=tuple(replace(t, enabled=state) for t in table.triggers)  # type: ignore[arg-type]
+        )
+        return
+    raise NotReplayed(f"ALTER TABLE {A.Name(subtype)[3:]} is not replayed")
+
+
+def _set_trigger_state(r: Replayer, qualname: str, name: str, state: str) -> None:
+    table = r.table(qualname)
+    if not any(t.name == name for t in table.triggers):
+        raise NotReplayed(f"trigger {name} on {qualname} does not exist in the model replayed so far")
+    r.state.tables[qualname] = replace(
+        table, triggers=tuple(replace(t, enabled=state) if t.name == name else t  # type: ignore[arg-type]
+                              for t in table.triggers)
+    )
+
+
+def _set_constraint(r: Replayer, qualname: str, name: str, **changes: Any) -> None:
+    table = r.table(qualname)
+    if not any(c.name == name for c in table.constraints):
+        raise NotReplayed(f"constraint {name} on {qualname} does not exist in the model replayed so far")
+    r.state.tables[qualname] = replace(
+        table, constraints=tuple(replace(c, **changes) if c.name == name else c for c in table.constraints)
+    )
+    r.touch(f"{qualname}.{name}")
+
+
+def drop_constraint(r: Replayer, qualname: str, name: str, *, missing_ok: bool) -> None:
+    table = r.table(qualname)
+    if not any(c.name == name for c in table.constraints):
+        if missing_ok:
+            return
+        raise NotReplayed(f"constraint {name} on {qualname} does not exist in the model replayed so far")
+    r.state.tables[qualname] = replace(
+        table,
+        constraints=tuple(c for c in table.constraints if c.name != name),
+        indexes=tuple(i for i in table.indexes if i.constraint != name),
+    )
+    r.drop_conname(table.schema, name)
+    if any(i.constraint == name for i in table.indexes):
+        r.drop_relname(table.schema, name)
+        r.state.index_owner.pop(f"{table.schema}.{name}", None)
+    for child in tables._children_of(r, qualname):
+        child_table = r.table(child)
+        if any(c.name == name and c.kind in ("check", "foreign key") for c in child_table.constraints):
+            drop_constraint(r, child, name, missing_ok=True)
+
+
+def _drop_column(r: Replayer, qualname: str, name: str, *, missing_ok: bool, cascade: bool) -> None:
+    table = r.table(qualname)
+    if table.column(name) is None:
+        if missing_ok:
+            return
+        raise NotReplayed(f"column {qualname}.{name} does not exist in the model replayed so far")
+    dropped_constraints = {c.name for c in table.constraints if name in c.columns or
+                           (c.expression is not None and _mentions(c.expression, name))}
+    dropped_indexes = {i.name for i in table.indexes if any(_mentions(k, name) for k in i.keys + i.include)
+                       or (i.predicate is not None and _mentions(i.predicate, name))}
+    r.state.tables[qualname] = replace(
+        table,
+        columns=tuple(c for c in table.columns if c.name != name),
+        constraints=tuple(c for c in table.constraints if c.name not in dropped_constraints),
+        indexes=tuple(i for i in table.indexes if i.name not in dropped_indexes and i.constraint not in
+                      dropped_constraints),
+    )
+    for cname in dropped_constraints:
+        r.drop_conname(table.schema, cname)
+    for iname in dropped_indexes | dropped_constraints:
+        r.drop_relname(table.schema, iname)
+        r.state.index_owner.pop(f"{table.schema}.{iname}", None)
+    for seq_name, seq in list(r.state.sequences.items()):
+        if seq.owned_by == f"{qualname}.{name}":
+            del r.state.sequences[seq_name]
+            r.drop_relname(seq.schema, seq.name)
+    if cascade:
+        for other in list(r.state.tables.values()):
+            for fk in other.foreign_keys:
+                if fk.ref_table == qualname and name in fk.ref_columns:
+                    drop_constraint(r, other.qualname, fk.name, missing_ok=True)
+
+
+def _mentions(text: str, column: str) -> bool:
+    import re
+
+    return re.search(rf'(?<![\w$."]){re.escape(column)}(?![\w$"])|"{re.escape(column)}"', text) is not None
+
+
+def _attach(r: Replayer, qualname: str, cmd: pb.PartitionCmd) -> None:
+    child = r.relation(cmd.name)
+    parent = r.table(qualname)
+    child_table = r.table(child)
+    r.state.parents.add(qualname)
+    r.state.tables[child] = replace(child_table, partition_of=qualname, partition_bound=tables._bound_text(cmd.bound))
+    for constraint in parent.constraints:
+        current = r.table(child)
+        if constraint.kind == "foreign key" and not any(c.name == constraint.name for c in current.constraints):
+            r.state.tables[child] = replace(current, constraints=current.constraints + (
+                replace(constraint, location=r.location),))
+    for index in parent.indexes:
+        tables.clone_index_to_partition(r, child, parent, index)
+    r.touch(child)
+
+
+HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {"alter_table_stmt": alter_table}

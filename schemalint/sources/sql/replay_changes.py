@@ -1,0 +1,417 @@
+"""Replay of DROP, RENAME, SET SCHEMA and COMMENT ON for every object kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from postgast import pg_query_pb2 as pb
+
+from schemalint.sources.sql import replay_alter, replay_tables
+from schemalint.sources.sql.replay import NotReplayed
+from schemalint.sources.sql.replay_objects import _function_qualname, _names, _split, _type_qualname
+
+if TYPE_CHECKING:
+    from schemalint.sources.sql.replay import Replayer
+
+O = pb.ObjectType
+
+
+def drop(r: Replayer, stmt: pb.DropStmt) -> None:
+    s = r.state
+    cascade = stmt.behavior == pb.DropBehavior.DROP_CASCADE
+    for obj in stmt.objects:
+        kind = stmt.remove_type
+        if kind in (O.OBJECT_FUNCTION, O.OBJECT_PROCEDURE, O.OBJECT_ROUTINE, O.OBJECT_AGGREGATE):
+            qualname = _function_qualname(r, obj.object_with_args)
+            if s.functions.pop(qualname, None) is None and not stmt.missing_ok and kind != O.OBJECT_AGGREGATE:
+                raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
+            continue
+        names = _names(obj)
+        if kind == O.OBJECT_TABLE or kind == O.OBJECT_FOREIGN_TABLE:
+            qualname = _split(r, names, lambda q: q in s.tables)
+            _drop_table(r, qualname, missing_ok=stmt.missing_ok, cascade=cascade)
+        elif kind in (O.OBJECT_VIEW, O.OBJECT_MATVIEW):
+            qualname = _split(r, names, lambda q: q in s.views)
+            view = s.views.pop(qualname, None)
+            if view is None:
+                if not stmt.missing_ok:
+                    raise NotReplayed(f"view {qualname} does not exist in the model replayed so far")
+                continue
+            r.drop_relname(view.schema, view.name)
+        elif kind == O.OBJECT_INDEX:
+            qualname = _split(r, names, lambda q: q in s.index_owner)
+            replay_tables.drop_index(r, qualname, missing_ok=stmt.missing_ok)
+        elif kind == O.OBJECT_SEQUENCE:
+            qualname = _split(r, names, lambda q: q in s.sequences)
+            seq = s.sequences.pop(qualname, None)
+            if seq is None and not stmt.missing_ok:
+                raise NotReplayed(f"sequence {qualname} does not exist in the model replayed so far")
+            if seq is not None:
+                r.drop_relname(seq.schema, seq.name)
+        elif kind in (O.OBJECT_TYPE, O.OBJECT_DOMAIN):
+            qualname = _type_qualname(r, names)
+            found = s.enums.pop(qualname, None) or s.domains.pop(qualname, None)
+            if found is None and qualname in s.other_types:
+                s.other_types.discard(qualname)
+            elif found is None and not stmt.missing_ok:
+                raise NotReplayed(f"type {qualname} does not exist in the model replayed so far")
+        elif kind == O.OBJECT_SCHEMA:
+            _drop_schema(r, names[-1], missing_ok=stmt.missing_ok)
+        elif kind == O.OBJECT_EXTENSION:
+            if s.extensions.pop(names[-1], None) is None and not stmt.missing_ok and names[-1] != "plpgsql":
+                raise NotReplayed(f"extension {names[-1]} does not exist in the model replayed so far")
+        elif kind in (O.OBJECT_TRIGGER, O.OBJECT_POLICY):
+            table_qualname = _split(r, names[:-1], lambda q: q in s.tables)
+            table = s.tables.get(table_qualname)
+            if table is None:
+                if stmt.missing_ok:
+                    continue
+                raise NotReplayed(f"table {table_qualname} does not exist in the model replayed so far")
+            attr = "triggers" if kind == O.OBJECT_TRIGGER else "policies"
+            items = getattr(table, attr)
+            kept = tuple(x for x in items if x.name != names[-1])
+            if len(kept) == len(items) and not stmt.missing_ok:
+                raise NotReplayed(f"{attr[:-1]} {names[-1]} on {table_qualname} does not exist")
+            s.tables[table_qualname] = replace(table, **{attr: kept})
+            r.touch(table_qualname)
+        elif kind in (O.OBJECT_RULE, O.OBJECT_CAST, O.OBJECT_OPERATOR, O.OBJECT_OPCLASS, O.OBJECT_OPFAMILY,
+                      O.OBJECT_EVENT_TRIGGER, O.OBJECT_PUBLICATION, O.OBJECT_FDW, O.OBJECT_FOREIGN_SERVER,
+                      O.OBJECT_STATISTIC_EXT, O.OBJECT_COLLATION, O.OBJECT_TSCONFIGURATION, O.OBJECT_TSDICTIONARY,
+                      O.OBJECT_ACCESS_METHOD, O.OBJECT_LANGUAGE, O.OBJECT_CONVERSION, O.OBJECT_TRANSFORM):
+            continue
+        else:
+            raise NotReplayed(f"DROP {O.Name(kind)[7:]} is not replayed")
+
+
+def _drop_table(r: Replayer, qualname: str, *, missing_ok: bool, cascade: bool) -> None:
+    s = r.state
+    table = s.tables.pop(qualname, None)
+    if table is None:
+        if missing_ok:
+            return
+        raise NotReplayed(f"table {qualname} does not exist in the model replayed so far")
+    r.drop_relname(table.schema, table.name)
+    for index in table.indexes:
+        r.drop_relname(index.schema, index.name)
+        s.index_owner.pop(index.qualname, None)
+    for constraint in table.constraints:
+        r.drop_conname(table.schema, constraint.name)
+    for name, seq in list(s.sequences.items()):
+        if seq.owned_by and seq.owned_by.rsplit(".", 1)[0] == qualname:
+            del s.sequences[name]
+            r.drop_relname(seq.schema, seq.name)
+    for other in list(s.tables.values()):
+        if other.partition_of == qualname:
+            _drop_table(r, other.qualname, missing_ok=True, cascade=cascade)
+            continue
+        if cascade:
+            for fk in other.foreign_keys:
+                if fk.ref_table == qualname:
+                    replay_alter.drop_constraint(r, other.qualname, fk.name, missing_ok=True)
+
+
+def _drop_schema(r: Replayer, name: str, *, missing_ok: bool) -> None:
+    s = r.state
+    if s.schemas.pop(name, None) is None:
+        if missing_ok:
+            return
+        raise NotReplayed(f"schema {name} does not exist in the model replayed so far")
+    for mapping in (s.tables, s.enums, s.domains, s.views, s.sequences):
+        for key in [k for k, v in mapping.items() if v.schema == name]:  # type: ignore[attr-defined]
+            del mapping[key]
+    for key in [k for k, f in s.functions.items() if f.schema == name]:
+        del s.functions[key]
+    for key in [k for k, e in s.extensions.items() if e.schema == name]:
+        del s.extensions[key]
+    s.relnames.pop(name, None)
+    s.connames.pop(name, None)
+    for key in [k for k in s.index_owner if k.startswith(name + ".")]:
+        del s.index_owner[key]
+
+
+def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
+    s = r.state
+    kind = stmt.rename_type
+    new = stmt.newname
+    if kind in (O.OBJECT_TABLE, O.OBJECT_FOREIGN_TABLE, O.OBJECT_VIEW, O.OBJECT_MATVIEW, O.OBJECT_SEQUENCE,
+                O.OBJECT_INDEX):
+        if kind == O.OBJECT_INDEX:
+            qualname = r.resolve(stmt.relation.schemaname, stmt.relation.relname, lambda q: q in s.index_owner)
+        else:
+            qualname = r.relation(stmt.relation)
+        schema, old = qualname.split(".", 1)
+        new_qualname = f"{schema}.{new}"
+        if kind == O.OBJECT_INDEX:
+            _rename_index(r, qualname, new, missing_ok=stmt.missing_ok)
+        elif qualname in s.tables:
+            _rename_table(r, qualname, new_qualname)
+        elif qualname in s.views:
+            s.views[new_qualname] = replace(s.views.pop(qualname), name=new)
+        elif qualname in s.sequences:
+            s.sequences[new_qualname] = replace(s.sequences.pop(qualname), name=new)
+        elif qualname in s.index_owner:
+            _rename_index(r, qualname, new, missing_ok=False)
+            return
+        elif stmt.missing_ok:
+            return
+        else:
+            raise NotReplayed(f"relation {qualname} does not exist in the model replayed so far")
+        r.drop_relname(schema, old)
+        r.add_relname(schema, new)
+        r.touch(new_qualname)
+        return
+    if kind == O.OBJECT_COLUMN:
+        qualname = r.relation(stmt.relation)
+        if qualname in s.views:
+            return  # view column names are not in the model
+        _rename_column(r, qualname, stmt.subname, new)
+        return
+    if kind == O.OBJECT_TABCONSTRAINT:
+        qualname = r.relation(stmt.relation)
+        table = r.table(qualname)
+        if not any(c.name == stmt.subname for c in table.constraints):
+            raise NotReplayed(f"constraint {stmt.subname} on {qualname} does not exist")
+        s.tables[qualname] = replace(
+            table,
+            constraints=tuple(replace(c, name=new) if c.name == stmt.subname else c for c in table.constraints),
+            indexes=tuple(replace(i, name=new, constraint=new) if i.constraint == stmt.subname else i
+                          for i in table.indexes),
+        )
+        r.drop_conname(table.schema, stmt.subname)
+        r.add_conname(table.schema, new)
+        if any(i.constraint == new for i in s.tables[qualname].indexes):
+            r.drop_relname(table.schema, stmt.subname)
+            r.add_relname(table.schema, new)
+            s.index_owner[f"{table.schema}.{new}"] = s.index_owner.pop(f"{table.schema}.{stmt.subname}", qualname)
+        return
+    if kind in (O.OBJECT_TRIGGER, O.OBJECT_POLICY):
+        qualname = r.relation(stmt.relation)
+        table = r.table(qualname)
+        attr = "triggers" if kind == O.OBJECT_TRIGGER else "policies"
+        s.tables[qualname] = replace(table, **{attr: tuple(
+            replace(x, name=new) if x.name == stmt.subname else x for x in getattr(table, attr))})
+        return
+    if kind == O.OBJECT_SCHEMA:
+        raise NotReplayed("ALTER SCHEMA … RENAME is not replayed")
+    if kind in (O.OBJECT_TYPE, O.OBJECT_DOMAIN):
+        qualname = _type_qualname(r, _names(stmt.object))
+        schema = qualname.split(".", 1)[0]
+        if qualname in s.enums:
+            s.enums[f"{schema}.{new}"] = replace(s.enums.pop(qualname), name=new)
+        elif qualname in s.domains:
+            s.domains[f"{schema}.{new}"] = replace(s.domains.pop(qualname), name=new)
+        else:
+            raise NotReplayed(f"type {qualname} does not exist in the model replayed so far")
+        raise NotReplayed("renamed type: columns of that type keep the old spelling in the model")
+    if kind in (O.OBJECT_FUNCTION, O.OBJECT_PROCEDURE):
+        qualname = _function_qualname(r, stmt.object.object_with_args)
+        function = s.functions.pop(qualname, None)
+        if function is None:
+            raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
+        function = replace(function, name=new)
+        s.functions[function.qualname] = function
+        return
+    raise NotReplayed(f"RENAME of {O.Name(kind)[7:]} is not replayed")
+
+
+def _rename_index(r: Replayer, qualname: str, new: str, *, missing_ok: bool) -> None:
+    s = r.state
+    owner = s.index_owner.get(qualname)
+    if owner is None:
+        if missing_ok:
+            return
+        raise NotReplayed(f"index {qualname} does not exist in the model replayed so far")
+    schema, old = qualname.split(".", 1)
+    if owner in s.tables:
+        table = s.tables[owner]
+        index = next(i for i in table.indexes if i.name == old)
+        constraint = index.constraint
+        s.tables[owner] = replace(
+            table,
+            indexes=tuple(replace(i, name=new, constraint=new if constraint else None) if i.name == old else i
+                          for i in table.indexes),
+            constraints=tuple(replace(c, name=new) if constraint and c.name == constraint else c
+                              for c in table.constraints),
+        )
+        if constraint:
+            r.drop_conname(schema, constraint)
+            r.add_conname(schema, new)
+    else:
+        view = s.views[owner]
+        s.views[owner] = replace(view, indexes=tuple(replace(i, name=new) if i.name == old else i
+                                                     for i in view.indexes))
+    del s.index_owner[qualname]
+    s.index_owner[f"{schema}.{new}"] = owner
+    r.drop_relname(schema, old)
+    r.add_relname(schema, new)
+
+
+def _rename_table(r: Replayer, qualname: str, new_qualname: str) -> None:
+    s = r.state
+    new_name = new_qualname.split(".", 1)[1]
+    table = s.tables.pop(qualname)
+    s.tables[new_qualname] = replace(
+        table, name=new_name, indexes=tuple(replace(i, table=new_name) for i in table.indexes)
+    )
+    for index in table.indexes:
+        s.index_owner[index.qualname] = new_qualname
+    for other in list(s.tables.values()):
+        changed = replace(
+            other,
+            constraints=tuple(replace(c, ref_table=new_qualname) if c.ref_table == qualname else c
+                              for c in other.constraints),
+            partition_of=new_qualname if other.partition_of == qualname else other.partition_of,
+            inherits=tuple(new_qualname if p == qualname else p for p in other.inherits),
+        )
+        if changed != other:
+            s.tables[other.qualname] = changed
+    for name, seq in list(s.sequences.items()):
+        if seq.owned_by and seq.owned_by.rsplit(".", 1)[0] == qualname:
+            s.sequences[name] = replace(seq, owned_by=f"{new_qualname}.{seq.owned_by.rsplit('.', 1)[1]}")
+
+
+def _rename_column(r: Replayer, qualname: str, old: str, new: str) -> None:
+    from schemalint.exprnorm import rename_column
+
+    s = r.state
+    table = r.table(qualname)
+    if table.column(old) is None:
+        raise NotReplayed(f"column {qualname}.{old} does not exist in the model replayed so far")
+
+    def keys(items: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(new if k == old else rename_column(k, old, new) if old in k else k for k in items)
+
+    s.tables[qualname] = replace(
+        table,
+        columns=tuple(replace(c, name=new) if c.name == old else c for c in table.columns),
+        constraints=tuple(replace(c, columns=tuple(new if x == old else x for x in c.columns),
+                                  expression=rename_column(c.expression, old, new) if c.expression and
+                                  c.kind == "check" else c.expression) for c in table.constraints),
+        indexes=tuple(replace(i, keys=keys(i.keys), include=tuple(new if x == old else x for x in i.include),
+                              predicate=rename_column(i.predicate, old, new) if i.predicate else None)
+                      for i in table.indexes),
+    )
+    for other in list(s.tables.values()):
+        if any(fk.ref_table == qualname and old in fk.ref_columns for fk in other.foreign_keys):
+            s.tables[other.qualname] = replace(other, constraints=tuple(
+                replace(c, ref_columns=tuple(new if x == old else x for x in c.ref_columns))
+                if c.ref_table == qualname else c for c in other.constraints))
+    for name, seq in list(s.sequences.items()):
+        if seq.owned_by == f"{qualname}.{old}":
+            s.sequences[name] = replace(seq, owned_by=f"{qualname}.{new}")
+    r.touch(f"{qualname}.{new}", qualname)
+
+
+def set_schema(r: Replayer, stmt: pb.AlterObjectSchemaStmt) -> None:
+    s = r.state
+    kind = stmt.object_type
+    target = stmt.newschema
+    if target not in s.schemas:
+        raise NotReplayed(f"schema {target} does not exist in the model replayed so far")
+    if kind in (O.OBJECT_TABLE, O.OBJECT_VIEW, O.OBJECT_MATVIEW, O.OBJECT_SEQUENCE):
+        qualname = r.relation(stmt.relation)
+        name = qualname.split(".", 1)[1]
+        if qualname in s.tables:
+            _rename_table(r, qualname, f"{target}.{name}")
+            table = s.tables[f"{target}.{name}"]
+            s.tables[table.qualname] = replace(table, schema=target,
+                                               indexes=tuple(replace(i, schema=target) for i in table.indexes))
+        elif qualname in s.views:
+            s.views[f"{target}.{name}"] = replace(s.views.pop(qualname), schema=target)
+        elif qualname in s.sequences:
+            s.sequences[f"{target}.{name}"] = replace(s.sequences.pop(qualname), schema=target)
+        elif not stmt.missing_ok:
+            raise NotReplayed(f"relation {qualname} does not exist in the model replayed so far")
+        return
+    if kind in (O.OBJECT_FUNCTION, O.OBJECT_PROCEDURE):
+        qualname = _function_qualname(r, stmt.object.object_with_args)
+        function = s.functions.pop(qualname, None)
+        if function is None:
+            raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
+        moved = replace(function, schema=target)
+        s.functions[moved.qualname] = moved
+        return
+    if kind in (O.OBJECT_TYPE, O.OBJECT_DOMAIN):
+        qualname = _type_qualname(r, _names(stmt.object))
+        name = qualname.split(".", 1)[1]
+        if qualname in s.enums:
+            s.enums[f"{target}.{name}"] = replace(s.enums.pop(qualname), schema=target)
+        elif qualname in s.domains:
+            s.domains[f"{target}.{name}"] = replace(s.domains.pop(qualname), schema=target)
+        raise NotReplayed("moved type: columns of that type keep the old spelling in the model")
+    if kind == O.OBJECT_EXTENSION:
+        name = _names(stmt.object)[-1]
+        if name in s.extensions:
+            s.extensions[name] = replace(s.extensions[name], schema=target)
+        return
+    raise NotReplayed(f"SET SCHEMA of {O.Name(kind)[7:]} is not replayed")
+
+
+def comment(r: Replayer, stmt: pb.CommentStmt) -> None:
+    s = r.state
+    kind = stmt.objtype
+    text = stmt.comment or None
+    if kind in (O.OBJECT_TABLE, O.OBJECT_VIEW, O.OBJECT_MATVIEW, O.OBJECT_SEQUENCE, O.OBJECT_FOREIGN_TABLE,
+                O.OBJECT_INDEX):
+        names = _names(stmt.object)
+        if kind == O.OBJECT_INDEX:
+            qualname = _split(r, names, lambda q: q in s.index_owner)
+            owner = s.index_owner.get(qualname)
+            if owner is None or owner not in s.tables:
+                raise NotReplayed(f"index {qualname} does not exist in the model replayed so far")
+            table = s.tables[owner]
+            index_name = qualname.split(".", 1)[1]
+            s.tables[owner] = replace(table, indexes=tuple(replace(i, comment=text) if i.name == index_name else i
+                                                           for i in table.indexes))
+            return
+        qualname = _split(r, names, r.relation_exists)
+        for mapping in (s.tables, s.views, s.sequences):
+            if qualname in mapping:
+                mapping[qualname] = replace(mapping[qualname], comment=text)  # type: ignore[type-var]
+                r.touch(qualname)
+                return
+        raise NotReplayed(f"relation {qualname} does not exist in the model replayed so far")
+    if kind == O.OBJECT_COLUMN:
+        names = _names(stmt.object)
+        qualname = _split(r, names[:-1], r.relation_exists)
+        if qualname in s.views:
+            return  # view column comments are not in the model
+        replay_tables.set_column(r, qualname, names[-1], comment=text)
+        return
+    if kind in (O.OBJECT_TYPE, O.OBJECT_DOMAIN):
+        qualname = _type_qualname(r, _names(stmt.object))
+        if qualname in s.enums:
+            s.enums[qualname] = replace(s.enums[qualname], comment=text)
+        elif qualname in s.domains:
+            s.domains[qualname] = replace(s.domains[qualname], comment=text)
+        return
+    if kind in (O.OBJECT_FUNCTION, O.OBJECT_PROCEDURE):
+        qualname = _function_qualname(r, stmt.object.object_with_args)
+        if qualname not in s.functions:
+            raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
+        s.functions[qualname] = replace(s.functions[qualname], comment=text)
+        return
+    if kind == O.OBJECT_SCHEMA:
+        name = _names(stmt.object)[-1]
+        if name in s.schemas:
+            s.schemas[name] = replace(s.schemas[name], comment=text)
+        return
+    if kind == O.OBJECT_TABCONSTRAINT:
+        names = _names(stmt.object)
+        qualname = _split(r, names[:-1], lambda q: q in s.tables)
+        table = r.table(qualname)
+        s.tables[qualname] = replace(table, constraints=tuple(
+            replace(c, comment=text) if c.name == names[-1] else c for c in table.constraints))
+        return
+    # comments on extensions, triggers, policies, roles, … are not part of the model
+    return
+
+
+HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {
+    "drop_stmt": drop,
+    "rename_stmt": rename,
+    "alter_object_schema_stmt": set_schema,
+    "comment_stmt": comment,
+}

@@ -1,0 +1,525 @@
+"""Replay of every object kind but tables: schemas, types, views, functions,
+triggers, policies, sequences, extensions, comments, drops, renames, search_path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from postgast import pg_query_pb2 as pb
+
+from schemalint.exprnorm import canonical_expr, canonical_query
+from schemalint.model import Domain, Enum, Extension, Function, Policy, Schema, Sequence, Trigger, View
+from schemalint.sources.sql import replay_alter, replay_tables
+from schemalint.sources.sql.replay import NotReplayed
+from schemalint.sources.sql.replay_tables import SEQUENCE_LIMITS
+
+if TYPE_CHECKING:
+    from schemalint.sources.sql.replay import Replayer
+
+O = pb.ObjectType
+
+
+def _names(node: Any) -> list[str]:
+    """A qualified name from a List of String nodes (or a bare String)."""
+    which = node.WhichOneof("node")
+    if which == "list":
+        return [item.string.sval for item in node.list.items]
+    if which == "string":
+        return [node.string.sval]
+    if which == "type_name":
+        return [n.string.sval for n in node.type_name.names]
+    raise NotReplayed(f"unexpected object name node {which}")
+
+
+def _split(r: Replayer, names: list[str], exists: Callable[[str], bool]) -> str:
+    if len(names) >= 2:
+        return f"{names[-2]}.{names[-1]}"
+    return r.resolve("", names[0], exists)
+
+
+def _type_qualname(r: Replayer, names: list[str]) -> str:
+    s = r.state
+    return _split(r, names, lambda q: q in s.enums or q in s.domains or q in s.other_types)
+
+
+# -- schemas, search_path ---------------------------------------------------------------------------
+
+
+def create_schema(r: Replayer, stmt: pb.CreateSchemaStmt) -> None:
+    name = stmt.schemaname or stmt.authrole.rolename
+    if name in r.state.schemas:
+        if stmt.if_not_exists:
+            return
+        raise NotReplayed(f"schema {name} already exists")
+    r.state.schemas[name] = Schema(name=name, location=r.location)
+    r.touch(name, created=True)
+    saved = r.search_path
+    r.search_path = [name]
+    try:
+        for element in stmt.schema_elts:
+            kind = element.WhichOneof("node")
+            handler = HANDLERS.get(kind) or replay_tables.HANDLERS.get(kind) or replay_alter.HANDLERS.get(kind)
+            if handler is None:
+                raise NotReplayed(f"{kind} inside CREATE SCHEMA is not replayed")
+            handler(r, getattr(element, kind))
+    finally:
+        r.search_path = saved
+
+
+def _path_from_values(values: list[str]) -> list[str]:
+    path = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip().strip('"')
+            if part and part != "$user" and part != "pg_catalog":
+                path.append(part)
+    return path
+
+
+def variable_set(r: Replayer, stmt: pb.VariableSetStmt) -> None:
+    if stmt.name.lower() != "search_path":
+        return
+    if stmt.kind in (pb.VariableSetKind.VAR_SET_DEFAULT, pb.VariableSetKind.VAR_RESET,
+                     pb.VariableSetKind.VAR_RESET_ALL):
+        r.search_path = ["public"]
+        return
+    r.search_path = _path_from_values([a.a_const.sval.sval for a in stmt.args if a.WhichOneof("node") == "a_const"])
+
+
+def select(r: Replayer, stmt: pb.SelectStmt) -> None:
+    """pg_dump's SELECT pg_catalog.set_config('search_path', '', false)."""
+    for target in stmt.target_list:
+        val = target.res_target.val
+        if val.WhichOneof("node") != "func_call":
+            continue
+        call = val.func_call
+        if call.funcname[-1].string.sval == "set_config" and len(call.args) >= 2:
+            first, second = call.args[0], call.args[1]
+            if first.WhichOneof("node") == "a_const" and first.a_const.sval.sval == "search_path":
+                if second.WhichOneof("node") == "a_const":
+                    r.search_path = _path_from_values([second.a_const.sval.sval])
+
+
+# -- types ------------------------------------------------------------------------------------------
+
+
+def create_enum(r: Replayer, stmt: pb.CreateEnumStmt) -> None:
+    names = [n.string.sval for n in stmt.type_name]
+    schema = r.creation_schema(names[-2] if len(names) > 1 else "")
+    qualname = f"{schema}.{names[-1]}"
+    r.state.enums[qualname] = Enum(schema, names[-1], tuple(v.string.sval for v in stmt.vals), location=r.location)
+    r.touch(qualname, created=True)
+
+
+def alter_enum(r: Replayer, stmt: pb.AlterEnumStmt) -> None:
+    qualname = _type_qualname(r, [n.string.sval for n in stmt.type_name])
+    enum = r.state.enums.get(qualname)
+    if enum is None:
+        raise NotReplayed(f"enum {qualname} does not exist in the model replayed so far")
+    values = list(enum.values)
+    if stmt.old_val:
+        if stmt.old_val not in values:
+            raise NotReplayed(f"enum {qualname} has no value {stmt.old_val!r}")
+        values[values.index(stmt.old_val)] = stmt.new_val
+    elif stmt.new_val in values:
+        if not stmt.skip_if_new_val_exists:
+            raise NotReplayed(f"enum {qualname} already has value {stmt.new_val!r}")
+        return
+    elif stmt.new_val_neighbor:
+        if stmt.new_val_neighbor not in values:
+            raise NotReplayed(f"enum {qualname} has no value {stmt.new_val_neighbor!r}")
+        position = values.index(stmt.new_val_neighbor) + (1 if stmt.new_val_is_after else 0)
+        values.insert(position, stmt.new_val)
+    else:
+        values.append(stmt.new_val)
+    r.state.enums[qualname] = replace(enum, values=tuple(values))
+    r.touch(qualname)
+
+
+def create_domain(r: Replayer, stmt: pb.CreateDomainStmt) -> None:
+    names = [n.string.sval for n in stmt.domainname]
+    schema = r.creation_schema(names[-2] if len(names) > 1 else "")
+    name = names[-1]
+    domain = Domain(schema, name, r.canonical_type(stmt.type_name), location=r.location)
+    if stmt.coll_clause.collname:
+        domain = replace(domain, collation=stmt.coll_clause.collname[-1].string.sval)
+    for node in stmt.constraints:
+        domain = _domain_constraint(r, domain, node.constraint)
+    r.state.domains[domain.qualname] = domain
+    r.touch(domain.qualname, created=True)
+
+
+def _domain_constraint(r: Replayer, domain: Domain, c: pb.Constraint) -> Domain:
+    from schemalint.sources.sql.naming import choose_name
+
+    C = pb.ConstrType
+    if c.contype == C.CONSTR_NOTNULL:
+        return replace(domain, not_null=True)
+    if c.contype == C.CONSTR_NULL:
+        return replace(domain, not_null=False)
+    if c.contype == C.CONSTR_DEFAULT:
+        return replace(domain, default=canonical_expr(c.raw_expr))
+    if c.contype == C.CONSTR_CHECK:
+        taken = {n for n, _ in domain.checks}
+        name = c.conname or choose_name(domain.name, None, "check", lambda n: n in taken)
+        return replace(domain, checks=tuple(sorted((*domain.checks, (name, canonical_expr(c.raw_expr))))))
+    raise NotReplayed(f"domain constraint {C.Name(c.contype)} is not replayed")
+
+
+def alter_domain(r: Replayer, stmt: pb.AlterDomainStmt) -> None:
+    qualname = _type_qualname(r, [n.string.sval for n in stmt.type_name])
+    domain = r.state.domains.get(qualname)
+    if domain is None:
+        raise NotReplayed(f"domain {qualname} does not exist in the model replayed so far")
+    kind = stmt.subtype
+    if kind == "T":
+        domain = replace(domain, default=canonical_expr(getattr(stmt, "def")) if stmt.HasField("def") else None)
+    elif kind in ("N", "O"):
+        domain = replace(domain, not_null=kind == "O")
+    elif kind == "C":
+        domain = _domain_constraint(r, domain, getattr(stmt, "def").constraint)
+    elif kind == "X":
+        domain = replace(domain, checks=tuple(c for c in domain.checks if c[0] != stmt.name))
+    elif kind != "V":
+        raise NotReplayed(f"ALTER DOMAIN {kind} is not replayed")
+    r.state.domains[qualname] = domain
+    r.touch(qualname)
+
+
+def other_type(r: Replayer, stmt: Any) -> None:
+    """Composite, range and base types: not model objects, but their names must resolve."""
+    if isinstance(stmt, pb.CompositeTypeStmt):
+        names = [stmt.typevar.schemaname, stmt.typevar.relname] if stmt.typevar.schemaname else [stmt.typevar.relname]
+    elif isinstance(stmt, pb.CreateRangeStmt):
+        names = [n.string.sval for n in stmt.type_name]
+    else:  # DefineStmt
+        if stmt.kind not in (O.OBJECT_TYPE,):
+            return
+        names = [n.string.sval for n in stmt.defnames]
+    schema = r.creation_schema(names[-2] if len(names) > 1 else "")
+    r.state.other_types.add(f"{schema}.{names[-1]}")
+    r.add_relname(schema, names[-1])
+
+
+# -- views ------------------------------------------------------------------------------------------
+
+
+def create_view(r: Replayer, stmt: pb.ViewStmt) -> None:
+    schema = r.creation_schema(stmt.view.schemaname)
+    qualname = f"{schema}.{stmt.view.relname}"
+    if qualname in r.state.views and not stmt.replace:
+        raise NotReplayed(f"view {qualname} already exists")
+    r.state.views[qualname] = View(schema, stmt.view.relname, canonical_query(stmt.query), location=r.location)
+    r.add_relname(schema, stmt.view.relname)
+    r.touch(qualname, created=True)
+
+
+def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
+    rel = stmt.into.rel
+    schema = r.creation_schema(rel.schemaname)
+    qualname = f"{schema}.{rel.relname}"
+    if stmt.objtype != O.OBJECT_MATVIEW:
+        raise NotReplayed("CREATE TABLE … AS takes its columns from a query and is not replayed")
+    if qualname in r.state.views:
+        if stmt.if_not_exists:
+            return
+        raise NotReplayed(f"materialized view {qualname} already exists")
+    r.state.views[qualname] = View(schema, rel.relname, canonical_query(stmt.query), materialized=True,
+                                   location=r.location)
+    r.add_relname(schema, rel.relname)
+    r.touch(qualname, created=True)
+
+
+# -- functions and triggers -------------------------------------------------------------------------
+
+
+def _arg_types(r: Replayer, parameters: Any) -> str:
+    modes_in = (pb.FunctionParameterMode.FUNC_PARAM_IN, pb.FunctionParameterMode.FUNC_PARAM_INOUT,
+                pb.FunctionParameterMode.FUNC_PARAM_VARIADIC, pb.FunctionParameterMode.FUNC_PARAM_DEFAULT)
+    types = [r.canonical_type(p.function_parameter.arg_type) for p in parameters
+             if p.function_parameter.mode in modes_in]
+    return ", ".join(types)
+
+
+def create_function(r: Replayer, stmt: pb.CreateFunctionStmt) -> None:
+    names = [n.string.sval for n in stmt.funcname]
+    schema = r.creation_schema(names[-2] if len(names) > 1 else "")
+    args = _arg_types(r, stmt.parameters)
+    table_columns = [p.function_parameter for p in stmt.parameters
+                     if p.function_parameter.mode == pb.FunctionParameterMode.FUNC_PARAM_TABLE]
+    if stmt.is_procedure:
+        returns = ""
+    elif table_columns:
+        cols = ", ".join(f"{p.name} {r.canonical_type(p.arg_type)}" for p in table_columns)
+        returns = f"TABLE({cols})"
+    elif stmt.HasField("return_type"):
+        returns = r.canonical_type(stmt.return_type)
+        if stmt.return_type.setof:
+            returns = f"SETOF {returns}"
+    else:
+        outs = [p for p in stmt.parameters if p.function_parameter.mode in (
+            pb.FunctionParameterMode.FUNC_PARAM_OUT, pb.FunctionParameterMode.FUNC_PARAM_INOUT)]
+        returns = r.canonical_type(outs[0].function_parameter.arg_type) if len(outs) == 1 else "record"
+    function = Function(schema=schema, name=names[-1], identity_args=args, returns=returns, language="sql",
+                        kind="procedure" if stmt.is_procedure else "function", location=r.location)
+    function = _function_options(function, stmt.options)
+    if stmt.HasField("sql_body"):
+        function = replace(function, body=None, language="sql")
+    qualname = function.qualname
+    if qualname in r.state.functions and not stmt.replace:
+        raise NotReplayed(f"function {qualname} already exists")
+    r.state.functions[qualname] = function
+    r.touch(qualname, created=True)
+
+
+def _function_options(function: Function, options: Any) -> Function:
+    for option in options:
+        elem = option.def_elem
+        name, arg = elem.defname, elem.arg
+        if name == "as":
+            items = [i.string.sval for i in arg.list.items]
+            function = replace(function, body=items[-1] if items else None)
+        elif name == "language":
+            function = replace(function, language=arg.string.sval.lower())
+        elif name == "volatility":
+            function = replace(function, volatility=arg.string.sval)
+        elif name == "security":
+            function = replace(function, security_definer=bool(arg.boolean.boolval))
+        elif name == "strict":
+            function = replace(function, strict=bool(arg.boolean.boolval))
+        elif name == "set":
+            setting = arg.variable_set_stmt
+            if setting.kind == pb.VariableSetKind.VAR_SET_VALUE:
+                values = []
+                for a in setting.args:
+                    const = a.a_const
+                    kind = const.WhichOneof("val")
+                    values.append(str(getattr(const, kind).__getattribute__(
+                        {"sval": "sval", "ival": "ival", "fval": "fval", "boolval": "boolval"}[kind])))
+                config = f"{setting.name}={', '.join(values)}"
+                function = replace(function, config=tuple(sorted((*function.config, config))))
+        elif name == "window":
+            function = replace(function, kind="window")
+    return function
+
+
+def alter_function(r: Replayer, stmt: pb.AlterFunctionStmt) -> None:
+    qualname = _function_qualname(r, stmt.func)
+    function = r.state.functions.get(qualname)
+    if function is None:
+        raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
+    r.state.functions[qualname] = _function_options(function, stmt.actions)
+    r.touch(qualname)
+
+
+def _function_qualname(r: Replayer, func: pb.ObjectWithArgs) -> str:
+    names = [n.string.sval for n in func.objname]
+    if func.args_unspecified:
+        candidates = [q for q, f in r.state.functions.items()
+                      if f.name == names[-1] and (len(names) == 1 or f.schema == names[-2])]
+        if len(candidates) == 1:
+            return candidates[0]
+        raise NotReplayed(f"function {'.'.join(names)} is ambiguous or unknown without argument types")
+    args = ", ".join(r.canonical_type(a.type_name) for a in func.objargs)
+    if len(names) > 1:
+        return f"{names[-2]}.{names[-1]}({args})"
+    for schema in r.search_path:
+        if f"{schema}.{names[0]}({args})" in r.state.functions:
+            return f"{schema}.{names[0]}({args})"
+    return f"{r.creation_schema('')}.{names[0]}({args})"
+
+
+_TIMING = {2: "before", 64: "instead of", 0: "after"}
+_EVENTS = ((4, "insert"), (8, "delete"), (16, "update"), (32, "truncate"))
+
+
+def create_trigger(r: Replayer, stmt: pb.CreateTrigStmt) -> None:
+    qualname = r.relation(stmt.relation)
+    table = r.table(qualname)
+    names = [n.string.sval for n in stmt.funcname]
+    if len(names) > 1:
+        function = f"{names[-2]}.{names[-1]}"
+    else:
+        function = next((f"{s}.{names[0]}" for s in r.search_path
+                         if any(fn.schema == s and fn.name == names[0] for fn in r.state.functions.values())),
+                        f"{r.creation_schema('')}.{names[0]}")
+    trigger = Trigger(
+        name=stmt.trigname, timing=_TIMING.get(stmt.timing, "after"),  # type: ignore[arg-type]
+        events=tuple(sorted(name for bit, name in _EVENTS if stmt.events & bit)),
+        level="row" if stmt.row else "statement", function=function,
+        arguments=tuple(a.string.sval for a in stmt.args),
+        update_columns=tuple(c.string.sval for c in stmt.columns),
+        when=canonical_expr(stmt.when_clause) if stmt.HasField("when_clause") else None,
+        constraint=stmt.isconstraint, location=r.location,
+    )
+    existing = [t for t in table.triggers if t.name != stmt.trigname]
+    if len(existing) != len(table.triggers) and not stmt.replace:
+        raise NotReplayed(f"trigger {stmt.trigname} on {qualname} already exists")
+    r.state.tables[qualname] = replace(table, triggers=(*existing, trigger))
+    r.touch(f"{qualname}.{stmt.trigname}", qualname, created=True)
+    if trigger.level == "row" and table.kind == "partitioned table":
+        for child in replay_tables._partitions_of(r, qualname):
+            child_table = r.table(child)
+            r.state.tables[child] = replace(child_table, triggers=(*child_table.triggers, trigger))
+
+
+# -- policies ---------------------------------------------------------------------------------------
+
+
+def _roles(roles: Any) -> tuple[str, ...]:
+    names = []
+    for role in roles:
+        spec = role.role_spec
+        if spec.roletype == pb.RoleSpecType.ROLESPEC_PUBLIC:
+            names.append("public")
+        elif spec.roletype == pb.RoleSpecType.ROLESPEC_CSTRING:
+            names.append(spec.rolename)
+        else:
+            names.append(pb.RoleSpecType.Name(spec.roletype).removeprefix("ROLESPEC_").lower())
+    return tuple(sorted(names)) or ("public",)
+
+
+def create_policy(r: Replayer, stmt: pb.CreatePolicyStmt) -> None:
+    qualname = r.relation(stmt.table)
+    table = r.table(qualname)
+    if any(p.name == stmt.policy_name for p in table.policies):
+        raise NotReplayed(f"policy {stmt.policy_name} on {qualname} already exists")
+    policy = Policy(
+        name=stmt.policy_name, command=stmt.cmd_name or "all",  # type: ignore[arg-type]
+        permissive=stmt.permissive, roles=_roles(stmt.roles),
+        using=canonical_expr(stmt.qual) if stmt.HasField("qual") else None,
+        with_check=canonical_expr(stmt.with_check) if stmt.HasField("with_check") else None,
+        location=r.location,
+    )
+    r.state.tables[qualname] = replace(table, policies=(*table.policies, policy))
+    r.touch(f"{qualname}.{stmt.policy_name}", qualname, created=True)
+
+
+def alter_policy(r: Replayer, stmt: pb.AlterPolicyStmt) -> None:
+    qualname = r.relation(stmt.table)
+    table = r.table(qualname)
+    policy = next((p for p in table.policies if p.name == stmt.policy_name), None)
+    if policy is None:
+        raise NotReplayed(f"policy {stmt.policy_name} on {qualname} does not exist in the model replayed so far")
+    if stmt.roles:
+        policy = replace(policy, roles=_roles(stmt.roles))
+    if stmt.HasField("qual"):
+        policy = replace(policy, using=canonical_expr(stmt.qual))
+    if stmt.HasField("with_check"):
+        policy = replace(policy, with_check=canonical_expr(stmt.with_check))
+    r.state.tables[qualname] = replace(
+        table, policies=tuple(policy if p.name == policy.name else p for p in table.policies)
+    )
+    r.touch(f"{qualname}.{policy.name}", qualname)
+
+
+# -- sequences and extensions -----------------------------------------------------------------------
+
+
+def _sequence_options(r: Replayer, seq: Sequence, options: Any) -> Sequence:
+    values: dict[str, Any] = {}
+    for option in options:
+        elem = option.def_elem
+        arg = elem.arg
+        name = elem.defname
+        if name == "as":
+            values["type"] = r.canonical_type(arg.type_name)
+        elif name in ("increment", "start", "cache", "minvalue", "maxvalue", "restart"):
+            which = arg.WhichOneof("node")
+            number = int(arg.integer.ival) if which == "integer" else int(arg.float.fval) if which == "float" \
+                else None
+            values[name] = number
+        elif name == "cycle":
+            values["cycle"] = bool(arg.boolean.boolval)
+        elif name == "owned_by":
+            parts = [i.string.sval for i in arg.list.items]
+            if parts == ["none"]:
+                values["owned_by"] = None
+            else:
+                table = r.resolve(parts[-3] if len(parts) > 2 else "", parts[-2], r.relation_exists)
+                values["owned_by"] = f"{table}.{parts[-1]}"
+    seq_type = values.get("type", seq.type)
+    increment = values.get("increment") or seq.increment
+    limit = SEQUENCE_LIMITS.get(seq_type, SEQUENCE_LIMITS["bigint"])
+    type_changed = "type" in values
+    min_value = values["minvalue"] if values.get("minvalue") is not None else (
+        seq.min_value if not type_changed and "increment" not in values else (1 if increment > 0 else -limit - 1))
+    max_value = values["maxvalue"] if values.get("maxvalue") is not None else (
+        seq.max_value if not type_changed and "increment" not in values else (limit if increment > 0 else -1))
+    start = values["start"] if values.get("start") is not None else (
+        seq.start if seq.location is not None and "minvalue" not in values else
+        (min_value if increment > 0 else max_value))
+    return replace(seq, type=seq_type, increment=increment, min_value=min_value, max_value=max_value,
+                   start=start, cache=values.get("cache") or seq.cache, cycle=values.get("cycle", seq.cycle),
+                   owned_by=values.get("owned_by", seq.owned_by))
+
+
+def create_sequence(r: Replayer, stmt: pb.CreateSeqStmt) -> None:
+    schema = r.creation_schema(stmt.sequence.schemaname)
+    name = stmt.sequence.relname
+    qualname = f"{schema}.{name}"
+    if qualname in r.state.sequences:
+        if stmt.if_not_exists:
+            return
+        raise NotReplayed(f"sequence {qualname} already exists")
+    seq = Sequence(schema, name, type="bigint", min_value=1, max_value=SEQUENCE_LIMITS["bigint"])
+    seq = replace(_sequence_options(r, seq, [*_typed_first(stmt.options)]), location=r.location)
+    r.state.sequences[qualname] = seq
+    r.add_relname(schema, name)
+    r.touch(qualname, created=True)
+
+
+def _typed_first(options: Any) -> list[Any]:
+    """Apply AS type before the limits that depend on it."""
+    return sorted(options, key=lambda o: 0 if o.def_elem.defname == "as" else 1)
+
+
+def alter_sequence(r: Replayer, stmt: pb.AlterSeqStmt) -> None:
+    qualname = r.resolve(stmt.sequence.schemaname, stmt.sequence.relname, lambda q: q in r.state.sequences)
+    seq = r.state.sequences.get(qualname)
+    if seq is None:
+        if stmt.missing_ok:
+            return
+        raise NotReplayed(f"sequence {qualname} does not exist in the model replayed so far")
+    r.state.sequences[qualname] = _sequence_options(r, seq, _typed_first(stmt.options))
+    r.touch(qualname)
+
+
+def create_extension(r: Replayer, stmt: pb.CreateExtensionStmt) -> None:
+    if stmt.extname in r.state.extensions or stmt.extname == "plpgsql":
+        if stmt.if_not_exists or stmt.extname == "plpgsql":
+            return
+        raise NotReplayed(f"extension {stmt.extname} already exists")
+    schema = ""
+    for option in stmt.options:
+        if option.def_elem.defname == "schema":
+            schema = option.def_elem.arg.string.sval
+    schema = r.creation_schema(schema)
+    r.state.extensions[stmt.extname] = Extension(stmt.extname, schema, location=r.location)
+    r.touch(stmt.extname, created=True)
+
+
+HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {
+    "create_schema_stmt": create_schema,
+    "variable_set_stmt": variable_set,
+    "select_stmt": select,
+    "create_enum_stmt": create_enum,
+    "alter_enum_stmt": alter_enum,
+    "create_domain_stmt": create_domain,
+    "alter_domain_stmt": alter_domain,
+    "composite_type_stmt": other_type,
+    "create_range_stmt": other_type,
+    "define_stmt": other_type,
+    "view_stmt": create_view,
+    "create_table_as_stmt": create_table_as,
+    "create_function_stmt": create_function,
+    "alter_function_stmt": alter_function,
+    "create_trig_stmt": create_trigger,
+    "create_policy_stmt": create_policy,
+    "alter_policy_stmt": alter_policy,
+    "create_seq_stmt": create_sequence,
+    "alter_seq_stmt": alter_sequence,
+    "create_extension_stmt": create_extension,
+}

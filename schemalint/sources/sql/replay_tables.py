@@ -1,0 +1,684 @@
+"""Replay of tables: CREATE TABLE, ALTER TABLE, CREATE INDEX and their parts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from postgast import pg_query_pb2 as pb
+
+from schemalint.exprnorm import canonical_expr
+from schemalint.model import Column, Constraint, Index, Sequence, Table
+from schemalint.sources.sql.naming import choose_name, index_column_names, name_addition
+from schemalint.sources.sql.replay import NotReplayed
+from schemalint.typenorm import SERIAL_TYPES
+
+if TYPE_CHECKING:
+    from schemalint.sources.sql.replay import Replayer
+
+C = pb.ConstrType
+A = pb.AlterTableType
+NOTNULL, NULL, DEFAULT, IDENTITY, GENERATED, CHECK, PRIMARY, UNIQUE, FOREIGN, EXCLUSION = (
+    C.CONSTR_NOTNULL, C.CONSTR_NULL, C.CONSTR_DEFAULT, C.CONSTR_IDENTITY, C.CONSTR_GENERATED, C.CONSTR_CHECK,
+    C.CONSTR_PRIMARY, C.CONSTR_UNIQUE, C.CONSTR_FOREIGN, C.CONSTR_EXCLUSION,
+)
+ATTRIBUTES = (C.CONSTR_ATTR_DEFERRABLE, C.CONSTR_ATTR_NOT_DEFERRABLE, C.CONSTR_ATTR_DEFERRED, C.CONSTR_ATTR_IMMEDIATE)
+
+FK_ACTIONS = {
+    "a": "no action",
+    "r": "restrict",
+    "c": "cascade",
+    "n": "set null",
+    "d": "set default",
+    "": "no action",
+}
+SEQUENCE_LIMITS = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
+_DEFAULT_OPCLASSES = frozenset(
+    """int2_ops int4_ops int8_ops text_ops varchar_ops bpchar_ops numeric_ops float4_ops float8_ops bool_ops
+    uuid_ops date_ops timestamp_ops timestamptz_ops jsonb_ops array_ops bytea_ops inet_ops oid_ops
+    time_ops interval_ops""".split()
+)
+_PERSISTENCE = {"p": "permanent", "u": "unlogged", "t": "temporary"}
+
+
+def _strings(nodes: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(n.string.sval for n in nodes)
+
+
+# -- CREATE TABLE -----------------------------------------------------------------------------------
+
+
+def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
+    rv = stmt.relation
+    schema = r.creation_schema(rv.schemaname)
+    qualname = f"{schema}.{rv.relname}"
+    if r.relation_exists(qualname):
+        if stmt.if_not_exists:
+            return
+        raise NotReplayed(f"relation {qualname} already exists")
+    if stmt.of_typename.names:
+        raise NotReplayed("CREATE TABLE … OF type is not replayed")
+    table = Table(
+        schema=schema,
+        name=rv.relname,
+        persistence=_PERSISTENCE.get(rv.relpersistence, "permanent"),  # type: ignore[arg-type]
+        location=r.location,
+    )
+    parents: list[Table] = []
+    if stmt.HasField("partbound"):
+        parent = r.table(r.relation(stmt.inh_relations[0].range_var))
+        parents = [parent]
+        table = replace(table, partition_of=parent.qualname, partition_bound=_bound_text(stmt.partbound))
+    else:
+        parents = [r.table(r.relation(p.range_var)) for p in stmt.inh_relations]
+        table = replace(table, inherits=tuple(p.qualname for p in parents))
+    if stmt.HasField("partspec"):
+        table = replace(table, kind="partitioned table", partition_key=_partkey_text(stmt.partspec))
+    columns: list[Column] = []
+    r.state.parents.update(p.qualname for p in parents)
+    for parent in parents:
+        for column in parent.columns:
+            if not any(c.name == column.name for c in columns):
+                columns.append(replace(column, identity=None, comment=None, location=r.location))
+    r.state.tables[qualname] = replace(table, columns=tuple(columns))
+    r.add_relname(schema, rv.relname)
+    r.touch(qualname, created=True)
+    deferred: list[pb.Constraint] = []
+    for element in stmt.table_elts:
+        which = element.WhichOneof("node")
+        if which == "column_def":
+            deferred.extend(
+                _add_column(
+                    r, qualname, element.column_def, partition=bool(parents) and stmt.HasField("partbound")
+                )
+            )
+        elif which == "constraint":
+            deferred.append(element.constraint)
+        elif which == "table_like_clause":
+            _like(r, qualname, element.table_like_clause)
+        else:
+            raise NotReplayed(f"table element {which} is not replayed")
+    for parent in parents:
+        _inherit_constraints(r, qualname, parent, partition=stmt.HasField("partbound"))
+    for constraint in sorted(deferred, key=_constraint_order):
+        add_constraint(r, qualname, constraint, recurse=True)
+    if stmt.HasField("partbound"):
+        _clone_partition_objects(r, qualname, parents[0])
+
+
+def _constraint_order(constraint: pb.Constraint) -> int:
+    # PostgreSQL names CHECK constraints at creation, then index-backed ones, then foreign keys
+    return {C.CONSTR_CHECK: 0, C.CONSTR_PRIMARY: 1, C.CONSTR_UNIQUE: 1, C.CONSTR_EXCLUSION: 1}.get(
+        constraint.contype, 2
+    )
+
+
+def _bound_text(bound: pb.PartitionBoundSpec) -> str:
+    from schemalint.exprnorm import canonical_expr
+
+    if bound.is_default:
+        return "DEFAULT"
+
+    def datum(node: Any) -> str:
+        if node.WhichOneof("node") == "column_ref":
+            return str(node.column_ref.fields[-1].string.sval).upper()
+        return canonical_expr(node)
+
+    if bound.strategy == "l":
+        return f"FOR VALUES IN ({', '.join(datum(d) for d in bound.listdatums)})"
+    if bound.strategy == "h":
+        return f"FOR VALUES WITH (modulus {bound.modulus}, remainder {bound.remainder})"
+    low = ", ".join(datum(d) for d in bound.lowerdatums)
+    high = ", ".join(datum(d) for d in bound.upperdatums)
+    return f"FOR VALUES FROM ({low}) TO ({high})"
+
+
+def _partkey_text(spec: pb.PartitionSpec) -> str:
+    strategy = {
+        pb.PARTITION_STRATEGY_RANGE: "RANGE",
+        pb.PARTITION_STRATEGY_LIST: "LIST",
+        pb.PARTITION_STRATEGY_HASH: "HASH",
+    }.get(spec.strategy, "RANGE")
+    parts = []
+    for param in spec.part_params:
+        elem = param.partition_elem
+        parts.append(elem.name if elem.name else f"({canonical_expr(elem.expr)})")
+    return f"{strategy} ({', '.join(parts)})"
+
+
+def _add_column(r: Replayer, qualname: str, coldef: pb.ColumnDef, *, partition: bool = False) -> list[pb.Constraint]:
+    """Add (or, for partitions, refine) a column; return its table-level constraints for later."""
+    table = r.table(qualname)
+    existing = table.column(coldef.colname)
+    if existing is not None and not partition:
+        raise NotReplayed(f"column {qualname}.{coldef.colname} already exists")
+    column, later, serial = _column_from_def(r, coldef, existing)
+    if existing is not None:
+        columns = tuple(column if c.name == column.name else c for c in table.columns)
+    else:
+        columns = (*table.columns, column)
+    r.state.tables[qualname] = replace(table, columns=columns)
+    r.touch(f"{qualname}.{column.name}", created=existing is None)
+    if serial:
+        _serial_sequence(r, qualname, column.name, serial)
+    return later
+
+
+def _column_from_def(
+    r: Replayer, coldef: pb.ColumnDef, existing: Column | None
+) -> tuple[Column, list[pb.Constraint], str | None]:
+    type_name = coldef.type_name
+    names = type_name.names
+    serial = (SERIAL_TYPES.get(names[0].string.sval) if len(names) == 1 and not type_name.array_bounds
+              else None)
+    if serial:
+        col_type = serial
+    elif names:
+        col_type = r.canonical_type(type_name)
+    elif existing is not None:
+        col_type = existing.type
+    else:
+        raise NotReplayed(f"column {coldef.colname} has no type")
+    fields: dict[str, Any] = {}
+    if existing is not None:
+        fields = {"not_null": existing.not_null, "default": existing.default, "identity": existing.identity,
+                  "generated": existing.generated, "collation": existing.collation}
+    if coldef.coll_clause.collname:
+        fields["collation"] = coldef.coll_clause.collname[-1].string.sval
+    if coldef.is_not_null:
+        fields["not_null"] = True
+    later: list[pb.Constraint] = []
+    for node in coldef.constraints:
+        c = node.constraint
+        contype = c.contype
+        if contype == NOTNULL:
+            fields["not_null"] = True
+        elif contype == NULL:
+            fields["not_null"] = False
+        elif contype == DEFAULT:
+            fields["default"] = canonical_expr(c.raw_expr)
+        elif contype == IDENTITY:
+            fields["identity"] = "always" if c.generated_when == "a" else "by default"
+            fields["not_null"] = True
+        elif contype == GENERATED:
+            fields["generated"] = canonical_expr(c.raw_expr)
+        elif contype in ATTRIBUTES:
+            if later:
+                later[-1] = _apply_attr(later[-1], contype)
+        else:
+            copy = pb.Constraint()
+            copy.CopyFrom(c)
+            if not copy.keys and contype in (PRIMARY, UNIQUE):
+                copy.keys.add().string.sval = coldef.colname
+            if contype == FOREIGN and not copy.fk_attrs:
+                copy.fk_attrs.add().string.sval = coldef.colname
+            later.append(copy)
+    column = Column(name=coldef.colname, type=col_type, location=r.location, **fields)
+    return column, later, serial
+
+
+def _apply_attr(constraint: pb.Constraint, attr: int) -> pb.Constraint:
+    copy = pb.Constraint()
+    copy.CopyFrom(constraint)
+    if attr == C.CONSTR_ATTR_DEFERRABLE:
+        copy.deferrable = True
+    elif attr == C.CONSTR_ATTR_NOT_DEFERRABLE:
+        copy.deferrable = False
+    elif attr == C.CONSTR_ATTR_DEFERRED:
+        copy.initdeferred = True
+    elif attr == C.CONSTR_ATTR_IMMEDIATE:
+        copy.initdeferred = False
+    return copy
+
+
+def _serial_sequence(r: Replayer, qualname: str, column: str, seq_type: str) -> None:
+    table = r.table(qualname)
+    name = choose_name(table.name, column, "seq", r.relname_taken(table.schema))
+    seq_qualname = f"{table.schema}.{name}"
+    r.state.sequences[seq_qualname] = Sequence(
+        schema=table.schema,
+        name=name,
+        type=seq_type,
+        start=1,
+        increment=1,
+        min_value=1,
+        max_value=SEQUENCE_LIMITS[seq_type],
+        cache=1,
+        cycle=False,
+        owned_by=f"{qualname}.{column}",
+        location=r.location,
+    )
+    r.add_relname(table.schema, name)
+    r.touch(seq_qualname, created=True)
+    set_column(r, qualname, column, default=f"nextval('{_quote_literal_name(name)}')", not_null=True)
+
+
+def _quote_literal_name(name: str) -> str:
+    from schemalint.typenorm import quote_ident
+
+    return quote_ident(name).replace("'", "''")
+
+
+def set_column(r: Replayer, qualname: str, name: str, **changes: Any) -> None:
+    table = r.table(qualname)
+    column = table.column(name)
+    if column is None:
+        raise NotReplayed(f"column {qualname}.{name} does not exist in the model replayed so far")
+    new = replace(column, **changes)
+    r.state.tables[qualname] = replace(
+        table, columns=tuple(new if c.name == name else c for c in table.columns)
+    )
+    r.touch(f"{qualname}.{name}", qualname)
+
+
+def _like(r: Replayer, qualname: str, clause: pb.TableLikeClause) -> None:
+    source = r.table(r.relation(clause.relation))
+    options = clause.options
+    with_defaults = bool(options & (1 << 1)) or options == 0x7FFFFFFF
+    table = r.table(qualname)
+    columns = list(table.columns)
+    for column in source.columns:
+        columns.append(
+            Column(
+                name=column.name,
+                type=column.type,
+                not_null=column.not_null,
+                default=column.default if with_defaults else None,
+                collation=column.collation,
+                location=r.location,
+            )
+        )
+    r.state.tables[qualname] = replace(table, columns=tuple(columns))
+
+
+def _inherit_constraints(r: Replayer, qualname: str, parent: Any, *, partition: bool) -> None:
+    table = r.table(qualname)
+    inherited = [c for c in parent.constraints if c.kind == "check" and not c.no_inherit]
+    if inherited:
+        names = {c.name for c in table.constraints}
+        new = [replace(c, location=r.location) for c in inherited if c.name not in names]
+        r.state.tables[qualname] = replace(table, constraints=table.constraints + tuple(new))
+        for c in new:
+            r.add_conname(table.schema, c.name)
+
+
+def _clone_partition_objects(r: Replayer, qualname: str, parent: Table) -> None:
+    """A new partition gets its parent's foreign keys, indexes, key constraints and row triggers."""
+    child = r.table(qualname)
+    for constraint in parent.constraints:
+        if constraint.kind == "foreign key" and not any(c.name == constraint.name for c in child.constraints):
+            child = replace(
+                child, constraints=child.constraints + (replace(constraint, location=r.location),)
+            )
+    triggers = tuple(replace(t, location=r.location) for t in parent.triggers if t.level == "row")
+    child = replace(child, triggers=child.triggers + triggers)
+    r.state.tables[qualname] = child
+    for index in parent.indexes:
+        clone_index_to_partition(r, qualname, parent, index)
+
+
+def clone_index_to_partition(r: Replayer, qualname: str, parent: Table, index: Index) -> None:
+    child = r.table(qualname)
+    if any(_same_index(i, index) for i in child.indexes):
+        return
+    constraint = parent_constraint = None
+    if index.constraint:
+        parent_constraint = next((c for c in parent.constraints if c.name == index.constraint), None)
+    if parent_constraint is not None and parent_constraint.kind == "primary key":
+        name = choose_name(child.name, None, "pkey", r.relname_taken(child.schema))
+    elif parent_constraint is not None:
+        label = "key" if parent_constraint.kind == "unique" else "excl"
+        name = choose_name(
+            child.name, name_addition(parent_constraint.columns), label, r.relname_taken(child.schema)
+        )
+    else:
+        label = "key" if index.unique else "idx"
+        name = choose_name(
+            child.name, name_addition(_key_names(index.keys)), label, r.relname_taken(child.schema)
+        )
+    if parent_constraint is not None:
+        constraint = replace(parent_constraint, name=name, location=r.location)
+    new_index = replace(
+        index,
+        schema=child.schema,
+        name=name,
+        table=child.name,
+        constraint=name if constraint else None,
+        location=r.location,
+    )
+    _store_index(r, qualname, new_index)
+    if constraint is not None:
+        child = r.table(qualname)
+        r.state.tables[qualname] = replace(child, constraints=child.constraints + (constraint,))
+        r.add_conname(child.schema, name)
+    if r.table(qualname).kind == "partitioned table":
+        for sub in _partitions_of(r, qualname):
+            clone_index_to_partition(r, sub, r.table(qualname), new_index)
+
+
+def _key_names(keys: Iterable[str]) -> list[str]:
+    names = []
+    for key in keys:
+        base = key.split(" ")[0]
+        if base.replace("_", "").isalnum():
+            names.append(base)
+        else:
+            head = base.split("(")[0]
+            names.append(head if head and "(" in base and head.replace("_", "").isalnum() else "expr")
+    return names
+
+
+def _same_index(a: Index, b: Index) -> bool:
+    return (a.keys, a.unique, a.method, a.predicate, a.include) == (
+        b.keys,
+        b.unique,
+        b.method,
+        b.predicate,
+        b.include,
+    )
+
+
+def _partitions_of(r: Replayer, qualname: str) -> list[str]:
+    if qualname not in r.state.parents:
+        return []
+    return [t.qualname for t in r.state.tables.values() if t.partition_of == qualname]
+
+
+# -- constraints ------------------------------------------------------------------------------------
+
+
+def add_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recurse: bool) -> None:
+    table = r.table(qualname)
+    schema = table.schema
+    deferrable, deferred = bool(c.deferrable), bool(c.initdeferred)
+    validated = not c.skip_validation
+    if c.contype == C.CONSTR_CHECK:
+        expression = canonical_expr(c.raw_expr)
+        name = c.conname or choose_name(table.name, _check_column(c, table), "check", r.conname_taken(schema))
+        constraint = Constraint(
+            name=name,
+            kind="check",
+            expression=expression,
+            validated=validated,
+            no_inherit=c.is_no_inherit,
+            location=r.location,
+        )
+        _store_constraint(r, qualname, constraint)
+        if recurse and not c.is_no_inherit:
+            for child in _children_of(r, qualname):
+                if not any(x.name == name for x in r.table(child).constraints):
+                    _store_constraint(r, child, replace(constraint, location=r.location))
+        return
+    if c.contype == C.CONSTR_FOREIGN:
+        columns = _strings(c.fk_attrs)
+        ref_qualname = r.relation(c.pktable)
+        ref_columns = _strings(c.pk_attrs)
+        if not ref_columns:
+            ref_table = r.state.tables.get(ref_qualname)
+            pk = ref_table.primary_key if ref_table else None
+            if pk is None:
+                raise NotReplayed(f"foreign key references {ref_qualname}, whose primary key is unknown")
+            ref_columns = pk.columns
+        name = c.conname or choose_name(table.name, name_addition(columns), "fkey", r.conname_taken(schema))
+        constraint = Constraint(
+            name=name,
+            kind="foreign key",
+            columns=columns,
+            ref_table=ref_qualname,
+            ref_columns=ref_columns,
+            on_delete=FK_ACTIONS.get(c.fk_del_action, "no action"),  # type: ignore[arg-type]
+            on_update=FK_ACTIONS.get(c.fk_upd_action, "no action"),  # type: ignore[arg-type]
+            match_full=c.fk_matchtype == "f",
+            deferrable=deferrable,
+            initially_deferred=deferred,
+            validated=validated,
+            location=r.location,
+        )
+        _store_constraint(r, qualname, constraint)
+        if recurse:
+            for child in _partitions_of(r, qualname):
+                if not any(x.name == name for x in r.table(child).constraints):
+                    _store_constraint(r, child, replace(constraint, location=r.location))
+        return
+    if c.contype in (C.CONSTR_PRIMARY, C.CONSTR_UNIQUE, C.CONSTR_EXCLUSION):
+        _add_index_constraint(r, qualname, c, recurse=recurse)
+        return
+    if c.contype == C.CONSTR_NOTNULL:
+        for key in _strings(c.keys):
+            set_column(r, qualname, key, not_null=True)
+        return
+    raise NotReplayed(f"constraint type {pb.ConstrType.Name(c.contype)} is not replayed")
+
+
+def _check_column(c: pb.Constraint, table: Table) -> str | None:
+    """PostgreSQL names a CHECK after its column when the expression uses exactly one column."""
+    names: set[str] = set()
+
+    def walk(message: Any) -> None:
+        for descriptor, value in message.ListFields():
+            if descriptor.message_type is None:
+                continue
+            items = value if descriptor.is_repeated else [value]
+            for item in items:
+                if isinstance(item, pb.Node) and item.WhichOneof("node") == "column_ref":
+                    last = item.column_ref.fields[-1]
+                    if last.WhichOneof("node") == "string":
+                        names.add(last.string.sval)
+                elif isinstance(item, pb.Node) and item.WhichOneof("node") == "sub_link":
+                    continue
+                else:
+                    walk(item)
+
+    walk(c.raw_expr)
+    known = [n for n in names if table.column(n) is not None]
+    return known[0] if len(known) == 1 and len(names) == 1 else None
+
+
+def _store_constraint(r: Replayer, qualname: str, constraint: Constraint) -> None:
+    table = r.table(qualname)
+    if any(c.name == constraint.name for c in table.constraints):
+        raise NotReplayed(f"constraint {constraint.name} on {qualname} already exists")
+    r.state.tables[qualname] = replace(table, constraints=table.constraints + (constraint,))
+    r.add_conname(table.schema, constraint.name)
+    r.touch(f"{qualname}.{constraint.name}", qualname, created=True)
+
+
+def _children_of(r: Replayer, qualname: str) -> list[str]:
+    if qualname not in r.state.parents:
+        return []
+    return [
+        t.qualname for t in r.state.tables.values() if t.partition_of == qualname or qualname in t.inherits
+    ]
+
+
+def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recurse: bool) -> None:
+    table = r.table(qualname)
+    schema = table.schema
+    kind = {C.CONSTR_PRIMARY: "primary key", C.CONSTR_UNIQUE: "unique", C.CONSTR_EXCLUSION: "exclusion"}[
+        c.contype
+    ]
+    if c.indexname:  # ADD CONSTRAINT … USING INDEX
+        index_qualname = f"{schema}.{c.indexname}"
+        index = next((i for i in table.indexes if i.name == c.indexname), None)
+        if index is None:
+            raise NotReplayed(f"index {index_qualname} does not exist on {qualname}")
+        name = c.conname or c.indexname
+        columns = tuple(k.split(" ")[0] for k in index.keys)
+        constraint = Constraint(
+            name=name,
+            kind=kind,
+            columns=columns,  # type: ignore[arg-type]
+            deferrable=bool(c.deferrable),
+            initially_deferred=bool(c.initdeferred),
+            nulls_not_distinct=index.nulls_not_distinct,
+            location=r.location,
+        )
+        _drop_index_entry(r, qualname, c.indexname)
+        _store_index(r, qualname, replace(index, name=name, constraint=name, location=r.location))
+        _store_constraint(r, qualname, constraint)
+        if kind == "primary key":
+            for column in columns:
+                set_column(r, qualname, column, not_null=True)
+        return
+    if kind == "exclusion":
+        elements = []
+        keys = []
+        for pair in c.exclusions:
+            elem, ops = pair.list.items
+            key = _index_key(elem.index_elem)
+            keys.append(key)
+            elements.append(f"{key} WITH {ops.list.items[-1].string.sval}")
+        columns = tuple(k for k in keys)
+        expression = f"EXCLUDE USING {c.access_method or 'gist'} ({', '.join(elements)})"
+        if c.HasField("where_clause"):
+            expression += f" WHERE ({canonical_expr(c.where_clause)})"
+    else:
+        columns = _strings(c.keys)
+        keys = list(columns)
+        expression = None
+    label = {"primary key": "pkey", "unique": "key", "exclusion": "excl"}[kind]
+    addition = None if kind == "primary key" else name_addition(_key_names(keys))
+    name = c.conname or choose_name(table.name, addition, label, r.relname_taken(schema))
+    if kind == "primary key" and table.primary_key is not None:
+        raise NotReplayed(f"table {qualname} already has a primary key")
+    constraint = Constraint(
+        name=name,
+        kind=kind,
+        columns=columns,
+        expression=expression,  # type: ignore[arg-type]
+        deferrable=bool(c.deferrable),
+        initially_deferred=bool(c.initdeferred),
+        nulls_not_distinct=c.nulls_not_distinct,
+        location=r.location,
+    )
+    index = Index(
+        schema=schema,
+        name=name,
+        table=table.name,
+        keys=tuple(keys),
+        unique=kind != "exclusion",
+        method=c.access_method or ("gist" if kind == "exclusion" else "btree"),
+        include=_strings(c.including),
+        predicate=canonical_expr(c.where_clause) if c.HasField("where_clause") else None,
+        nulls_not_distinct=c.nulls_not_distinct,
+        constraint=name,
+        location=r.location,
+    )
+    _store_constraint(r, qualname, constraint)
+    _store_index(r, qualname, index)
+    if kind == "primary key":
+        for column in columns:
+            set_column(r, qualname, column, not_null=True)
+    if recurse:
+        for child in _partitions_of(r, qualname):
+            clone_index_to_partition(r, child, r.table(qualname), index)
+
+
+# -- indexes ----------------------------------------------------------------------------------------
+
+
+def _index_key(elem: pb.IndexElem) -> str:
+    key = elem.name if elem.name else canonical_expr(elem.expr)
+    if elem.collation:
+        key += f' COLLATE "{elem.collation[-1].string.sval}"'
+    if elem.opclass:
+        opclass = elem.opclass[-1].string.sval
+        if opclass not in _DEFAULT_OPCLASSES:
+            key += f" {opclass}"
+    if elem.ordering == pb.SortByDir.SORTBY_DESC:
+        key += " DESC"
+        if elem.nulls_ordering == pb.SortByNulls.SORTBY_NULLS_LAST:
+            key += " NULLS LAST"
+    elif elem.nulls_ordering == pb.SortByNulls.SORTBY_NULLS_FIRST:
+        key += " NULLS FIRST"
+    return key
+
+
+def create_index(r: Replayer, stmt: pb.IndexStmt) -> None:
+    owner = r.relation(stmt.relation)
+    is_view = owner in r.state.views
+    if not is_view:
+        table = r.table(owner)
+        schema, table_name = table.schema, table.name
+    else:
+        view = r.state.views[owner]
+        schema, table_name = view.schema, view.name
+    elements = [p.index_elem for p in stmt.index_params]
+    keys = tuple(_index_key(e) for e in elements)
+    if stmt.idxname:
+        name = stmt.idxname
+        if name in r.state.relnames.get(schema, set()):
+            if stmt.if_not_exists:
+                return
+            raise NotReplayed(f"relation {schema}.{name} already exists")
+    else:
+        label = "key" if stmt.unique else "idx"
+        name = choose_name(
+            table_name, name_addition(index_column_names(elements)), label, r.relname_taken(schema)
+        )
+    index = Index(
+        schema=schema,
+        name=name,
+        table=table_name,
+        keys=keys,
+        unique=stmt.unique,
+        method=stmt.access_method or "btree",
+        include=tuple(p.index_elem.name for p in stmt.index_including_params),
+        predicate=canonical_expr(stmt.where_clause) if stmt.HasField("where_clause") else None,
+        nulls_not_distinct=stmt.nulls_not_distinct,
+        location=r.location,
+    )
+    if is_view:
+        view = r.state.views[owner]
+        r.state.views[owner] = replace(view, indexes=view.indexes + (index,))
+        r.add_relname(schema, name)
+        r.state.index_owner[f"{schema}.{name}"] = owner
+        r.touch(f"{schema}.{name}", owner, created=True)
+        return
+    _store_index(r, owner, index)
+    if stmt.relation.inh and r.table(owner).kind == "partitioned table":
+        for child in _partitions_of(r, owner):
+            clone_index_to_partition(r, child, r.table(owner), index)
+
+
+def _store_index(r: Replayer, qualname: str, index: Index) -> None:
+    table = r.table(qualname)
+    r.state.tables[qualname] = replace(table, indexes=table.indexes + (index,))
+    r.add_relname(index.schema, index.name)
+    r.state.index_owner[index.qualname] = qualname
+    r.touch(index.qualname, qualname, created=True)
+
+
+def _drop_index_entry(r: Replayer, qualname: str, name: str) -> None:
+    table = r.table(qualname)
+    r.state.tables[qualname] = replace(table, indexes=tuple(i for i in table.indexes if i.name != name))
+    r.drop_relname(table.schema, name)
+    r.state.index_owner.pop(f"{table.schema}.{name}", None)
+
+
+def drop_index(r: Replayer, qualname: str, *, missing_ok: bool) -> None:
+    owner = r.state.index_owner.get(qualname)
+    if owner is None:
+        if missing_ok:
+            return
+        raise NotReplayed(f"index {qualname} does not exist in the model replayed so far")
+    schema, name = qualname.split(".", 1)
+    if owner in r.state.views:
+        view = r.state.views[owner]
+        r.state.views[owner] = replace(view, indexes=tuple(i for i in view.indexes if i.name != name))
+        r.drop_relname(schema, name)
+        r.state.index_owner.pop(qualname, None)
+        return
+    table = r.table(owner)
+    index = next(i for i in table.indexes if i.name == name)
+    if index.constraint:
+        raise NotReplayed(f"index {qualname} belongs to constraint {index.constraint}; drop the constraint")
+    _drop_index_entry(r, owner, name)
+    r.touch(owner)
+
+
+HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {
+    "create_stmt": create_table,
+    "index_stmt": create_index,
+}
