@@ -294,11 +294,13 @@ class _Planner:
             self.drop_constraint(table, live, "removes a guarantee the data relies on")
             return
         declared = next(c for c in table.constraints if c.name == name)
-        if d.attribute == "validated" and declared.validated:
+        differing = {f for f in ddl.changed_fields(declared, live) if f != "comment"}
+        if differing == {"validated"} and declared.validated:
             text = f"ALTER TABLE {qname(table.schema, table.name)} VALIDATE CONSTRAINT {quote_ident(name)}"
             self.add(40, d.object, text)
             return
-        self.drop_constraint(table, live, f"re-creates the constraint ({d.attribute} differs)")
+        what = ", ".join(sorted(differing))
+        self.drop_constraint(table, live, f"re-creates the constraint to change its {what}")
         self.add_constraint(table, declared)
 
     def _index(self, d: Difference) -> None:
@@ -310,7 +312,7 @@ class _Planner:
             text = f"DROP INDEX IF EXISTS {qname(live[0].schema, live[0].name)}"
             self.add(13, d.object, text, why)
         if declared is not None and d.change != "extra" and declared[0].constraint is None:
-            self.add(42, d.object, ddl.create_index(*declared))
+            self.add(44 if isinstance(declared[1], View) else 42, d.object, ddl.create_index(*declared))
         if declared is not None and d.change == "missing" and declared[0].comment is not None:
             self.add(48, d.object, self.comment_on("index", d.object, declared[0].comment))
 

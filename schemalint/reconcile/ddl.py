@@ -8,7 +8,7 @@ valid SQL. A Step is one statement of the script with the phase it sorts in.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from schemalint.model import (
     Column,
@@ -64,6 +64,15 @@ class Step:
         if not enabled:
             body = "\n".join("-- " + line for line in body.splitlines())
         return f"-- UNSAFE: {self.unsafe}\n{body}\n"
+
+
+def changed_fields(declared: object, live: object) -> list[str]:
+    """The names of the compared fields of two model objects of one class that differ."""
+    return [
+        f.name
+        for f in fields(declared)  # type: ignore[arg-type]
+        if f.compare and getattr(declared, f.name) != getattr(live, f.name)
+    ]
 
 
 def quote_ident(name: str) -> str:

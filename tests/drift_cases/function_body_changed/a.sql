@@ -1,0 +1,4 @@
+CREATE FUNCTION add_tax(numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT $1 * 1.19 $$;
+CREATE FUNCTION now_utc() RETURNS timestamp LANGUAGE sql STABLE AS $$ SELECT now() AT TIME ZONE 'utc' $$;
+CREATE FUNCTION obsolete() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;

@@ -1,0 +1,9 @@
+CREATE TABLE events (
+    id bigint NOT NULL,
+    created_at timestamptz NOT NULL,
+    payload jsonb,
+    PRIMARY KEY (id, created_at)
+) PARTITION BY RANGE (created_at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE events_old PARTITION OF events FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE INDEX idx_events_created ON events (created_at);

@@ -1,0 +1,245 @@
+"""Drift: findings from differences, and the migra-style round trip on real PostgreSQL.
+
+For every folder tests/drift_cases/<case>/ with a.sql (the live database) and
+b.sql (the declared schema): load each into a fresh database, introspect both,
+and check that diff_models(b, a) is exactly expected.txt (one str(Difference)
+per line); then run reconcile_sql(..., unsafe=True) on a and check that a
+second diff is empty.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import postgast
+import psycopg
+import pytest
+from psycopg import sql
+
+from schemalint.diff import Difference, diff_models
+from schemalint.drift import DRIFT_RULES, drift_findings
+from schemalint.model import Column, Constraint, Enum, Location, Model, Table
+from schemalint.reconcile import reconcile_sql
+from schemalint.sources.dsn import with_database
+
+CASES = Path(__file__).parent / "drift_cases"
+CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "a.sql").is_file())
+
+
+@pytest.fixture
+def make_db(pg_admin: str) -> Iterator[Callable[[], str]]:
+    """A factory of fresh empty databases (all dropped after the test)."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"sl_drift_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(pg_admin, autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+        created.append(name)
+        return with_database(pg_admin, name)
+
+    yield make
+    with psycopg.connect(pg_admin, autocommit=True) as admin:
+        for name in created:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def run_script(dsn: str, script: str) -> None:
+    """Run each statement on its own, as psql does (autocommit)."""
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        for statement in postgast.split(script):
+            connection.execute(statement.encode())
+
+
+def introspect(dsn: str) -> Model:
+    from schemalint.sources.catalog import introspect as read
+
+    return read(dsn)
+
+
+@pytest.mark.catalog
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_drift_case_round_trip(case: str, make_db: Callable[[], str]) -> None:
+    folder = CASES / case
+    live_dsn, declared_dsn = make_db(), make_db()
+    run_script(live_dsn, (folder / "a.sql").read_text())
+    run_script(declared_dsn, (folder / "b.sql").read_text())
+    declared, live = introspect(declared_dsn), introspect(live_dsn)
+
+    differences = diff_models(declared, live)
+    expected = (folder / "expected.txt").read_text().splitlines()
+    assert [str(d) for d in differences] == expected
+
+    script = reconcile_sql(differences, declared, live, unsafe=True)
+    run_script(live_dsn, script)
+    after = diff_models(declared, introspect(live_dsn))
+    assert [str(d) for d in after] == [], script
+
+
+def test_every_case_has_expectations() -> None:
+    assert len(CASE_NAMES) >= 12
+    for case in CASE_NAMES:
+        assert (CASES / case / "b.sql").is_file(), case
+        assert (CASES / case / "expected.txt").read_text().strip(), case
+
+
+# drift findings on hand-built differences ---------------------------------------------------
+
+WHERE = Location("db/migrations/V1__init.sql", 3, 1, 3, 40)
+
+
+def _findings(*differences: Difference) -> list[tuple[str, str, str]]:
+    return [
+        (f.code, f.severity, f.message)
+        for f in drift_findings(differences, declared_label="migrations", live_label="prod")
+    ]
+
+
+def test_codes_severities_and_messages() -> None:
+    findings = _findings(
+        Difference("table", "public.invoices", "missing", location=WHERE),
+        Difference("table", "public.tmp", "extra"),
+        Difference("column", "public.orders.note", "missing"),
+        Difference("column", "public.orders.fax", "extra"),
+        Difference("column", "public.orders.created_at", "changed", "not_null", True, False),
+        Difference("constraint", "public.orders.orders_fk", "changed", "validated", True, False),
+        Difference("enum", "public.status", "changed", "values", ("a", "b", "c"), ("a", "b")),
+    )
+    assert findings == [
+        ("D001", "error", "Table public.invoices is declared in migrations but missing from prod."),
+        ("D002", "error", "Table public.tmp exists in prod but is not declared in migrations."),
+        ("D003", "error", "Column public.orders.note is declared in migrations but missing from prod."),
+        ("D004", "error", "Column public.orders.fax exists in prod but is not declared in migrations."),
+        (
+            "D005",
+            "warning",
+            "Column public.orders.created_at differs in nullability: migrations declares NOT NULL, "
+            "prod has NULL allowed.",
+        ),
+        (
+            "D006",
+            "error",
+            "Constraint public.orders.orders_fk differs in validated: migrations declares true, "
+            "prod has false.",
+        ),
+        (
+            "D011",
+            "error",
+            "Enum public.status differs in values: migrations declares (a, b, c), prod has (a, b).",
+        ),
+    ]
+
+
+def test_finding_carries_location_object_and_help() -> None:
+    [finding] = drift_findings(
+        [Difference("index", "public.idx_a", "missing", location=WHERE)], declared_label="m", live_label="p"
+    )
+    assert (finding.code, finding.slug, finding.location, finding.object) == (
+        "D007",
+        "index-differs",
+        WHERE,
+        "public.idx_a",
+    )
+    assert finding.help and "index" in finding.help
+
+
+def test_folded_kinds_use_the_nearest_code() -> None:
+    codes = [
+        f.code
+        for f in drift_findings(
+            [
+                Difference("schema", "billing", "missing"),
+                Difference("domain", "public.email", "extra"),
+                Difference("comment", "public.orders.id", "changed", "column", "a", None),
+                Difference("comment", "public.orders", "changed", "table", "a", "b"),
+                Difference("table", "public.events", "changed", "partition_key", "RANGE (at)", None),
+                Difference("rls", "public.orders", "changed", "forced", True, False),
+            ],
+            declared_label="m",
+            live_label="p",
+        )
+    ]
+    assert codes == ["D015", "D011", "D005", "D016", "D016", "D008"]
+
+
+def test_drift_rules_table() -> None:
+    codes = [r.code for r in DRIFT_RULES]
+    assert codes == [f"D{n:03d}" for n in range(1, 17)]
+    assert len({r.slug for r in DRIFT_RULES}) == len(DRIFT_RULES)
+    errors = {r.code for r in DRIFT_RULES if r.severity == "error"}
+    assert errors == {"D001", "D002", "D003", "D004", "D006", "D007", "D008", "D011"}
+    for rule in DRIFT_RULES:
+        assert "## Why" in rule.description and "## Example" in rule.description, rule.code
+
+
+# the reconciliation script on hand-built models ---------------------------------------------------
+
+
+def _table(*columns: Column, constraints: tuple[Constraint, ...] = ()) -> Table:
+    return Table("public", "orders", columns=columns, constraints=constraints)
+
+
+def test_unsafe_statements_are_commented_out_unless_asked() -> None:
+    declared = Model(tables={"public.orders": _table(Column("id", "bigint", True))})
+    live = Model(tables={"public.orders": _table(Column("id", "bigint", True), Column("fax", "text"))})
+    differences = diff_models(declared, live)
+    safe = reconcile_sql(differences, declared, live)
+    assert "-- UNSAFE: deletes the column and its data\n-- ALTER TABLE public.orders DROP COLUMN fax;" in safe
+    unsafe = reconcile_sql(differences, declared, live, unsafe=True)
+    assert "-- UNSAFE: deletes the column and its data\nALTER TABLE public.orders DROP COLUMN fax;" in unsafe
+
+
+def test_identifiers_are_quoted_only_when_needed() -> None:
+    table = Table(
+        "Sales",
+        "order",
+        columns=(Column("id", "bigint", True), Column("Unit Price", "numeric(19,4)"), Column("user", "text")),
+    )
+    script = reconcile_sql(
+        diff_models(Model(tables={table.qualname: table}), Model()),
+        Model(tables={table.qualname: table}),
+        Model(),
+    )
+    assert (
+        'CREATE TABLE "Sales"."order" (\n    id bigint NOT NULL,\n    "Unit Price" numeric(19,4),\n' in script
+    )
+    assert '    "user" text\n)' in script
+
+
+def test_dependency_order_creates_before_use_and_drops_in_reverse() -> None:
+    status = Enum("public", "status", ("new", "done"))
+    customers = Table(
+        "public",
+        "customers",
+        columns=(Column("id", "bigint", True),),
+        constraints=(Constraint("customers_pkey", "primary key", ("id",)),),
+    )
+    orders = Table(
+        "public",
+        "orders",
+        columns=(Column("id", "bigint", True), Column("customer_id", "bigint"), Column("s", "public.status")),
+        constraints=(
+            Constraint("orders_customer_fk", "foreign key", ("customer_id",), "public.customers", ("id",)),
+        ),
+    )
+    declared = Model(enums={status.qualname: status}, tables={t.qualname: t for t in (orders, customers)})
+    script = reconcile_sql(diff_models(declared, Model()), declared, Model())
+    positions = [
+        script.index(s)
+        for s in (
+            "CREATE TYPE public.status",
+            "CREATE TABLE public.customers",
+            "CREATE TABLE public.orders",
+            "ADD CONSTRAINT customers_pkey",
+            "ADD CONSTRAINT orders_customer_fk",
+        )
+    ]
+    assert positions == sorted(positions)
+    dropped = reconcile_sql(diff_models(Model(), declared), Model(), declared, unsafe=True)
+    assert dropped.index("DROP TABLE IF EXISTS public.orders") < dropped.index("DROP TYPE public.status")
+
+
+def test_no_differences_says_so() -> None:
+    assert "no differences" in reconcile_sql([], Model(), Model())
