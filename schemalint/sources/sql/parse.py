@@ -47,7 +47,23 @@ def read_sql_file(path: Path) -> SqlFile:
         ) from None
     if text.startswith("\ufeff"):
         text = " " + text[1:]
+    if "+goose" in text or "+migrate" in text:
+        text = without_down_sections(text)
     return parse_sql(text, str(path))
+
+
+def without_down_sections(text: str) -> str:
+    """Blank goose/sql-migrate ``-- +goose Down`` sections, keeping line numbers."""
+    out = []
+    down = False
+    for line in text.split("\n"):
+        marker = line.strip().lower()
+        if marker.startswith(("-- +goose down", "-- +migrate down")):
+            down = True
+        elif marker.startswith(("-- +goose up", "-- +migrate up")):
+            down = False
+        out.append("" if down else line)
+    return "\n".join(out)
 
 
 def parse_sql(text: str, path: str) -> SqlFile:
