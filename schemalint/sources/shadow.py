@@ -1,0 +1,121 @@
+"""Shadow replay: apply SQL files to an empty scratch database and introspect the result.
+
+schemalint writes only to a database it created (``--shadow embedded``) or one it
+was handed as scratch and found empty (``--shadow DSN``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from importlib import resources
+
+import psycopg
+from psycopg import sql
+
+from schemalint.errors import SourceError
+from schemalint.model import Model
+from schemalint.sources.dsn import is_dsn, mask_dsn, with_database
+from schemalint.sources.sql.statements import SqlFile, Statement
+
+EMBEDDED = "embedded"
+
+
+def _error_text(error: psycopg.Error) -> str:
+    primary = error.diag.message_primary if isinstance(error, psycopg.DatabaseError) else None
+    return " ".join((primary or str(error)).split()) or type(error).__name__
+
+
+def check_empty(dsn: str) -> None:
+    """Raise SourceError naming what is there unless the database holds no user object."""
+    target = mask_dsn(dsn)
+    try:
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as connection:
+            query = resources.files("schemalint.sources.queries").joinpath("user_objects.sql").read_text()
+            found = [row[0] for row in connection.execute(query.encode()).fetchall()]
+    except psycopg.Error as error:
+        raise SourceError(f"Cannot connect to the shadow database {target}: {_error_text(error)}") from None
+    if found:
+        more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+        raise SourceError(
+            f"The shadow database {target} is not empty ({', '.join(found[:5])}{more}); "
+            "schemalint applies migrations only to an empty scratch database: create one, "
+            "or use --shadow embedded"
+        )
+
+
+def _is_copy_data(statement: Statement) -> bool:
+    """COPY … FROM stdin / TO stdout: data for psql, not schema."""
+    node = statement.node
+    return statement.kind == "copy_stmt" and node is not None and not node.filename
+
+
+def _error_line(statement: Statement, error: psycopg.Error) -> int:
+    """The line of the error inside the statement when the server says where, else its first line."""
+    position = error.diag.statement_position if isinstance(error, psycopg.DatabaseError) else None
+    if not position or not position.isdigit():
+        return statement.location.line
+    return statement.location.line + statement.text[: int(position) - 1].count("\n")
+
+
+def apply_files(dsn: str, files: Sequence[SqlFile]) -> list[str]:
+    """Execute every statement of the files in order, in autocommit, one statement at a time.
+
+    Goes on after an error, as ``psql`` without ON_ERROR_STOP does. Returns one-line
+    messages ``path:line: …`` for statements that failed and for psql meta-commands,
+    which are skipped. COPY data (FROM stdin) is skipped: it carries no schema.
+    """
+    messages: list[str] = []
+    target = mask_dsn(dsn)
+    for file in files:
+        try:
+            with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as connection:
+                for statement in file.statements:
+                    where = f"{file.path}:{statement.location.line}"
+                    if statement.kind == "psql":
+                        command = statement.text.strip().split("\n", 1)[0]
+                        messages.append(f"{where}: skipped psql meta-command {command}")
+                        continue
+                    if _is_copy_data(statement):
+                        continue
+                    try:
+                        connection.execute(statement.text.encode())
+                    except psycopg.Error as error:
+                        if connection.broken:
+                            raise
+                        line = _error_line(statement, error)
+                        messages.append(f"{file.path}:{line}: {_error_text(error)}")
+        except psycopg.Error as error:
+            raise SourceError(
+                f"Cannot apply {file.path} to the shadow database {target}: {_error_text(error)}"
+            ) from None
+    return messages
+
+
+def shadow_model(
+    files: Sequence[SqlFile], shadow: str, *, schemas: Sequence[str] = ()
+) -> tuple[Model, list[str]]:
+    """Apply the files to a scratch database (a DSN, or ``embedded``) and introspect it.
+
+    Returns the model and the messages of apply_files.
+    """
+    from schemalint.sources.catalog import introspect
+
+    if shadow == EMBEDDED:
+        from schemalint.sources.embedded import embedded_server
+
+        with embedded_server() as admin:
+            name = f"schemalint_shadow_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            dsn = with_database(admin, name)
+            messages = apply_files(dsn, files)
+            return introspect(dsn, schemas=schemas), messages
+    if not is_dsn(shadow):
+        raise SourceError(
+            "--shadow takes the DSN of an empty scratch database (postgresql://…) or 'embedded', "
+            f"not {shadow!r}"
+        )
+    check_empty(shadow)
+    messages = apply_files(shadow, files)
+    return introspect(shadow, schemas=schemas), messages
