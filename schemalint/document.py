@@ -14,9 +14,11 @@ import fnmatch
 from collections.abc import Mapping
 from typing import Any
 
+import networkx as nx
+
 from schemalint.docsections import check_document, section, update_document
-from schemalint.erd import mermaid_size_warning, render_mermaid, render_split
-from schemalint.graph import fk_graph
+from schemalint.erd import mermaid_size_warning, render_mermaid
+from schemalint.graph import fk_graph, split_graph
 from schemalint.model import Model, Table
 from schemalint.sqlgen import (
     create_index_sql,
@@ -74,17 +76,34 @@ def _overview(model: Model, server_version: str | None) -> list[str]:
     return ["## Overview", "", *_table(["", ""], rows)]
 
 
+def _mermaid_block(graph: nx.MultiDiGraph) -> list[str] | None:
+    """The diagram with key columns, else with table names only, else None when even that is too large."""
+    for columns in ("keys", "none"):
+        diagram = render_mermaid(graph, columns=columns)
+        if mermaid_size_warning(diagram) is None:
+            return ["```mermaid", diagram.rstrip("\n"), "```"]
+    return None
+
+
 def _erd(model: Model) -> list[str]:
     lines = ["## Entity-relationship diagram", ""]
     if not model.tables:
         return [*lines, "_No tables._"]
     graph = fk_graph(model)
-    diagram = render_mermaid(graph, columns="keys")
-    if mermaid_size_warning(diagram) is None:
-        return [*lines, "```mermaid", diagram.rstrip("\n"), "```"]
-    lines.append("The schema is too large for one diagram; one diagram per group of related tables.")
-    for name, part in render_split(graph, by="component", columns="keys").items():
-        lines += ["", f"### {name}", "", "```mermaid", part.rstrip("\n"), "```"]
+    block = _mermaid_block(graph)
+    if block is not None:
+        return lines + block
+    lines.append("The schema is too large for one diagram: one diagram per group of related tables.")
+    for name, part in split_graph(graph, "component").items():
+        lines += ["", f"### {name}", ""]
+        block = _mermaid_block(part)
+        if block is None:
+            count = part.number_of_nodes()
+            block = [
+                f"_{count} tables, too many for one mermaid diagram; draw a neighbourhood with "
+                f"`schemalint erd SOURCE --table {name} --depth 1`._"
+            ]
+        lines += block
     return lines
 
 

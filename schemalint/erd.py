@@ -169,16 +169,20 @@ def render_mermaid(graph_or_model: nx.MultiDiGraph | Model, *, columns: Columns 
     return "\n".join(lines) + "\n"
 
 
-def mermaid_size_warning(text: str) -> str | None:
-    """A one-line warning when a mermaid diagram exceeds what mermaid renders by default."""
+def mermaid_size_warning(text: str, *, name: str | None = None) -> str | None:
+    """A one-line warning when a mermaid diagram exceeds what mermaid renders by default.
+
+    ``name`` is the part of a ``--split`` (then splitting again is not the advice).
+    """
     edges = sum(1 for line in text.splitlines() if re.search(r" [|}][|o]--[o|][|{] ", line))
     if len(text) <= MERMAID_MAX_TEXT and edges <= MERMAID_MAX_EDGES:
         return None
+    what = f"Diagram {name}" if name else "The diagram"
+    advice = "Narrow it" if name else "Split it with --split component or --split schema, or narrow it"
     return (
-        f"The diagram has {len(text):,} characters and {edges} relationships; mermaid (and GitHub) render "
-        f"at most {MERMAID_MAX_TEXT:,} characters and {MERMAID_MAX_EDGES} edges. Split it with "
-        "--split component or --split schema, narrow it with --schema or --table/--depth, "
-        "or draw fewer columns with --columns none."
+        f"{what} has {len(text):,} characters and {edges} relationships; mermaid (and GitHub) render "
+        f"at most {MERMAID_MAX_TEXT:,} characters and {MERMAID_MAX_EDGES} edges. {advice} with "
+        "--schema or --table/--depth, or draw fewer columns with --columns none."
     )
 
 

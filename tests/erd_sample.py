@@ -196,6 +196,21 @@ def shop_model() -> Model:
     )
 
 
+def star_model(children: int, columns: int, hub: str = "hubs") -> Model:
+    """A hub table and ``children`` tables with ``columns`` text columns and a FK to the hub each."""
+    tables = [Table("public", hub, (Column("id", "bigint", not_null=True),), (pk(f"{hub}_pkey", "id"),))]
+    for n in range(children):
+        tables.append(
+            Table(
+                "public",
+                f"{hub}_child_{n:04d}",
+                (*(Column(f"column_{c}", "text") for c in range(columns)), Column("hub_id", "bigint")),
+                (fk(f"fk_{hub}_child_{n:04d}", ("hub_id",), f"public.{hub}", ("id",)),),
+            )
+        )
+    return Model(tables={t.qualname: t for t in tables})
+
+
 GOLDEN = Path(__file__).parent / "golden"
 
 

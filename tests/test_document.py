@@ -6,10 +6,11 @@ import dataclasses
 import re
 
 import pytest
-from erd_sample import assert_golden, shop_model
+from erd_sample import assert_golden, shop_model, star_model
 
 from schemalint.docsections import split_sections
 from schemalint.document import check_document, render_document, table_domain, update_document
+from schemalint.erd import MERMAID_MAX_EDGES
 from schemalint.errors import UserError
 from schemalint.model import Column, Model
 
@@ -236,3 +237,17 @@ def test_empty_model_document() -> None:
     assert "_No tables._" in text
     assert "_No table has row-level security._" in text
     assert text.count("_None._") == 5  # enums, domains, views, functions, triggers
+
+
+def test_too_large_diagram_is_split_per_component_and_a_hopeless_part_gets_a_note() -> None:
+    small, huge = star_model(300, 0, hub="accounts"), star_model(MERMAID_MAX_EDGES + 1, 0, hub="events")
+    model = Model(tables={**small.tables, **huge.tables})
+    erd = dict(split_sections(shop_document(model)))["erd"]
+    text = "\n".join(erd)
+    assert "The schema is too large for one diagram" in text
+    assert [line for line in erd if line.startswith("### ")] == ["### public.events", "### public.accounts"]
+    assert text.count("```mermaid") == 1
+    assert 'accounts ||--o{ accounts_child_0299 : "hub_id"' not in text  # FK nullable: |o
+    assert 'accounts |o--o{ accounts_child_0299 : "hub_id"' in text
+    assert "_502 tables, too many for one mermaid diagram; draw a neighbourhood with " in text
+    assert "`schemalint erd SOURCE --table public.events --depth 1`._" in text

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pydot
 import pytest
-from erd_sample import assert_golden, fk, pk, shop_model
+from erd_sample import assert_golden, fk, pk, shop_model, star_model
 
 from schemalint.erd import (
     MERMAID_MAX_EDGES,
@@ -255,29 +255,21 @@ def test_output_is_deterministic_whatever_the_model_order() -> None:
     assert render_dot(model) == render_dot(shuffled)
 
 
-def _star(children: int, columns: int) -> Model:
-    hub = Table("public", "hubs", (Column("id", "bigint", not_null=True),), (pk("hubs_pkey", "id"),))
-    tables = [hub]
-    for n in range(children):
-        tables.append(
-            Table(
-                "public",
-                f"child_{n:04d}",
-                (*(Column(f"column_{c}", "text") for c in range(columns)), Column("hub_id", "bigint")),
-                (fk(f"fk_child_{n:04d}_hub", ("hub_id",), "public.hubs", ("id",)),),
-            )
-        )
-    return Model(tables={t.qualname: t for t in tables})
-
-
 def test_size_warning_for_too_many_edges_or_characters() -> None:
     assert mermaid_size_warning(render_mermaid(shop_model(), columns="all")) is None
-    many_edges = render_mermaid(_star(MERMAID_MAX_EDGES + 1, 0), columns="none")
+    many_edges = render_mermaid(star_model(MERMAID_MAX_EDGES + 1, 0), columns="none")
     assert len(many_edges) < MERMAID_MAX_TEXT
     warning = mermaid_size_warning(many_edges)
     assert warning is not None and f"{MERMAID_MAX_EDGES + 1} relationships" in warning
     assert "--split component" in warning
-    long_text = render_mermaid(_star(100, 30), columns="all")
+    long_text = render_mermaid(star_model(100, 30), columns="all")
     assert len(long_text) > MERMAID_MAX_TEXT
     assert mermaid_size_warning(long_text) is not None
-    assert mermaid_size_warning(render_mermaid(_star(100, 30), columns="keys")) is None
+    assert mermaid_size_warning(render_mermaid(star_model(100, 30), columns="keys")) is None
+
+
+def test_size_warning_names_a_split_part_and_does_not_advise_splitting_it() -> None:
+    warning = mermaid_size_warning(render_mermaid(star_model(MERMAID_MAX_EDGES + 1, 0)), name="public.hubs")
+    assert warning is not None
+    assert warning.startswith("Diagram public.hubs has ")
+    assert "--split" not in warning
