@@ -11,7 +11,15 @@ import inflect
 
 from schemalint.findings import Finding
 from schemalint.model import Constraint, Index, Model, Table
-from schemalint.rules.base import ModelRule, Option, Rule, RuleContext
+from schemalint.rules.base import (
+    ModelRule,
+    Option,
+    Rule,
+    RuleContext,
+    Statement,
+    StatementContext,
+    StatementRule,
+)
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 MAX_IDENTIFIER_BYTES = 63
@@ -520,23 +528,28 @@ class JunctionTableMisnamed(ModelRule):
             )
 
 
-class IdentifierTooLong(ModelRule):
+class IdentifierTooLong(StatementRule):
     """Identifier longer than 63 bytes.
 
     ## Why
     PostgreSQL silently truncates names to 63 bytes. Two long names that
     share a prefix collide, and the name in the database differs from the one
-    in the migration, which breaks later `ALTER … RENAME` or `DROP` statements.
+    in the migration, which breaks tools and later statements that spell the
+    name differently.
 
     ## Bad
     ```sql
-    CREATE TABLE customer_subscription_billing_period_adjustment_history_records (id uuid);
+    CREATE TABLE customer_subscription_billing_period_adjustment_history_records_v2 (id uuid);
     ```
 
     ## Good
     ```sql
     CREATE TABLE subscription_adjustments (id uuid);
     ```
+
+    ## Notes
+    A statement rule: the model (replayed or live) only ever holds the
+    truncated name, so the statement is the only place the long name is seen.
     """
 
     code = "N009"
@@ -544,44 +557,41 @@ class IdentifierTooLong(ModelRule):
     severity = "error"
     tags = ("naming",)
 
-    def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
-        for kind, qualname, name in _identifiers(model):
+    def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
+        seen: set[str] = set()
+        for name in statement_identifiers(statement.text):
             size = len(name.encode())
-            if size > MAX_IDENTIFIER_BYTES:
-                yield self.finding(
-                    f"{kind} name {name} is {size} bytes; PostgreSQL truncates identifiers to "
-                    f"{MAX_IDENTIFIER_BYTES} bytes ({truncated(name)}).",
-                    object=qualname,
-                    help=f"Choose a name of at most {MAX_IDENTIFIER_BYTES} bytes.",
-                )
+            if size <= MAX_IDENTIFIER_BYTES or name in seen:
+                continue
+            seen.add(name)
+            yield self.finding(
+                f"Identifier {name} is {size} bytes; PostgreSQL truncates identifiers to "
+                f"{MAX_IDENTIFIER_BYTES} bytes ({truncated(name)}).",
+                object=truncated(name),
+                location=statement.location,
+                help=f"Choose a name of at most {MAX_IDENTIFIER_BYTES} bytes.",
+            )
 
 
-def _identifiers(model: Model) -> Iterator[tuple[str, str, str]]:
-    for schema in model.schemas.values():
-        yield "Schema", schema.name, schema.name
-    for table in model.tables.values():
-        yield "Table", table.qualname, table.name
-        for column in table.columns:
-            yield "Column", f"{table.qualname}.{column.name}", column.name
-        for constraint in table.constraints:
-            yield "Constraint", f"{table.qualname}.{constraint.name}", constraint.name
-        for index in table.indexes:
-            if index.constraint is None:
-                yield "Index", index.qualname, index.name
-        for trigger in table.triggers:
-            yield "Trigger", f"{table.qualname}.{trigger.name}", trigger.name
-        for policy in table.policies:
-            yield "Policy", f"{table.qualname}.{policy.name}", policy.name
-    groups: list[tuple[str, Iterable[tuple[str, str]]]] = [
-        ("Enum type", ((e.qualname, e.name) for e in model.enums.values())),
-        ("Domain", ((d.qualname, d.name) for d in model.domains.values())),
-        ("View", ((v.qualname, v.name) for v in model.views.values())),
-        ("Function", ((f.qualname, f.name) for f in model.functions.values())),
-        ("Sequence", ((s.qualname, s.name) for s in model.sequences.values())),
-    ]
-    for kind, items in groups:
-        for qualname, name in items:
-            yield kind, qualname, name
+def statement_identifiers(text: str) -> Iterator[str]:
+    """The identifiers of a statement as written (libpg_query's parse tree holds them truncated)."""
+    import postgast
+
+    raw = text.encode()
+    try:
+        tokens = postgast.scan(text).tokens
+    except Exception:  # a statement that does not scan has no identifiers to judge
+        return
+    for token in tokens:
+        if token.token != postgast.pg_query_pb2.IDENT:
+            continue
+        word = raw[token.start : token.end].decode(errors="replace")
+        if word.startswith('"') and word.endswith('"') and len(word) >= 2:
+            yield word[1:-1].replace('""', '"')
+        elif word[:2].upper() == "U&":
+            yield word
+        else:
+            yield word.lower()
 
 
 RULES: tuple[type[Rule], ...] = (
