@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import textwrap
+from pathlib import Path
 
 import pytest
 from erd_sample import assert_golden, shop_model, star_model
@@ -13,6 +15,7 @@ from schemalint.document import check_document, render_document, table_domain, u
 from schemalint.erd import MERMAID_MAX_EDGES
 from schemalint.errors import UserError
 from schemalint.model import Column, Model
+from schemalint.sources.load import load
 
 PACK = {
     "N001": {
@@ -251,3 +254,62 @@ def test_too_large_diagram_is_split_per_component_and_a_hopeless_part_gets_a_not
     assert 'accounts |o--o{ accounts_child_0299 : "hub_id"' in text
     assert "_502 tables, too many for one mermaid diagram; draw a neighbourhood with " in text
     assert "`schemalint erd SOURCE --table public.events --depth 1`._" in text
+
+
+MIGRATIONS = {
+    "V001__users.sql": """
+        CREATE TYPE order_status AS ENUM ('new', 'paid');
+        CREATE TABLE users (
+            id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+            email varchar(255) NOT NULL CONSTRAINT uq_users_email UNIQUE,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        COMMENT ON TABLE users IS 'People who can sign in.';
+        COMMENT ON COLUMN users.email IS 'Login address';
+    """,
+    "V002__orders.sql": """
+        CREATE TABLE orders (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            user_id uuid NOT NULL,
+            status order_status NOT NULL DEFAULT 'new',
+            total numeric(19,4) NOT NULL CHECK (total >= 0)
+        );
+        ALTER TABLE orders ADD CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id)
+            ON DELETE CASCADE;
+        CREATE INDEX idx_orders_user_id ON orders (user_id);
+        CREATE UNIQUE INDEX uq_orders_open ON orders (user_id) WHERE status = 'new';
+        ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY own_orders ON orders USING (user_id = current_setting('app.user')::uuid);
+    """,
+}
+
+
+def _without_comments(table: object) -> object:
+    columns = tuple(dataclasses.replace(c, comment=None) for c in table.columns)  # type: ignore[attr-defined]
+    return dataclasses.replace(table, comment=None, columns=columns)  # type: ignore[type-var]
+
+
+def test_from_migrations_to_document_and_back(tmp_path: Path) -> None:
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    for name, text in MIGRATIONS.items():
+        (directory / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    loaded = load(str(directory))
+    assert loaded.findings == []
+    text = render_document(loaded.model, title="Shop", pack=None, domains=None, server_version=None)
+    sections = dict(split_sections(text))
+    assert (
+        "| `email` | `character varying(255)` | no |  | UNIQUE | Login address |" in sections["tables:public"]
+    )
+    assert '    users ||--o{ orders : "user_id"' in sections["erd"]
+    assert (
+        "CREATE UNIQUE INDEX uq_orders_open ON public.orders (user_id) WHERE status = 'new';"
+        in sections["tables:public"]
+    )
+    # the document's ```sql blocks are a source too: its tables replay to the same tables
+    document = tmp_path / "schema.md"
+    document.write_text(text, encoding="utf-8")
+    back = load(str(document))
+    assert sorted(back.model.tables) == sorted(loaded.model.tables)
+    for qualname, table in loaded.model.tables.items():
+        assert _without_comments(back.model.tables[qualname]) == _without_comments(table), qualname

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pydot
 import pytest
@@ -23,6 +24,7 @@ from schemalint.erd import (
 )
 from schemalint.graph import fk_graph, graph_foreign_keys
 from schemalint.model import Column, Model, Table
+from schemalint.sources.load import load_model
 
 # --- a small parser of the mermaid erDiagram subset, with the lexical rules of mermaid's grammar
 # (entity names: a word or "quoted"; attribute words: the pre-10.7 ATTRIBUTE_WORD, without commas)
@@ -273,3 +275,47 @@ def test_size_warning_names_a_split_part_and_does_not_advise_splitting_it() -> N
     assert warning is not None
     assert warning.startswith("Diagram public.hubs has ")
     assert "--split" not in warning
+
+
+SCHEMA_SQL = """
+CREATE SCHEMA billing;
+CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL UNIQUE);
+CREATE TABLE profiles (user_id uuid PRIMARY KEY REFERENCES users (id), bio text);
+CREATE TABLE orders (
+    id bigserial PRIMARY KEY,
+    user_id uuid NOT NULL REFERENCES users (id),
+    referrer_id uuid REFERENCES users (id),
+    placed_at timestamp with time zone NOT NULL
+);
+CREATE TABLE billing.invoices (
+    id bigserial PRIMARY KEY,
+    order_id bigint NOT NULL,
+    amount numeric(19,4) NOT NULL
+);
+ALTER TABLE billing.invoices ADD CONSTRAINT fk_invoices_order FOREIGN KEY (order_id) REFERENCES orders (id);
+CREATE UNIQUE INDEX uq_invoices_order ON billing.invoices (order_id);
+"""
+
+
+def test_from_sql_to_diagram(tmp_path: Path) -> None:
+    path = tmp_path / "schema.sql"
+    path.write_text(SCHEMA_SQL, encoding="utf-8")
+    model = load_model(str(path))
+    diagram = parse_mermaid(render_mermaid(model, columns="all"))
+    assert sorted(diagram.entities) == [
+        "billing.invoices",
+        "public.orders",
+        "public.profiles",
+        "public.users",
+    ]
+    assert sorted(diagram.relationships) == [
+        ("public.orders", "||--o|", "billing.invoices", "order_id"),
+        ("public.users", "|o--o{", "public.orders", "referrer_id"),
+        ("public.users", "||--o{", "public.orders", "user_id"),
+        ("public.users", "||--o|", "public.profiles", "user_id"),
+    ]
+    assert ("numeric(19_4)", "amount", ()) in diagram.entities["billing.invoices"]
+    assert ("timestamptz", "placed_at", ()) in diagram.entities["public.orders"]
+    assert ("text", "email", ("UK",)) in diagram.entities["public.users"]
+    public = parse_mermaid(render_mermaid(fk_graph(model, schemas=["public"], tables=["profiles"], depth=2)))
+    assert sorted(public.entities) == ["orders", "profiles", "users"]
