@@ -224,6 +224,7 @@ class PrimaryKeyNotId(ModelRule):
 
     ## Options
     - `allow_junction_tables`: let junction tables keep a composite key of their two foreign keys.
+    - `exempt_tables`: table names or globs not checked.
     """
 
     code = "N003"
@@ -498,6 +499,9 @@ class JunctionTableMisnamed(ModelRule):
         PRIMARY KEY (user_id, role_id)
     );
     ```
+
+    ## Options
+    - `exempt_tables`: table names or globs not checked.
 
     ## Notes
     A junction table has exactly two single-column foreign keys to two
