@@ -10,9 +10,12 @@ PostgreSQL's own grammar (libpg_query), rewrite the tree into one form, and
 deparse with libpg_query's deparser. This is the only place where expression
 spelling is normalised.
 
-The canonical form is for comparison: casts are dropped (the analyser adds
-implicit ones the source never wrote) and schema qualification of functions
-is dropped (pg_get_expr qualifies what is not on the search path).
+The canonical form is for comparison, and stays valid SQL: casts of
+constants are dropped ('x'::text and 'x' are the same literal), and so are
+casts to the types the analyser adds implicitly (text, varchar, name,
+numeric, …); explicit casts such as ``current_setting('app.tenant')::uuid``
+stay. Schema qualification of functions is dropped (pg_get_expr qualifies
+what is not on the search path).
 """
 
 from __future__ import annotations
@@ -23,8 +26,24 @@ from typing import Any
 import postgast
 from postgast import pg_query_pb2 as pb
 
-_NUMERIC_TYPES = frozenset({"int2", "int4", "int8", "numeric", "float4", "float8", "integer", "bigint",
-                            "smallint", "decimal", "real"})
+_NUMERIC_TYPES = frozenset(
+    {
+        "int2",
+        "int4",
+        "int8",
+        "numeric",
+        "float4",
+        "float8",
+        "integer",
+        "bigint",
+        "smallint",
+        "decimal",
+        "real",
+    }
+)
+# casts the analyser adds on its own (coercions to a common operator type)
+_IMPLICIT_CAST_TYPES = frozenset({"text", "varchar", "bpchar", "name", "regclass", "numeric", "float8", "int8",
+                                  "char"})
 _SEQUENCE_FUNCTIONS = frozenset({"nextval", "currval", "setval"})
 _LIKE_OPERATORS = {
     pb.A_Expr_Kind.AEXPR_LIKE: None,
@@ -68,17 +87,22 @@ def _strip_schema(name: str) -> str:
             in_quotes = not in_quotes
         elif ch == "." and not in_quotes:
             last_dot = i
-    return name[last_dot + 1:]
+    return name[last_dot + 1 :]
 
 
 def _normalise(node: pb.Node, query: bool) -> None:
     which = node.WhichOneof("node")
     if which == "type_cast":
         cast = node.type_cast
-        replacement = _const_from_cast(cast) or cast.arg
-        _replace(node, replacement)
-        _normalise(node, query)
-        return
+        type_names = cast.type_name.names
+        target = type_names[-1].string.sval if type_names else ""
+        arg_kind = cast.arg.WhichOneof("node")
+        literal = arg_kind == "a_const" or (arg_kind == "a_array_expr" and len(cast.arg.a_array_expr.elements) > 0)
+        if literal or target in _IMPLICIT_CAST_TYPES:
+            replacement = _const_from_cast(cast) or cast.arg
+            _replace(node, replacement)
+            _normalise(node, query)
+            return
     if which == "a_expr":
         _normalise_a_expr(node, query)
     elif which == "func_call":
@@ -205,7 +229,7 @@ def _deparse_target(node: pb.Node) -> str:
     raw = result.stmts.add()
     raw.stmt.select_stmt.target_list.add().res_target.val.CopyFrom(node)
     text: str = postgast.deparse(result)
-    return text[len("SELECT "):] if text.startswith("SELECT ") else text
+    return text[len("SELECT ") :] if text.startswith("SELECT ") else text
 
 
 def canonical_expr(node: Any) -> str:

@@ -43,8 +43,8 @@ _RENAMED = {
 
 BUILTIN_TYPES = frozenset(
     """aclitem any anyarray anycompatible anycompatiblearray anycompatiblemultirange anycompatiblenonarray
-    anycompatiblerange anyelement anyenum anymultirange anynonarray anyrange bit bool box bpchar bytea char cid
-    cidr circle cstring date datemultirange daterange event_trigger fdw_handler float4 float8 gtsvector
+    anycompatiblerange anyelement anyenum anymultirange anynonarray anyrange bit bool box bpchar bytea char
+    cid cidr circle cstring date datemultirange daterange event_trigger fdw_handler float4 float8 gtsvector
     index_am_handler inet int2 int2vector int4 int4multirange int4range int8 int8multirange int8range internal
     interval json jsonb jsonpath language_handler line lseg macaddr macaddr8 money name numeric nummultirange
     numrange oid oidvector path point polygon record refcursor regclass regcollation regconfig regdictionary
@@ -53,16 +53,30 @@ BUILTIN_TYPES = frozenset(
     tsvector txid_snapshot unknown uuid varbit varchar void xid xid8 xml pg_lsn pg_snapshot""".split()
 ) | frozenset(_RENAMED)
 
-SERIAL_TYPES = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint",
-                "smallserial": "smallint", "serial2": "smallint"}
+SERIAL_TYPES = {
+    "serial": "integer",
+    "serial4": "integer",
+    "bigserial": "bigint",
+    "serial8": "bigint",
+    "smallserial": "smallint",
+    "serial2": "smallint",
+}
 
 # interval field typmods (INTERVAL_MASK bits) as format_type prints them
 _INTERVAL_FIELDS = {
-    1 << 2: " year", 1 << 1: " month", 1 << 3: " day", 1 << 10: " hour", 1 << 11: " minute",
-    1 << 12: " second", (1 << 2) | (1 << 1): " year to month", (1 << 3) | (1 << 10): " day to hour",
-    (1 << 3) | (1 << 10) | (1 << 11): " day to minute", (1 << 3) | (1 << 10) | (1 << 11) | (1 << 12):
-    " day to second", (1 << 10) | (1 << 11): " hour to minute", (1 << 10) | (1 << 11) | (1 << 12):
-    " hour to second", (1 << 11) | (1 << 12): " minute to second",
+    1 << 2: " year",
+    1 << 1: " month",
+    1 << 3: " day",
+    1 << 10: " hour",
+    1 << 11: " minute",
+    1 << 12: " second",
+    (1 << 2) | (1 << 1): " year to month",
+    (1 << 3) | (1 << 10): " day to hour",
+    (1 << 3) | (1 << 10) | (1 << 11): " day to minute",
+    (1 << 3) | (1 << 10) | (1 << 11) | (1 << 12): " day to second",
+    (1 << 10) | (1 << 11): " hour to minute",
+    (1 << 10) | (1 << 11) | (1 << 12): " hour to second",
+    (1 << 11) | (1 << 12): " minute to second",
 }
 _INTERVAL_FULL_RANGE = 0x7FFF
 

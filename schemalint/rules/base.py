@@ -16,6 +16,7 @@ Rules are pure: no I/O, no printing, no psycopg, no rich.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -87,7 +88,7 @@ class Rule:
 
     @classmethod
     def info(cls) -> RuleInfo:
-        doc = (cls.__doc__ or "").strip()
+        doc = inspect.cleandoc(cls.__doc__ or "")
         summary = doc.splitlines()[0] if doc else cls.slug
         return RuleInfo(cls.code, cls.slug, cls.severity, summary, doc, cls.tags)
 

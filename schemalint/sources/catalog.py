@@ -41,6 +41,7 @@ _POLICY_COMMANDS: dict[str, m.PolicyCommand] = {
 }
 _VOLATILITY: dict[str, m.Volatility] = {"i": "immutable", "s": "stable", "v": "volatile"}
 _PROKIND = {"f": "function", "p": "procedure", "a": "aggregate", "w": "window"}
+_PARTITION_STRATEGY = {"r": "RANGE", "l": "LIST", "h": "HASH"}
 _RELKIND: dict[str, m.TableKind] = {"r": "table", "p": "partitioned table", "f": "foreign table"}
 _PERSISTENCE: dict[str, m.Persistence] = {"p": "permanent", "u": "unlogged", "t": "temporary"}
 _TRIGGER_ENABLED = {"O": "origin", "D": "disabled", "R": "replica", "A": "always"}
@@ -171,9 +172,10 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
                 comment=comment,
             )
         )
+    indexes = _indexes(rows("indexes", nsp=nsp), canon)
     parts: dict[str, dict[int, list[Any]]] = {
-        "constraints": _constraints(rows("constraints", nsp=nsp), canon),
-        "indexes": _indexes(rows("indexes", nsp=nsp), canon),
+        "constraints": _constraints(rows("constraints", nsp=nsp), canon, indexes),
+        "indexes": indexes,
         "triggers": _triggers(rows("triggers", nsp=nsp), canon),
         "policies": _policies(rows("policies", nsp=nsp), canon),
     }
@@ -191,7 +193,7 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
     ]
     return Model(
         schemas={row[1]: m.Schema(name=row[1], comment=row[2]) for row in schema_rows},
-        tables=_keyed(_table(row, columns, parts) for row in rows("tables", nsp=nsp)),
+        tables=_keyed(_table(row, columns, parts, canon) for row in rows("tables", nsp=nsp)),
         enums=_keyed(
             m.Enum(schema=s, name=n, values=tuple(labels or ()), comment=c)
             for s, n, labels, c in rows("enums", nsp=nsp)
@@ -209,10 +211,11 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
     )
 
 
-def _table(row: Row, columns: dict[int, list[m.Column]], parts: dict[str, dict[int, list[Any]]]) -> m.Table:
-    oid, schema, name, relkind, persistence, rls, rls_forced, part_key, is_partition, bound, parents = row[
-        :11
-    ]
+def _table(
+    row: Row, columns: dict[int, list[m.Column]], parts: dict[str, dict[int, list[Any]]], canon: Canon
+) -> m.Table:
+    oid, schema, name, relkind, persistence, rls, rls_forced = row[:7]
+    strategy, key_columns, key_expressions, is_partition, bound, parents, comment = row[7:]
     parents = tuple(parents or ())
     return m.Table(
         schema=schema,
@@ -226,12 +229,44 @@ def _table(row: Row, columns: dict[int, list[m.Column]], parts: dict[str, dict[i
         persistence=_PERSISTENCE[persistence],
         rls_enabled=rls,
         rls_forced=rls_forced,
-        partition_key=part_key,
+        partition_key=_partition_key(strategy, key_columns, key_expressions, canon),
         partition_of=parents[0] if is_partition and parents else None,
         partition_bound=bound,
         inherits=() if is_partition else parents,
-        comment=row[11],
+        comment=comment,
     )
+
+
+def _partition_key(
+    strategy: str | None, columns: list[str | None], expressions: str | None, canon: Canon
+) -> str | None:
+    """RANGE (created_at), LIST ((lower(region))): column names unquoted, expressions canonical."""
+    if strategy is None:
+        return None
+    pending = _split_top_level(expressions or "")
+    keys = [column if column is not None else f"({canon(pending.pop(0))})" for column in columns]
+    return f"{_PARTITION_STRATEGY[strategy]} ({', '.join(keys)})"
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split a comma-separated expression list at the commas outside parentheses and quotes."""
+    items: list[str] = []
+    depth, start, quote = 0, 0, ""
+    for position, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append(text[start:position].strip())
+            start = position + 1
+    if text.strip():
+        items.append(text[start:].strip())
+    return items
 
 
 def _policies(rows: list[Row], canon: Canon) -> dict[int, list[m.Policy]]:
@@ -257,22 +292,34 @@ def _keyed(objects: Any) -> dict[str, Any]:
 Canon = Callable[[str | None], str | None]
 
 
-def _constraints(rows: list[Row], canon: Canon) -> dict[int, list[m.Constraint]]:
+def _constraints(
+    rows: list[Row], canon: Canon, indexes: dict[int, list[m.Index]]
+) -> dict[int, list[m.Constraint]]:
     result: dict[int, list[m.Constraint]] = defaultdict(list)
     for row in rows:
         relid, name, kind, cols, ref_table, ref_cols, on_delete, on_update, match = row[:9]
-        check, exclusion, deferrable, deferred, validated, no_inherit, nnd, comment = row[9:]
+        check, exclusion_ops, deferrable, deferred, validated, no_inherit, nnd, comment = row[9:]
+        expression = canon(check)
+        if kind == "x":  # spelled from its index: the keys as Index.keys spells them, WITH the operators
+            index = next(i for i in indexes[relid] if i.constraint == name)
+            cols = index.keys
+            elements = ", ".join(
+                f"{key} WITH {op}" for key, op in zip(index.keys, exclusion_ops, strict=True)
+            )
+            expression = f"EXCLUDE USING {index.method} ({elements})"
+            if index.predicate is not None:
+                expression += f" WHERE ({index.predicate})"
         result[relid].append(
             m.Constraint(
                 name=name,
                 kind=_CONSTRAINT_KINDS[kind],
-                columns=tuple(cols or ()),
+                columns=() if kind == "c" else tuple(cols or ()),
                 ref_table=ref_table,
                 ref_columns=tuple(ref_cols or ()),
                 on_delete=_FK_ACTIONS.get(on_delete, "no action"),
                 on_update=_FK_ACTIONS.get(on_update, "no action"),
                 match_full=match == "f",
-                expression=canon(check) if kind == "c" else exclusion,
+                expression=expression,
                 deferrable=deferrable,
                 initially_deferred=deferred,
                 validated=validated,
@@ -285,9 +332,11 @@ def _constraints(rows: list[Row], canon: Canon) -> dict[int, list[m.Constraint]]
 
 
 def _index_key(key: list[str], can_order: bool, canon: Canon) -> str:
-    text, opclass, option, is_expression = key
+    text, opclass, option, is_expression, collation = key
     if is_expression == "true":
         text = cast(str, canon(text))
+    if collation:
+        text += f' COLLATE "{collation}"'
     if opclass:
         text += f" {opclass}"
     if can_order:
@@ -417,3 +466,43 @@ def _sequence(row: Row) -> m.Sequence:
         owned_by=owned_by,
         comment=comment,
     )
+
+
+def read_rows(
+    dsn: str,
+    sql: str,
+    params: Sequence[Any] = (),
+    *,
+    application_name: str = "schemalint",
+    statement_timeout: str = "30s",
+    lock_timeout: str = "5s",
+    connect_timeout: int = 10,
+) -> list[Row]:
+    """Run one query in a read-only transaction (for schema lists and migration history tables)."""
+    target = mask_dsn(dsn)
+    try:
+        with psycopg.connect(
+            dsn, application_name=application_name, connect_timeout=connect_timeout, autocommit=False
+        ) as connection:
+            connection.read_only = True
+            with connection.transaction(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_catalog.set_config('statement_timeout', %s, true)", (statement_timeout,)
+                )
+                cursor.execute("SELECT pg_catalog.set_config('lock_timeout', %s, true)", (lock_timeout,))
+                return list(cursor.execute(sql, params).fetchall())  # type: ignore[arg-type]
+    except psycopg.Error as error:
+        raise SourceError(f"Cannot read {target}: {_one_line(error, dsn)}") from None
+
+
+def list_schemas(dsn: str, pattern: str, *, application_name: str = "schemalint") -> list[str]:
+    """User schemas whose name matches a LIKE pattern (a glob's * and ? are accepted too)."""
+    like = pattern.replace("*", "%").replace("?", "_")
+    rows = read_rows(
+        dsn,
+        "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE %s "
+        "AND nspname NOT LIKE 'pg\\_%%' AND nspname <> 'information_schema' ORDER BY 1",
+        (like,),
+        application_name=application_name,
+    )
+    return [str(row[0]) for row in rows]

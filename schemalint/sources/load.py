@@ -49,16 +49,22 @@ def read_file(path: Path):  # type: ignore[no-untyped-def]
     return read_sql_file(path)
 
 
-def load(spec: str, *, schemas: Sequence[str] = (), exclude_schemas: Sequence[str] = (),
-         application_name: str = "schemalint") -> Loaded:
+def load(
+    spec: str,
+    *,
+    schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    application_name: str = "schemalint",
+) -> Loaded:
     """Read any source into a model."""
     from schemalint.sources.dsn import is_dsn, mask_dsn
 
     if is_dsn(spec):
         from schemalint.sources.catalog import introspect
 
-        model = introspect(spec, schemas=schemas, exclude_schemas=exclude_schemas,
-                           application_name=application_name)
+        model = introspect(
+            spec, schemas=schemas, exclude_schemas=exclude_schemas, application_name=application_name
+        )
         return Loaded(model, mask_dsn(spec))
     path = Path(spec)
     if path.is_file() and path.suffix.lower() == ".json":
@@ -73,8 +79,14 @@ def load(spec: str, *, schemas: Sequence[str] = (), exclude_schemas: Sequence[st
 
     files = [read_file(p) for p in sql_files(path)]
     result = replay_files(files)
-    return Loaded(_filtered(result.model, schemas, exclude_schemas), str(path), result.findings, len(files),
-                  result.statements, dict(result.origins))
+    return Loaded(
+        _filtered(result.model, schemas, exclude_schemas),
+        str(path),
+        result.findings,
+        len(files),
+        result.statements,
+        dict(result.origins),
+    )
 
 
 def load_model(spec: str, *, schemas: Sequence[str] = (), exclude_schemas: Sequence[str] = ()) -> Model:

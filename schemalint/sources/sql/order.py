@@ -40,8 +40,6 @@ def version_key(path: Path, root: Path) -> tuple[int, tuple[int, ...], str]:
 def migration_files(directory: Path) -> list[Path]:
     """The .sql files of a migration directory that apply, in version order."""
     files = [
-        p
-        for p in directory.rglob("*.sql")
-        if p.is_file() and not is_down_file(p.relative_to(directory))
+        p for p in directory.rglob("*.sql") if p.is_file() and not is_down_file(p.relative_to(directory))
     ]
     return sorted(files, key=lambda p: version_key(p, directory))

@@ -110,14 +110,22 @@ def _parse_together(text: str, chunks: list[Chunk]) -> dict[int, Any] | None:
     """Parse all statements in one call; map start offset → statement node, or None."""
     if not chunks:
         return {}
+    # the SQL statements at their own offsets, everything between them blanked (lines kept); a
+    # statement without its semicolon gets one in place of the first character that follows it
     pieces = [" " * chunks[0].start]
     previous_end = chunks[0].start
+    owed = False
     for chunk in chunks:
         gap = text[previous_end : chunk.start]
-        pieces.append("".join("\n" if ch == "\n" else " " for ch in gap) if gap.strip() else gap)
+        if gap.strip():
+            gap = "".join("\n" if ch == "\n" else " " for ch in gap)
+        if owed and gap:
+            gap = ";" + gap[1:]
+        pieces.append(gap)
         body = text[chunk.start : chunk.end]
-        pieces.append(body if body.rstrip().endswith(";") else body + ";")
-        previous_end = chunk.end + (0 if body.rstrip().endswith(";") else 0)
+        pieces.append(body)
+        owed = not body.rstrip().endswith(";")
+        previous_end = chunk.end
     source = "".join(pieces)
     try:
         tree = postgast.parse(source)
@@ -147,14 +155,18 @@ def _byte_offsets(text: str, offsets: list[int]) -> list[int]:
     return out
 
 
-def _parse_one(path: str, index: int, body: str, location: Location, lines: LineIndex, start: int) -> Statement:
+def _parse_one(
+    path: str, index: int, body: str, location: Location, lines: LineIndex, start: int
+) -> Statement:
     try:
         tree = postgast.parse(body)
     except postgast.PgQueryError as error:
         cursor = max(0, (error.cursorpos or 1) - 1)
         offset = start + len(body.encode("utf-8")[:cursor].decode("utf-8", errors="ignore"))
         line, col = lines.position(offset)
-        return Statement(path, index, body, location, "error", error=f"{error.message} at line {line}, column {col}")
+        return Statement(
+            path, index, body, location, "error", error=f"{error.message} at line {line}, column {col}"
+        )
     if len(tree.stmts) != 1:
         return Statement(path, index, body, location, "error", error="expected one statement")
     node = tree.stmts[0].stmt

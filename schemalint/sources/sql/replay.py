@@ -25,9 +25,11 @@ from schemalint.model import (
     Location,
     Model,
     Schema,
-    Sequence as SequenceObject,
     Table,
     View,
+)
+from schemalint.model import (
+    Sequence as SequenceObject,
 )
 from schemalint.sources.sql.statements import SqlFile, Statement
 

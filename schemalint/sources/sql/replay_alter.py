@@ -19,14 +19,35 @@ A = pb.AlterTableType
 
 # subcommands with no effect on the model
 _IGNORED = {
-    A.AT_ChangeOwner, A.AT_SetRelOptions, A.AT_ResetRelOptions, A.AT_ReplaceRelOptions, A.AT_SetStatistics,
-    A.AT_SetStorage, A.AT_SetCompression, A.AT_ClusterOn, A.AT_DropCluster, A.AT_ReplicaIdentity,
-    A.AT_SetTableSpace, A.AT_SetAccessMethod, A.AT_SetOptions, A.AT_ResetOptions, A.AT_AlterColumnGenericOptions,
-    A.AT_GenericOptions, A.AT_EnableRule, A.AT_EnableAlwaysRule, A.AT_EnableReplicaRule, A.AT_DisableRule,
-    A.AT_SetLogged, A.AT_SetUnLogged, A.AT_DropOids, A.AT_DetachPartitionFinalize,
+    A.AT_ChangeOwner,
+    A.AT_SetRelOptions,
+    A.AT_ResetRelOptions,
+    A.AT_ReplaceRelOptions,
+    A.AT_SetStatistics,
+    A.AT_SetStorage,
+    A.AT_SetCompression,
+    A.AT_ClusterOn,
+    A.AT_DropCluster,
+    A.AT_ReplicaIdentity,
+    A.AT_SetTableSpace,
+    A.AT_SetAccessMethod,
+    A.AT_SetOptions,
+    A.AT_ResetOptions,
+    A.AT_AlterColumnGenericOptions,
+    A.AT_GenericOptions,
+    A.AT_EnableRule,
+    A.AT_EnableAlwaysRule,
+    A.AT_EnableReplicaRule,
+    A.AT_DisableRule,
+    A.AT_SetLogged,
+    A.AT_SetUnLogged,
+    A.AT_DropOids,
+    A.AT_DetachPartitionFinalize,
 }
 _TRIGGER_STATES = {
-    A.AT_EnableTrig: "origin", A.AT_EnableAlwaysTrig: "always", A.AT_EnableReplicaTrig: "replica",
+    A.AT_EnableTrig: "origin",
+    A.AT_EnableAlwaysTrig: "always",
+    A.AT_EnableReplicaTrig: "replica",
     A.AT_DisableTrig: "disabled",
 }
 
@@ -38,12 +59,17 @@ def alter_table(r: Replayer, stmt: pb.AlterTableStmt) -> None:
             if cmd.subtype not in _IGNORED and cmd.subtype != A.AT_AttachPartition:
                 raise NotReplayed(f"ALTER INDEX {A.Name(cmd.subtype)} is not replayed")
         return
-    if stmt.objtype in (pb.ObjectType.OBJECT_SEQUENCE, pb.ObjectType.OBJECT_VIEW, pb.ObjectType.OBJECT_MATVIEW):
+    if stmt.objtype in (
+        pb.ObjectType.OBJECT_SEQUENCE,
+        pb.ObjectType.OBJECT_VIEW,
+        pb.ObjectType.OBJECT_MATVIEW,
+    ):
         for cmd_node in stmt.cmds:
             cmd = cmd_node.alter_table_cmd
             if cmd.subtype not in _IGNORED and cmd.subtype != A.AT_ColumnDefault:
-                raise NotReplayed(f"ALTER {pb.ObjectType.Name(stmt.objtype)[7:]} {A.Name(cmd.subtype)[3:]} "
-                                  "is not replayed")
+                raise NotReplayed(
+                    f"ALTER {pb.ObjectType.Name(stmt.objtype)[7:]} {A.Name(cmd.subtype)[3:]} is not replayed"
+                )
         return
     qualname = r.relation(stmt.relation)
     if qualname not in r.state.tables:
@@ -73,7 +99,7 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
                     column = r.table(qualname).column(coldef.colname)
                     assert column is not None
                     child_table = r.table(child)
-                    r.state.tables[child] = replace(child_table, columns=child_table.columns + (column,))
+                    r.state.tables[child] = replace(child_table, columns=(*child_table.columns, column))
         return
     if subtype == A.AT_ColumnDefault:
         default = canonical_expr(getattr(cmd, "def")) if cmd.HasField("def") else None
@@ -83,7 +109,9 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         tables.set_column(r, qualname, cmd.name, not_null=subtype == A.AT_SetNotNull)
         return
     if subtype == A.AT_DropColumn:
-        _drop_column(r, qualname, cmd.name, missing_ok=cmd.missing_ok, cascade=cmd.behavior == pb.DROP_CASCADE)
+        _drop_column(
+            r, qualname, cmd.name, missing_ok=cmd.missing_ok, cascade=cmd.behavior == pb.DROP_CASCADE
+        )
         return
     if subtype == A.AT_AlterColumnType:
         coldef = getattr(cmd, "def").column_def
@@ -100,7 +128,9 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         return
     if subtype == A.AT_AlterConstraint:
         c = getattr(cmd, "def").constraint
-        _set_constraint(r, qualname, c.conname, deferrable=bool(c.deferrable), initially_deferred=bool(c.initdeferred))
+        _set_constraint(
+            r, qualname, c.conname, deferrable=bool(c.deferrable), initially_deferred=bool(c.initdeferred)
+        )
         return
     if subtype in (A.AT_EnableRowSecurity, A.AT_DisableRowSecurity):
         r.state.tables[qualname] = replace(r.table(qualname), rls_enabled=subtype == A.AT_EnableRowSecurity)
@@ -118,14 +148,21 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         return
     if subtype == A.AT_AddIdentity:
         c = getattr(cmd, "def").constraint
-        tables.set_column(r, qualname, cmd.name, identity="always" if c.generated_when == "a" else "by default",
-                          not_null=True)
+        tables.set_column(
+            r,
+            qualname,
+            cmd.name,
+            identity="always" if c.generated_when == "a" else "by default",
+            not_null=True,
+        )
         return
     if subtype == A.AT_SetIdentity:
         for option in getattr(cmd, "def").list.items:
             if option.def_elem.defname == "generated":
                 value = option.def_elem.arg.integer.ival
-                tables.set_column(r, qualname, cmd.name, identity="always" if value == ord("a") else "by default")
+                tables.set_column(
+                    r, qualname, cmd.name, identity="always" if value == ord("a") else "by default"
+                )
         return
     if subtype == A.AT_DropIdentity:
         tables.set_column(r, qualname, cmd.name, identity=None)
@@ -151,7 +188,8 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         state = "origin" if subtype in (A.AT_EnableTrigAll, A.AT_EnableTrigUser) else "disabled"
         table = r.table(qualname)
         r.state.tables[qualname] = replace(
-            table, triggers=tuple(replace(t, enabled=state) for t in table.triggers)  # type: ignore[arg-type]
+            table,
+            triggers=tuple(replace(t, enabled=state) for t in table.triggers),  # type: ignore[arg-type]
         )
         return
     raise NotReplayed(f"ALTER TABLE {A.Name(subtype)[3:]} is not replayed")
@@ -162,8 +200,11 @@ def _set_trigger_state(r: Replayer, qualname: str, name: str, state: str) -> Non
     if not any(t.name == name for t in table.triggers):
         raise NotReplayed(f"trigger {name} on {qualname} does not exist in the model replayed so far")
     r.state.tables[qualname] = replace(
-        table, triggers=tuple(replace(t, enabled=state) if t.name == name else t  # type: ignore[arg-type]
-                              for t in table.triggers)
+        table,
+        triggers=tuple(
+            replace(t, enabled=state) if t.name == name else t  # type: ignore[arg-type]
+            for t in table.triggers
+        ),
     )
 
 
@@ -204,16 +245,26 @@ def _drop_column(r: Replayer, qualname: str, name: str, *, missing_ok: bool, cas
         if missing_ok:
             return
         raise NotReplayed(f"column {qualname}.{name} does not exist in the model replayed so far")
-    dropped_constraints = {c.name for c in table.constraints if name in c.columns or
-                           (c.expression is not None and _mentions(c.expression, name))}
-    dropped_indexes = {i.name for i in table.indexes if any(_mentions(k, name) for k in i.keys + i.include)
-                       or (i.predicate is not None and _mentions(i.predicate, name))}
+    dropped_constraints = {
+        c.name
+        for c in table.constraints
+        if name in c.columns or (c.expression is not None and _mentions(c.expression, name))
+    }
+    dropped_indexes = {
+        i.name
+        for i in table.indexes
+        if any(_mentions(k, name) for k in i.keys + i.include)
+        or (i.predicate is not None and _mentions(i.predicate, name))
+    }
     r.state.tables[qualname] = replace(
         table,
         columns=tuple(c for c in table.columns if c.name != name),
         constraints=tuple(c for c in table.constraints if c.name not in dropped_constraints),
-        indexes=tuple(i for i in table.indexes if i.name not in dropped_indexes and i.constraint not in
-                      dropped_constraints),
+        indexes=tuple(
+            i
+            for i in table.indexes
+            if i.name not in dropped_indexes and i.constraint not in dropped_constraints
+        ),
     )
     for cname in dropped_constraints:
         r.drop_conname(table.schema, cname)
@@ -242,12 +293,17 @@ def _attach(r: Replayer, qualname: str, cmd: pb.PartitionCmd) -> None:
     parent = r.table(qualname)
     child_table = r.table(child)
     r.state.parents.add(qualname)
-    r.state.tables[child] = replace(child_table, partition_of=qualname, partition_bound=tables._bound_text(cmd.bound))
+    r.state.tables[child] = replace(
+        child_table, partition_of=qualname, partition_bound=tables._bound_text(cmd.bound)
+    )
     for constraint in parent.constraints:
         current = r.table(child)
-        if constraint.kind == "foreign key" and not any(c.name == constraint.name for c in current.constraints):
-            r.state.tables[child] = replace(current, constraints=current.constraints + (
-                replace(constraint, location=r.location),))
+        if constraint.kind == "foreign key" and not any(
+            c.name == constraint.name for c in current.constraints
+        ):
+            r.state.tables[child] = replace(
+                current, constraints=(*current.constraints, replace(constraint, location=r.location))
+            )
     for index in parent.indexes:
         tables.clone_index_to_partition(r, child, parent, index)
     r.touch(child)

@@ -15,7 +15,7 @@ from schemalint.sources.sql.replay_objects import _function_qualname, _names, _s
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
 
-O = pb.ObjectType
+OT = pb.ObjectType
 
 
 def drop(r: Replayer, stmt: pb.DropStmt) -> None:
@@ -23,16 +23,20 @@ def drop(r: Replayer, stmt: pb.DropStmt) -> None:
     cascade = stmt.behavior == pb.DropBehavior.DROP_CASCADE
     for obj in stmt.objects:
         kind = stmt.remove_type
-        if kind in (O.OBJECT_FUNCTION, O.OBJECT_PROCEDURE, O.OBJECT_ROUTINE, O.OBJECT_AGGREGATE):
+        if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE, OT.OBJECT_ROUTINE, OT.OBJECT_AGGREGATE):
             qualname = _function_qualname(r, obj.object_with_args)
-            if s.functions.pop(qualname, None) is None and not stmt.missing_ok and kind != O.OBJECT_AGGREGATE:
+            if (
+                s.functions.pop(qualname, None) is None
+                and not stmt.missing_ok
+                and kind != OT.OBJECT_AGGREGATE
+            ):
                 raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
             continue
         names = _names(obj)
-        if kind == O.OBJECT_TABLE or kind == O.OBJECT_FOREIGN_TABLE:
+        if kind == OT.OBJECT_TABLE or kind == OT.OBJECT_FOREIGN_TABLE:
             qualname = _split(r, names, lambda q: q in s.tables)
             _drop_table(r, qualname, missing_ok=stmt.missing_ok, cascade=cascade)
-        elif kind in (O.OBJECT_VIEW, O.OBJECT_MATVIEW):
+        elif kind in (OT.OBJECT_VIEW, OT.OBJECT_MATVIEW):
             qualname = _split(r, names, lambda q: q in s.views)
             view = s.views.pop(qualname, None)
             if view is None:
@@ -40,49 +44,64 @@ def drop(r: Replayer, stmt: pb.DropStmt) -> None:
                     raise NotReplayed(f"view {qualname} does not exist in the model replayed so far")
                 continue
             r.drop_relname(view.schema, view.name)
-        elif kind == O.OBJECT_INDEX:
+        elif kind == OT.OBJECT_INDEX:
             qualname = _split(r, names, lambda q: q in s.index_owner)
             replay_tables.drop_index(r, qualname, missing_ok=stmt.missing_ok)
-        elif kind == O.OBJECT_SEQUENCE:
+        elif kind == OT.OBJECT_SEQUENCE:
             qualname = _split(r, names, lambda q: q in s.sequences)
             seq = s.sequences.pop(qualname, None)
             if seq is None and not stmt.missing_ok:
                 raise NotReplayed(f"sequence {qualname} does not exist in the model replayed so far")
             if seq is not None:
                 r.drop_relname(seq.schema, seq.name)
-        elif kind in (O.OBJECT_TYPE, O.OBJECT_DOMAIN):
+        elif kind in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
             qualname = _type_qualname(r, names)
             found = s.enums.pop(qualname, None) or s.domains.pop(qualname, None)
             if found is None and qualname in s.other_types:
                 s.other_types.discard(qualname)
             elif found is None and not stmt.missing_ok:
                 raise NotReplayed(f"type {qualname} does not exist in the model replayed so far")
-        elif kind == O.OBJECT_SCHEMA:
+        elif kind == OT.OBJECT_SCHEMA:
             _drop_schema(r, names[-1], missing_ok=stmt.missing_ok)
-        elif kind == O.OBJECT_EXTENSION:
+        elif kind == OT.OBJECT_EXTENSION:
             if s.extensions.pop(names[-1], None) is None and not stmt.missing_ok and names[-1] != "plpgsql":
                 raise NotReplayed(f"extension {names[-1]} does not exist in the model replayed so far")
-        elif kind in (O.OBJECT_TRIGGER, O.OBJECT_POLICY):
+        elif kind in (OT.OBJECT_TRIGGER, OT.OBJECT_POLICY):
             table_qualname = _split(r, names[:-1], lambda q: q in s.tables)
             table = s.tables.get(table_qualname)
             if table is None:
                 if stmt.missing_ok:
                     continue
                 raise NotReplayed(f"table {table_qualname} does not exist in the model replayed so far")
-            attr = "triggers" if kind == O.OBJECT_TRIGGER else "policies"
+            attr = "triggers" if kind == OT.OBJECT_TRIGGER else "policies"
             items = getattr(table, attr)
             kept = tuple(x for x in items if x.name != names[-1])
             if len(kept) == len(items) and not stmt.missing_ok:
                 raise NotReplayed(f"{attr[:-1]} {names[-1]} on {table_qualname} does not exist")
             s.tables[table_qualname] = replace(table, **{attr: kept})
             r.touch(table_qualname)
-        elif kind in (O.OBJECT_RULE, O.OBJECT_CAST, O.OBJECT_OPERATOR, O.OBJECT_OPCLASS, O.OBJECT_OPFAMILY,
-                      O.OBJECT_EVENT_TRIGGER, O.OBJECT_PUBLICATION, O.OBJECT_FDW, O.OBJECT_FOREIGN_SERVER,
-                      O.OBJECT_STATISTIC_EXT, O.OBJECT_COLLATION, O.OBJECT_TSCONFIGURATION, O.OBJECT_TSDICTIONARY,
-                      O.OBJECT_ACCESS_METHOD, O.OBJECT_LANGUAGE, O.OBJECT_CONVERSION, O.OBJECT_TRANSFORM):
+        elif kind in (
+            OT.OBJECT_RULE,
+            OT.OBJECT_CAST,
+            OT.OBJECT_OPERATOR,
+            OT.OBJECT_OPCLASS,
+            OT.OBJECT_OPFAMILY,
+            OT.OBJECT_EVENT_TRIGGER,
+            OT.OBJECT_PUBLICATION,
+            OT.OBJECT_FDW,
+            OT.OBJECT_FOREIGN_SERVER,
+            OT.OBJECT_STATISTIC_EXT,
+            OT.OBJECT_COLLATION,
+            OT.OBJECT_TSCONFIGURATION,
+            OT.OBJECT_TSDICTIONARY,
+            OT.OBJECT_ACCESS_METHOD,
+            OT.OBJECT_LANGUAGE,
+            OT.OBJECT_CONVERSION,
+            OT.OBJECT_TRANSFORM,
+        ):
             continue
         else:
-            raise NotReplayed(f"DROP {O.Name(kind)[7:]} is not replayed")
+            raise NotReplayed(f"DROP {OT.Name(kind)[7:]} is not replayed")
 
 
 def _drop_table(r: Replayer, qualname: str, *, missing_ok: bool, cascade: bool) -> None:
@@ -135,15 +154,23 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
     s = r.state
     kind = stmt.rename_type
     new = stmt.newname
-    if kind in (O.OBJECT_TABLE, O.OBJECT_FOREIGN_TABLE, O.OBJECT_VIEW, O.OBJECT_MATVIEW, O.OBJECT_SEQUENCE,
-                O.OBJECT_INDEX):
-        if kind == O.OBJECT_INDEX:
-            qualname = r.resolve(stmt.relation.schemaname, stmt.relation.relname, lambda q: q in s.index_owner)
+    if kind in (
+        OT.OBJECT_TABLE,
+        OT.OBJECT_FOREIGN_TABLE,
+        OT.OBJECT_VIEW,
+        OT.OBJECT_MATVIEW,
+        OT.OBJECT_SEQUENCE,
+        OT.OBJECT_INDEX,
+    ):
+        if kind == OT.OBJECT_INDEX:
+            qualname = r.resolve(
+                stmt.relation.schemaname, stmt.relation.relname, lambda q: q in s.index_owner
+            )
         else:
             qualname = r.relation(stmt.relation)
         schema, old = qualname.split(".", 1)
         new_qualname = f"{schema}.{new}"
-        if kind == O.OBJECT_INDEX:
+        if kind == OT.OBJECT_INDEX:
             _rename_index(r, qualname, new, missing_ok=stmt.missing_ok)
         elif qualname in s.tables:
             _rename_table(r, qualname, new_qualname)
@@ -162,40 +189,52 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
         r.add_relname(schema, new)
         r.touch(new_qualname)
         return
-    if kind == O.OBJECT_COLUMN:
+    if kind == OT.OBJECT_COLUMN:
         qualname = r.relation(stmt.relation)
         if qualname in s.views:
             return  # view column names are not in the model
         _rename_column(r, qualname, stmt.subname, new)
         return
-    if kind == O.OBJECT_TABCONSTRAINT:
+    if kind == OT.OBJECT_TABCONSTRAINT:
         qualname = r.relation(stmt.relation)
         table = r.table(qualname)
         if not any(c.name == stmt.subname for c in table.constraints):
             raise NotReplayed(f"constraint {stmt.subname} on {qualname} does not exist")
         s.tables[qualname] = replace(
             table,
-            constraints=tuple(replace(c, name=new) if c.name == stmt.subname else c for c in table.constraints),
-            indexes=tuple(replace(i, name=new, constraint=new) if i.constraint == stmt.subname else i
-                          for i in table.indexes),
+            constraints=tuple(
+                replace(c, name=new) if c.name == stmt.subname else c for c in table.constraints
+            ),
+            indexes=tuple(
+                replace(i, name=new, constraint=new) if i.constraint == stmt.subname else i
+                for i in table.indexes
+            ),
         )
         r.drop_conname(table.schema, stmt.subname)
         r.add_conname(table.schema, new)
         if any(i.constraint == new for i in s.tables[qualname].indexes):
             r.drop_relname(table.schema, stmt.subname)
             r.add_relname(table.schema, new)
-            s.index_owner[f"{table.schema}.{new}"] = s.index_owner.pop(f"{table.schema}.{stmt.subname}", qualname)
+            s.index_owner[f"{table.schema}.{new}"] = s.index_owner.pop(
+                f"{table.schema}.{stmt.subname}", qualname
+            )
         return
-    if kind in (O.OBJECT_TRIGGER, O.OBJECT_POLICY):
+    if kind in (OT.OBJECT_TRIGGER, OT.OBJECT_POLICY):
         qualname = r.relation(stmt.relation)
         table = r.table(qualname)
-        attr = "triggers" if kind == O.OBJECT_TRIGGER else "policies"
-        s.tables[qualname] = replace(table, **{attr: tuple(
-            replace(x, name=new) if x.name == stmt.subname else x for x in getattr(table, attr))})
+        attr = "triggers" if kind == OT.OBJECT_TRIGGER else "policies"
+        s.tables[qualname] = replace(
+            table,
+            **{
+                attr: tuple(
+                    replace(x, name=new) if x.name == stmt.subname else x for x in getattr(table, attr)
+                )
+            },
+        )
         return
-    if kind == O.OBJECT_SCHEMA:
+    if kind == OT.OBJECT_SCHEMA:
         raise NotReplayed("ALTER SCHEMA … RENAME is not replayed")
-    if kind in (O.OBJECT_TYPE, O.OBJECT_DOMAIN):
+    if kind in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
         qualname = _type_qualname(r, _names(stmt.object))
         schema = qualname.split(".", 1)[0]
         if qualname in s.enums:
@@ -205,7 +244,7 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
         else:
             raise NotReplayed(f"type {qualname} does not exist in the model replayed so far")
         raise NotReplayed("renamed type: columns of that type keep the old spelling in the model")
-    if kind in (O.OBJECT_FUNCTION, O.OBJECT_PROCEDURE):
+    if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE):
         qualname = _function_qualname(r, stmt.object.object_with_args)
         function = s.functions.pop(qualname, None)
         if function is None:
@@ -213,7 +252,7 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
         function = replace(function, name=new)
         s.functions[function.qualname] = function
         return
-    raise NotReplayed(f"RENAME of {O.Name(kind)[7:]} is not replayed")
+    raise NotReplayed(f"RENAME of {OT.Name(kind)[7:]} is not replayed")
 
 
 def _rename_index(r: Replayer, qualname: str, new: str, *, missing_ok: bool) -> None:
@@ -230,18 +269,22 @@ def _rename_index(r: Replayer, qualname: str, new: str, *, missing_ok: bool) -> 
         constraint = index.constraint
         s.tables[owner] = replace(
             table,
-            indexes=tuple(replace(i, name=new, constraint=new if constraint else None) if i.name == old else i
-                          for i in table.indexes),
-            constraints=tuple(replace(c, name=new) if constraint and c.name == constraint else c
-                              for c in table.constraints),
+            indexes=tuple(
+                replace(i, name=new, constraint=new if constraint else None) if i.name == old else i
+                for i in table.indexes
+            ),
+            constraints=tuple(
+                replace(c, name=new) if constraint and c.name == constraint else c for c in table.constraints
+            ),
         )
         if constraint:
             r.drop_conname(schema, constraint)
             r.add_conname(schema, new)
     else:
         view = s.views[owner]
-        s.views[owner] = replace(view, indexes=tuple(replace(i, name=new) if i.name == old else i
-                                                     for i in view.indexes))
+        s.views[owner] = replace(
+            view, indexes=tuple(replace(i, name=new) if i.name == old else i for i in view.indexes)
+        )
     del s.index_owner[qualname]
     s.index_owner[f"{schema}.{new}"] = owner
     r.drop_relname(schema, old)
@@ -260,8 +303,10 @@ def _rename_table(r: Replayer, qualname: str, new_qualname: str) -> None:
     for other in list(s.tables.values()):
         changed = replace(
             other,
-            constraints=tuple(replace(c, ref_table=new_qualname) if c.ref_table == qualname else c
-                              for c in other.constraints),
+            constraints=tuple(
+                replace(c, ref_table=new_qualname) if c.ref_table == qualname else c
+                for c in other.constraints
+            ),
             partition_of=new_qualname if other.partition_of == qualname else other.partition_of,
             inherits=tuple(new_qualname if p == qualname else p for p in other.inherits),
         )
@@ -286,18 +331,37 @@ def _rename_column(r: Replayer, qualname: str, old: str, new: str) -> None:
     s.tables[qualname] = replace(
         table,
         columns=tuple(replace(c, name=new) if c.name == old else c for c in table.columns),
-        constraints=tuple(replace(c, columns=tuple(new if x == old else x for x in c.columns),
-                                  expression=rename_column(c.expression, old, new) if c.expression and
-                                  c.kind == "check" else c.expression) for c in table.constraints),
-        indexes=tuple(replace(i, keys=keys(i.keys), include=tuple(new if x == old else x for x in i.include),
-                              predicate=rename_column(i.predicate, old, new) if i.predicate else None)
-                      for i in table.indexes),
+        constraints=tuple(
+            replace(
+                c,
+                columns=tuple(new if x == old else x for x in c.columns),
+                expression=rename_column(c.expression, old, new)
+                if c.expression and c.kind == "check"
+                else c.expression,
+            )
+            for c in table.constraints
+        ),
+        indexes=tuple(
+            replace(
+                i,
+                keys=keys(i.keys),
+                include=tuple(new if x == old else x for x in i.include),
+                predicate=rename_column(i.predicate, old, new) if i.predicate else None,
+            )
+            for i in table.indexes
+        ),
     )
     for other in list(s.tables.values()):
         if any(fk.ref_table == qualname and old in fk.ref_columns for fk in other.foreign_keys):
-            s.tables[other.qualname] = replace(other, constraints=tuple(
-                replace(c, ref_columns=tuple(new if x == old else x for x in c.ref_columns))
-                if c.ref_table == qualname else c for c in other.constraints))
+            s.tables[other.qualname] = replace(
+                other,
+                constraints=tuple(
+                    replace(c, ref_columns=tuple(new if x == old else x for x in c.ref_columns))
+                    if c.ref_table == qualname
+                    else c
+                    for c in other.constraints
+                ),
+            )
     for name, seq in list(s.sequences.items()):
         if seq.owned_by == f"{qualname}.{old}":
             s.sequences[name] = replace(seq, owned_by=f"{qualname}.{new}")
@@ -310,14 +374,15 @@ def set_schema(r: Replayer, stmt: pb.AlterObjectSchemaStmt) -> None:
     target = stmt.newschema
     if target not in s.schemas:
         raise NotReplayed(f"schema {target} does not exist in the model replayed so far")
-    if kind in (O.OBJECT_TABLE, O.OBJECT_VIEW, O.OBJECT_MATVIEW, O.OBJECT_SEQUENCE):
+    if kind in (OT.OBJECT_TABLE, OT.OBJECT_VIEW, OT.OBJECT_MATVIEW, OT.OBJECT_SEQUENCE):
         qualname = r.relation(stmt.relation)
         name = qualname.split(".", 1)[1]
         if qualname in s.tables:
             _rename_table(r, qualname, f"{target}.{name}")
             table = s.tables[f"{target}.{name}"]
-            s.tables[table.qualname] = replace(table, schema=target,
-                                               indexes=tuple(replace(i, schema=target) for i in table.indexes))
+            s.tables[table.qualname] = replace(
+                table, schema=target, indexes=tuple(replace(i, schema=target) for i in table.indexes)
+            )
         elif qualname in s.views:
             s.views[f"{target}.{name}"] = replace(s.views.pop(qualname), schema=target)
         elif qualname in s.sequences:
@@ -325,7 +390,7 @@ def set_schema(r: Replayer, stmt: pb.AlterObjectSchemaStmt) -> None:
         elif not stmt.missing_ok:
             raise NotReplayed(f"relation {qualname} does not exist in the model replayed so far")
         return
-    if kind in (O.OBJECT_FUNCTION, O.OBJECT_PROCEDURE):
+    if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE):
         qualname = _function_qualname(r, stmt.object.object_with_args)
         function = s.functions.pop(qualname, None)
         if function is None:
@@ -333,7 +398,7 @@ def set_schema(r: Replayer, stmt: pb.AlterObjectSchemaStmt) -> None:
         moved = replace(function, schema=target)
         s.functions[moved.qualname] = moved
         return
-    if kind in (O.OBJECT_TYPE, O.OBJECT_DOMAIN):
+    if kind in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
         qualname = _type_qualname(r, _names(stmt.object))
         name = qualname.split(".", 1)[1]
         if qualname in s.enums:
@@ -341,30 +406,38 @@ def set_schema(r: Replayer, stmt: pb.AlterObjectSchemaStmt) -> None:
         elif qualname in s.domains:
             s.domains[f"{target}.{name}"] = replace(s.domains.pop(qualname), schema=target)
         raise NotReplayed("moved type: columns of that type keep the old spelling in the model")
-    if kind == O.OBJECT_EXTENSION:
+    if kind == OT.OBJECT_EXTENSION:
         name = _names(stmt.object)[-1]
         if name in s.extensions:
             s.extensions[name] = replace(s.extensions[name], schema=target)
         return
-    raise NotReplayed(f"SET SCHEMA of {O.Name(kind)[7:]} is not replayed")
+    raise NotReplayed(f"SET SCHEMA of {OT.Name(kind)[7:]} is not replayed")
 
 
 def comment(r: Replayer, stmt: pb.CommentStmt) -> None:
     s = r.state
     kind = stmt.objtype
     text = stmt.comment or None
-    if kind in (O.OBJECT_TABLE, O.OBJECT_VIEW, O.OBJECT_MATVIEW, O.OBJECT_SEQUENCE, O.OBJECT_FOREIGN_TABLE,
-                O.OBJECT_INDEX):
+    if kind in (
+        OT.OBJECT_TABLE,
+        OT.OBJECT_VIEW,
+        OT.OBJECT_MATVIEW,
+        OT.OBJECT_SEQUENCE,
+        OT.OBJECT_FOREIGN_TABLE,
+        OT.OBJECT_INDEX,
+    ):
         names = _names(stmt.object)
-        if kind == O.OBJECT_INDEX:
+        if kind == OT.OBJECT_INDEX:
             qualname = _split(r, names, lambda q: q in s.index_owner)
             owner = s.index_owner.get(qualname)
             if owner is None or owner not in s.tables:
                 raise NotReplayed(f"index {qualname} does not exist in the model replayed so far")
             table = s.tables[owner]
             index_name = qualname.split(".", 1)[1]
-            s.tables[owner] = replace(table, indexes=tuple(replace(i, comment=text) if i.name == index_name else i
-                                                           for i in table.indexes))
+            s.tables[owner] = replace(
+                table,
+                indexes=tuple(replace(i, comment=text) if i.name == index_name else i for i in table.indexes),
+            )
             return
         qualname = _split(r, names, r.relation_exists)
         for mapping in (s.tables, s.views, s.sequences):
@@ -373,37 +446,41 @@ def comment(r: Replayer, stmt: pb.CommentStmt) -> None:
                 r.touch(qualname)
                 return
         raise NotReplayed(f"relation {qualname} does not exist in the model replayed so far")
-    if kind == O.OBJECT_COLUMN:
+    if kind == OT.OBJECT_COLUMN:
         names = _names(stmt.object)
         qualname = _split(r, names[:-1], r.relation_exists)
         if qualname in s.views:
             return  # view column comments are not in the model
         replay_tables.set_column(r, qualname, names[-1], comment=text)
         return
-    if kind in (O.OBJECT_TYPE, O.OBJECT_DOMAIN):
+    if kind in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
         qualname = _type_qualname(r, _names(stmt.object))
         if qualname in s.enums:
             s.enums[qualname] = replace(s.enums[qualname], comment=text)
         elif qualname in s.domains:
             s.domains[qualname] = replace(s.domains[qualname], comment=text)
         return
-    if kind in (O.OBJECT_FUNCTION, O.OBJECT_PROCEDURE):
+    if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE):
         qualname = _function_qualname(r, stmt.object.object_with_args)
         if qualname not in s.functions:
             raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
         s.functions[qualname] = replace(s.functions[qualname], comment=text)
         return
-    if kind == O.OBJECT_SCHEMA:
+    if kind == OT.OBJECT_SCHEMA:
         name = _names(stmt.object)[-1]
         if name in s.schemas:
             s.schemas[name] = replace(s.schemas[name], comment=text)
         return
-    if kind == O.OBJECT_TABCONSTRAINT:
+    if kind == OT.OBJECT_TABCONSTRAINT:
         names = _names(stmt.object)
         qualname = _split(r, names[:-1], lambda q: q in s.tables)
         table = r.table(qualname)
-        s.tables[qualname] = replace(table, constraints=tuple(
-            replace(c, comment=text) if c.name == names[-1] else c for c in table.constraints))
+        s.tables[qualname] = replace(
+            table,
+            constraints=tuple(
+                replace(c, comment=text) if c.name == names[-1] else c for c in table.constraints
+            ),
+        )
         return
     # comments on extensions, triggers, policies, roles, … are not part of the model
     return

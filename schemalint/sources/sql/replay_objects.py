@@ -18,7 +18,7 @@ from schemalint.sources.sql.replay_tables import SEQUENCE_LIMITS
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
 
-O = pb.ObjectType
+OT = pb.ObjectType
 
 
 def _names(node: Any) -> list[str]:
@@ -60,7 +60,9 @@ def create_schema(r: Replayer, stmt: pb.CreateSchemaStmt) -> None:
     try:
         for element in stmt.schema_elts:
             kind = element.WhichOneof("node")
-            handler = HANDLERS.get(kind) or replay_tables.HANDLERS.get(kind) or replay_alter.HANDLERS.get(kind)
+            handler = (
+                HANDLERS.get(kind) or replay_tables.HANDLERS.get(kind) or replay_alter.HANDLERS.get(kind)
+            )
             if handler is None:
                 raise NotReplayed(f"{kind} inside CREATE SCHEMA is not replayed")
             handler(r, getattr(element, kind))
@@ -81,11 +83,16 @@ def _path_from_values(values: list[str]) -> list[str]:
 def variable_set(r: Replayer, stmt: pb.VariableSetStmt) -> None:
     if stmt.name.lower() != "search_path":
         return
-    if stmt.kind in (pb.VariableSetKind.VAR_SET_DEFAULT, pb.VariableSetKind.VAR_RESET,
-                     pb.VariableSetKind.VAR_RESET_ALL):
+    if stmt.kind in (
+        pb.VariableSetKind.VAR_SET_DEFAULT,
+        pb.VariableSetKind.VAR_RESET,
+        pb.VariableSetKind.VAR_RESET_ALL,
+    ):
         r.search_path = ["public"]
         return
-    r.search_path = _path_from_values([a.a_const.sval.sval for a in stmt.args if a.WhichOneof("node") == "a_const"])
+    r.search_path = _path_from_values(
+        [a.a_const.sval.sval for a in stmt.args if a.WhichOneof("node") == "a_const"]
+    )
 
 
 def select(r: Replayer, stmt: pb.SelectStmt) -> None:
@@ -97,9 +104,9 @@ def select(r: Replayer, stmt: pb.SelectStmt) -> None:
         call = val.func_call
         if call.funcname[-1].string.sval == "set_config" and len(call.args) >= 2:
             first, second = call.args[0], call.args[1]
-            if first.WhichOneof("node") == "a_const" and first.a_const.sval.sval == "search_path":
-                if second.WhichOneof("node") == "a_const":
-                    r.search_path = _path_from_values([second.a_const.sval.sval])
+            is_path = first.WhichOneof("node") == "a_const" and first.a_const.sval.sval == "search_path"
+            if is_path and second.WhichOneof("node") == "a_const":
+                r.search_path = _path_from_values([second.a_const.sval.sval])
 
 
 # -- types ------------------------------------------------------------------------------------------
@@ -109,7 +116,9 @@ def create_enum(r: Replayer, stmt: pb.CreateEnumStmt) -> None:
     names = [n.string.sval for n in stmt.type_name]
     schema = r.creation_schema(names[-2] if len(names) > 1 else "")
     qualname = f"{schema}.{names[-1]}"
-    r.state.enums[qualname] = Enum(schema, names[-1], tuple(v.string.sval for v in stmt.vals), location=r.location)
+    r.state.enums[qualname] = Enum(
+        schema, names[-1], tuple(v.string.sval for v in stmt.vals), location=r.location
+    )
     r.touch(qualname, created=True)
 
 
@@ -175,7 +184,9 @@ def alter_domain(r: Replayer, stmt: pb.AlterDomainStmt) -> None:
         raise NotReplayed(f"domain {qualname} does not exist in the model replayed so far")
     kind = stmt.subtype
     if kind == "T":
-        domain = replace(domain, default=canonical_expr(getattr(stmt, "def")) if stmt.HasField("def") else None)
+        domain = replace(
+            domain, default=canonical_expr(getattr(stmt, "def")) if stmt.HasField("def") else None
+        )
     elif kind in ("N", "O"):
         domain = replace(domain, not_null=kind == "O")
     elif kind == "C":
@@ -191,11 +202,15 @@ def alter_domain(r: Replayer, stmt: pb.AlterDomainStmt) -> None:
 def other_type(r: Replayer, stmt: Any) -> None:
     """Composite, range and base types: not model objects, but their names must resolve."""
     if isinstance(stmt, pb.CompositeTypeStmt):
-        names = [stmt.typevar.schemaname, stmt.typevar.relname] if stmt.typevar.schemaname else [stmt.typevar.relname]
+        names = (
+            [stmt.typevar.schemaname, stmt.typevar.relname]
+            if stmt.typevar.schemaname
+            else [stmt.typevar.relname]
+        )
     elif isinstance(stmt, pb.CreateRangeStmt):
         names = [n.string.sval for n in stmt.type_name]
     else:  # DefineStmt
-        if stmt.kind not in (O.OBJECT_TYPE,):
+        if stmt.kind not in (OT.OBJECT_TYPE,):
             return
         names = [n.string.sval for n in stmt.defnames]
     schema = r.creation_schema(names[-2] if len(names) > 1 else "")
@@ -211,7 +226,9 @@ def create_view(r: Replayer, stmt: pb.ViewStmt) -> None:
     qualname = f"{schema}.{stmt.view.relname}"
     if qualname in r.state.views and not stmt.replace:
         raise NotReplayed(f"view {qualname} already exists")
-    r.state.views[qualname] = View(schema, stmt.view.relname, canonical_query(stmt.query), location=r.location)
+    r.state.views[qualname] = View(
+        schema, stmt.view.relname, canonical_query(stmt.query), location=r.location
+    )
     r.add_relname(schema, stmt.view.relname)
     r.touch(qualname, created=True)
 
@@ -220,14 +237,15 @@ def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
     rel = stmt.into.rel
     schema = r.creation_schema(rel.schemaname)
     qualname = f"{schema}.{rel.relname}"
-    if stmt.objtype != O.OBJECT_MATVIEW:
+    if stmt.objtype != OT.OBJECT_MATVIEW:
         raise NotReplayed("CREATE TABLE … AS takes its columns from a query and is not replayed")
     if qualname in r.state.views:
         if stmt.if_not_exists:
             return
         raise NotReplayed(f"materialized view {qualname} already exists")
-    r.state.views[qualname] = View(schema, rel.relname, canonical_query(stmt.query), materialized=True,
-                                   location=r.location)
+    r.state.views[qualname] = View(
+        schema, rel.relname, canonical_query(stmt.query), materialized=True, location=r.location
+    )
     r.add_relname(schema, rel.relname)
     r.touch(qualname, created=True)
 
@@ -236,10 +254,17 @@ def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
 
 
 def _arg_types(r: Replayer, parameters: Any) -> str:
-    modes_in = (pb.FunctionParameterMode.FUNC_PARAM_IN, pb.FunctionParameterMode.FUNC_PARAM_INOUT,
-                pb.FunctionParameterMode.FUNC_PARAM_VARIADIC, pb.FunctionParameterMode.FUNC_PARAM_DEFAULT)
-    types = [r.canonical_type(p.function_parameter.arg_type) for p in parameters
-             if p.function_parameter.mode in modes_in]
+    modes_in = (
+        pb.FunctionParameterMode.FUNC_PARAM_IN,
+        pb.FunctionParameterMode.FUNC_PARAM_INOUT,
+        pb.FunctionParameterMode.FUNC_PARAM_VARIADIC,
+        pb.FunctionParameterMode.FUNC_PARAM_DEFAULT,
+    )
+    types = [
+        r.canonical_type(p.function_parameter.arg_type)
+        for p in parameters
+        if p.function_parameter.mode in modes_in
+    ]
     return ", ".join(types)
 
 
@@ -247,8 +272,11 @@ def create_function(r: Replayer, stmt: pb.CreateFunctionStmt) -> None:
     names = [n.string.sval for n in stmt.funcname]
     schema = r.creation_schema(names[-2] if len(names) > 1 else "")
     args = _arg_types(r, stmt.parameters)
-    table_columns = [p.function_parameter for p in stmt.parameters
-                     if p.function_parameter.mode == pb.FunctionParameterMode.FUNC_PARAM_TABLE]
+    table_columns = [
+        p.function_parameter
+        for p in stmt.parameters
+        if p.function_parameter.mode == pb.FunctionParameterMode.FUNC_PARAM_TABLE
+    ]
     if stmt.is_procedure:
         returns = ""
     elif table_columns:
@@ -259,11 +287,22 @@ def create_function(r: Replayer, stmt: pb.CreateFunctionStmt) -> None:
         if stmt.return_type.setof:
             returns = f"SETOF {returns}"
     else:
-        outs = [p for p in stmt.parameters if p.function_parameter.mode in (
-            pb.FunctionParameterMode.FUNC_PARAM_OUT, pb.FunctionParameterMode.FUNC_PARAM_INOUT)]
+        outs = [
+            p
+            for p in stmt.parameters
+            if p.function_parameter.mode
+            in (pb.FunctionParameterMode.FUNC_PARAM_OUT, pb.FunctionParameterMode.FUNC_PARAM_INOUT)
+        ]
         returns = r.canonical_type(outs[0].function_parameter.arg_type) if len(outs) == 1 else "record"
-    function = Function(schema=schema, name=names[-1], identity_args=args, returns=returns, language="sql",
-                        kind="procedure" if stmt.is_procedure else "function", location=r.location)
+    function = Function(
+        schema=schema,
+        name=names[-1],
+        identity_args=args,
+        returns=returns,
+        language="sql",
+        kind="procedure" if stmt.is_procedure else "function",
+        location=r.location,
+    )
     function = _function_options(function, stmt.options)
     if stmt.HasField("sql_body"):
         function = replace(function, body=None, language="sql")
@@ -296,8 +335,13 @@ def _function_options(function: Function, options: Any) -> Function:
                 for a in setting.args:
                     const = a.a_const
                     kind = const.WhichOneof("val")
-                    values.append(str(getattr(const, kind).__getattribute__(
-                        {"sval": "sval", "ival": "ival", "fval": "fval", "boolval": "boolval"}[kind])))
+                    values.append(
+                        str(
+                            getattr(const, kind).__getattribute__(
+                                {"sval": "sval", "ival": "ival", "fval": "fval", "boolval": "boolval"}[kind]
+                            )
+                        )
+                    )
                 config = f"{setting.name}={', '.join(values)}"
                 function = replace(function, config=tuple(sorted((*function.config, config))))
         elif name == "window":
@@ -317,8 +361,11 @@ def alter_function(r: Replayer, stmt: pb.AlterFunctionStmt) -> None:
 def _function_qualname(r: Replayer, func: pb.ObjectWithArgs) -> str:
     names = [n.string.sval for n in func.objname]
     if func.args_unspecified:
-        candidates = [q for q, f in r.state.functions.items()
-                      if f.name == names[-1] and (len(names) == 1 or f.schema == names[-2])]
+        candidates = [
+            q
+            for q, f in r.state.functions.items()
+            if f.name == names[-1] and (len(names) == 1 or f.schema == names[-2])
+        ]
         if len(candidates) == 1:
             return candidates[0]
         raise NotReplayed(f"function {'.'.join(names)} is ambiguous or unknown without argument types")
@@ -342,17 +389,25 @@ def create_trigger(r: Replayer, stmt: pb.CreateTrigStmt) -> None:
     if len(names) > 1:
         function = f"{names[-2]}.{names[-1]}"
     else:
-        function = next((f"{s}.{names[0]}" for s in r.search_path
-                         if any(fn.schema == s and fn.name == names[0] for fn in r.state.functions.values())),
-                        f"{r.creation_schema('')}.{names[0]}")
+        function = next(
+            (
+                f"{s}.{names[0]}"
+                for s in r.search_path
+                if any(fn.schema == s and fn.name == names[0] for fn in r.state.functions.values())
+            ),
+            f"{r.creation_schema('')}.{names[0]}",
+        )
     trigger = Trigger(
-        name=stmt.trigname, timing=_TIMING.get(stmt.timing, "after"),  # type: ignore[arg-type]
+        name=stmt.trigname,
+        timing=_TIMING.get(stmt.timing, "after"),  # type: ignore[arg-type]
         events=tuple(sorted(name for bit, name in _EVENTS if stmt.events & bit)),
-        level="row" if stmt.row else "statement", function=function,
+        level="row" if stmt.row else "statement",
+        function=function,
         arguments=tuple(a.string.sval for a in stmt.args),
         update_columns=tuple(c.string.sval for c in stmt.columns),
         when=canonical_expr(stmt.when_clause) if stmt.HasField("when_clause") else None,
-        constraint=stmt.isconstraint, location=r.location,
+        constraint=stmt.isconstraint,
+        location=r.location,
     )
     existing = [t for t in table.triggers if t.name != stmt.trigname]
     if len(existing) != len(table.triggers) and not stmt.replace:
@@ -387,8 +442,10 @@ def create_policy(r: Replayer, stmt: pb.CreatePolicyStmt) -> None:
     if any(p.name == stmt.policy_name for p in table.policies):
         raise NotReplayed(f"policy {stmt.policy_name} on {qualname} already exists")
     policy = Policy(
-        name=stmt.policy_name, command=stmt.cmd_name or "all",  # type: ignore[arg-type]
-        permissive=stmt.permissive, roles=_roles(stmt.roles),
+        name=stmt.policy_name,
+        command=stmt.cmd_name or "all",  # type: ignore[arg-type]
+        permissive=stmt.permissive,
+        roles=_roles(stmt.roles),
         using=canonical_expr(stmt.qual) if stmt.HasField("qual") else None,
         with_check=canonical_expr(stmt.with_check) if stmt.HasField("with_check") else None,
         location=r.location,
@@ -402,7 +459,9 @@ def alter_policy(r: Replayer, stmt: pb.AlterPolicyStmt) -> None:
     table = r.table(qualname)
     policy = next((p for p in table.policies if p.name == stmt.policy_name), None)
     if policy is None:
-        raise NotReplayed(f"policy {stmt.policy_name} on {qualname} does not exist in the model replayed so far")
+        raise NotReplayed(
+            f"policy {stmt.policy_name} on {qualname} does not exist in the model replayed so far"
+        )
     if stmt.roles:
         policy = replace(policy, roles=_roles(stmt.roles))
     if stmt.HasField("qual"):
@@ -428,8 +487,13 @@ def _sequence_options(r: Replayer, seq: Sequence, options: Any) -> Sequence:
             values["type"] = r.canonical_type(arg.type_name)
         elif name in ("increment", "start", "cache", "minvalue", "maxvalue", "restart"):
             which = arg.WhichOneof("node")
-            number = int(arg.integer.ival) if which == "integer" else int(arg.float.fval) if which == "float" \
+            number = (
+                int(arg.integer.ival)
+                if which == "integer"
+                else int(arg.float.fval)
+                if which == "float"
                 else None
+            )
             values[name] = number
         elif name == "cycle":
             values["cycle"] = bool(arg.boolean.boolval)
@@ -444,16 +508,44 @@ def _sequence_options(r: Replayer, seq: Sequence, options: Any) -> Sequence:
     increment = values.get("increment") or seq.increment
     limit = SEQUENCE_LIMITS.get(seq_type, SEQUENCE_LIMITS["bigint"])
     type_changed = "type" in values
-    min_value = values["minvalue"] if values.get("minvalue") is not None else (
-        seq.min_value if not type_changed and "increment" not in values else (1 if increment > 0 else -limit - 1))
-    max_value = values["maxvalue"] if values.get("maxvalue") is not None else (
-        seq.max_value if not type_changed and "increment" not in values else (limit if increment > 0 else -1))
-    start = values["start"] if values.get("start") is not None else (
-        seq.start if seq.location is not None and "minvalue" not in values else
-        (min_value if increment > 0 else max_value))
-    return replace(seq, type=seq_type, increment=increment, min_value=min_value, max_value=max_value,
-                   start=start, cache=values.get("cache") or seq.cache, cycle=values.get("cycle", seq.cycle),
-                   owned_by=values.get("owned_by", seq.owned_by))
+    min_value = (
+        values["minvalue"]
+        if values.get("minvalue") is not None
+        else (
+            seq.min_value
+            if not type_changed and "increment" not in values
+            else (1 if increment > 0 else -limit - 1)
+        )
+    )
+    max_value = (
+        values["maxvalue"]
+        if values.get("maxvalue") is not None
+        else (
+            seq.max_value
+            if not type_changed and "increment" not in values
+            else (limit if increment > 0 else -1)
+        )
+    )
+    start = (
+        values["start"]
+        if values.get("start") is not None
+        else (
+            seq.start
+            if seq.location is not None and "minvalue" not in values
+            else (min_value if increment > 0 else max_value)
+        )
+    )
+    return replace(
+        seq,
+        type=seq_type,
+        increment=increment,
+        min_value=min_value,
+        max_value=max_value,
+        start=start,
+        cache=values.get("cache") or seq.cache,
+        cycle=values.get("cycle", seq.cycle),
+        owned_by=values.get("owned_by", seq.owned_by),
+    )
 
 
 def create_sequence(r: Replayer, stmt: pb.CreateSeqStmt) -> None:

@@ -20,10 +20,23 @@ if TYPE_CHECKING:
 C = pb.ConstrType
 A = pb.AlterTableType
 NOTNULL, NULL, DEFAULT, IDENTITY, GENERATED, CHECK, PRIMARY, UNIQUE, FOREIGN, EXCLUSION = (
-    C.CONSTR_NOTNULL, C.CONSTR_NULL, C.CONSTR_DEFAULT, C.CONSTR_IDENTITY, C.CONSTR_GENERATED, C.CONSTR_CHECK,
-    C.CONSTR_PRIMARY, C.CONSTR_UNIQUE, C.CONSTR_FOREIGN, C.CONSTR_EXCLUSION,
+    C.CONSTR_NOTNULL,
+    C.CONSTR_NULL,
+    C.CONSTR_DEFAULT,
+    C.CONSTR_IDENTITY,
+    C.CONSTR_GENERATED,
+    C.CONSTR_CHECK,
+    C.CONSTR_PRIMARY,
+    C.CONSTR_UNIQUE,
+    C.CONSTR_FOREIGN,
+    C.CONSTR_EXCLUSION,
 )
-ATTRIBUTES = (C.CONSTR_ATTR_DEFERRABLE, C.CONSTR_ATTR_NOT_DEFERRABLE, C.CONSTR_ATTR_DEFERRED, C.CONSTR_ATTR_IMMEDIATE)
+ATTRIBUTES = (
+    C.CONSTR_ATTR_DEFERRABLE,
+    C.CONSTR_ATTR_NOT_DEFERRABLE,
+    C.CONSTR_ATTR_DEFERRED,
+    C.CONSTR_ATTR_IMMEDIATE,
+)
 
 FK_ACTIONS = {
     "a": "no action",
@@ -147,7 +160,9 @@ def _partkey_text(spec: pb.PartitionSpec) -> str:
     return f"{strategy} ({', '.join(parts)})"
 
 
-def _add_column(r: Replayer, qualname: str, coldef: pb.ColumnDef, *, partition: bool = False) -> list[pb.Constraint]:
+def _add_column(
+    r: Replayer, qualname: str, coldef: pb.ColumnDef, *, partition: bool = False
+) -> list[pb.Constraint]:
     """Add (or, for partitions, refine) a column; return its table-level constraints for later."""
     table = r.table(qualname)
     existing = table.column(coldef.colname)
@@ -170,8 +185,9 @@ def _column_from_def(
 ) -> tuple[Column, list[pb.Constraint], str | None]:
     type_name = coldef.type_name
     names = type_name.names
-    serial = (SERIAL_TYPES.get(names[0].string.sval) if len(names) == 1 and not type_name.array_bounds
-              else None)
+    serial = (
+        SERIAL_TYPES.get(names[0].string.sval) if len(names) == 1 and not type_name.array_bounds else None
+    )
     if serial:
         col_type = serial
     elif names:
@@ -182,8 +198,13 @@ def _column_from_def(
         raise NotReplayed(f"column {coldef.colname} has no type")
     fields: dict[str, Any] = {}
     if existing is not None:
-        fields = {"not_null": existing.not_null, "default": existing.default, "identity": existing.identity,
-                  "generated": existing.generated, "collation": existing.collation}
+        fields = {
+            "not_null": existing.not_null,
+            "default": existing.default,
+            "identity": existing.identity,
+            "generated": existing.generated,
+            "collation": existing.collation,
+        }
     if coldef.coll_clause.collname:
         fields["collation"] = coldef.coll_clause.collname[-1].string.sval
     if coldef.is_not_null:
@@ -309,7 +330,7 @@ def _clone_partition_objects(r: Replayer, qualname: str, parent: Table) -> None:
     for constraint in parent.constraints:
         if constraint.kind == "foreign key" and not any(c.name == constraint.name for c in child.constraints):
             child = replace(
-                child, constraints=child.constraints + (replace(constraint, location=r.location),)
+                child, constraints=(*child.constraints, replace(constraint, location=r.location))
             )
     triggers = tuple(replace(t, location=r.location) for t in parent.triggers if t.level == "row")
     child = replace(child, triggers=child.triggers + triggers)
@@ -350,7 +371,7 @@ def clone_index_to_partition(r: Replayer, qualname: str, parent: Table, index: I
     _store_index(r, qualname, new_index)
     if constraint is not None:
         child = r.table(qualname)
-        r.state.tables[qualname] = replace(child, constraints=child.constraints + (constraint,))
+        r.state.tables[qualname] = replace(child, constraints=(*child.constraints, constraint))
         r.add_conname(child.schema, name)
     if r.table(qualname).kind == "partitioned table":
         for sub in _partitions_of(r, qualname):
@@ -479,7 +500,7 @@ def _store_constraint(r: Replayer, qualname: str, constraint: Constraint) -> Non
     table = r.table(qualname)
     if any(c.name == constraint.name for c in table.constraints):
         raise NotReplayed(f"constraint {constraint.name} on {qualname} already exists")
-    r.state.tables[qualname] = replace(table, constraints=table.constraints + (constraint,))
+    r.state.tables[qualname] = replace(table, constraints=(*table.constraints, constraint))
     r.add_conname(table.schema, constraint.name)
     r.touch(f"{qualname}.{constraint.name}", qualname, created=True)
 
@@ -631,7 +652,7 @@ def create_index(r: Replayer, stmt: pb.IndexStmt) -> None:
     )
     if is_view:
         view = r.state.views[owner]
-        r.state.views[owner] = replace(view, indexes=view.indexes + (index,))
+        r.state.views[owner] = replace(view, indexes=(*view.indexes, index))
         r.add_relname(schema, name)
         r.state.index_owner[f"{schema}.{name}"] = owner
         r.touch(f"{schema}.{name}", owner, created=True)
@@ -644,7 +665,7 @@ def create_index(r: Replayer, stmt: pb.IndexStmt) -> None:
 
 def _store_index(r: Replayer, qualname: str, index: Index) -> None:
     table = r.table(qualname)
-    r.state.tables[qualname] = replace(table, indexes=table.indexes + (index,))
+    r.state.tables[qualname] = replace(table, indexes=(*table.indexes, index))
     r.add_relname(index.schema, index.name)
     r.state.index_owner[index.qualname] = qualname
     r.touch(index.qualname, qualname, created=True)

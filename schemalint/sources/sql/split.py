@@ -127,8 +127,10 @@ def split_text(text: str) -> tuple[list[Chunk], list[tuple[int, str, bool]]]:
             pos = match.end()
             continue
         if token == "'":
-            escaped = begin > 0 and text[begin - 1] in "eE" and not (
-                begin > 1 and _IDENT_CHAR.match(text, begin - 2)
+            escaped = (
+                begin > 0
+                and text[begin - 1] in "eE"
+                and not (begin > 1 and _IDENT_CHAR.match(text, begin - 2))
             )
             pos = _skip_string(text, match.end(), backslash=escaped)
             if pos < 0:
@@ -157,9 +159,7 @@ def split_text(text: str) -> tuple[list[Chunk], list[tuple[int, str, bool]]]:
                 pos = end + len(token)
             continue
         word = token.lower()
-        if word.startswith("begin"):
-            atomic_depth += 1
-        elif word == "case" and atomic_depth > 0:
+        if word.startswith("begin") or (word == "case" and atomic_depth > 0):
             atomic_depth += 1
         elif word == "end" and atomic_depth > 0:
             atomic_depth -= 1

@@ -1,0 +1,357 @@
+"""Use cases: lint, baseline, drift, inspect, erd, doc, rules, explain, config.
+
+Each takes the parsed arguments and returns an exit code; they read
+sources, call the engine / diff / renderers, and write output. No argument
+parsing here (cli.py) and no formatting (report/, erd, document).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from schemalint import __version__
+from schemalint.errors import SourceError, UserError
+from schemalint.findings import Finding, RuleInfo
+
+
+def run(args: argparse.Namespace) -> int:
+    handler = {
+        "lint": lint,
+        "baseline": baseline,
+        "drift": drift,
+        "inspect": inspect,
+        "erd": erd,
+        "doc": doc,
+        "rules": rules,
+        "explain": explain,
+        "config": config,
+    }[args.command]
+    return handler(args)
+
+
+# -- shared ---------------------------------------------------------------------------------------
+
+
+def _split_codes(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from schemalint.config import load_settings
+
+    overrides: dict[str, Any] = {
+        "select": _split_codes(getattr(args, "select", None)),
+        "ignore": _split_codes(getattr(args, "ignore", None)),
+        "packs": tuple(args.pack) if getattr(args, "pack", None) else None,
+        "fail-on": getattr(args, "fail_on", None),
+        "schemas": tuple(args.schema) if getattr(args, "schema", None) else None,
+        "exclude-schemas": tuple(args.exclude_schema) if getattr(args, "exclude_schema", None) else None,
+    }
+    config_path = Path(args.config) if getattr(args, "config", None) else None
+    return load_settings(Path.cwd(), config_path=config_path, cli_overrides=overrides)
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        path = Path(output)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"{output}: cannot write: {error.strerror}") from None
+    else:
+        sys.stdout.write(text)
+        if text and not text.endswith("\n"):
+            sys.stdout.write("\n")
+
+
+def _warn(message: str) -> None:
+    print(f"schemalint: {message}", file=sys.stderr)
+
+
+def _color(output: str | None) -> bool:
+    return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _source_text(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _emit(
+    findings: Sequence[Finding],
+    rules_used: dict[str, RuleInfo],
+    args: argparse.Namespace,
+    *,
+    command: str,
+    files: int = 0,
+    statements: int = 0,
+    objects: int = 0,
+    sources: Sequence[str] = (),
+    fail_on: str = "error",
+) -> int:
+    from schemalint.baseline import apply_baseline, load_baseline
+    from schemalint.report import Report, exit_code, github_step_summary, render
+
+    fixed: list[Any] = []
+    if getattr(args, "baseline", None):
+        findings, fixed = apply_baseline(list(findings), load_baseline(Path(args.baseline)))
+    report = Report(
+        findings=findings,
+        rules=rules_used,
+        tool_version=__version__,
+        files=files,
+        statements=statements,
+        objects=objects,
+        sources=tuple(sources),
+        fixed=fixed,
+        command=command,  # type: ignore[arg-type]
+    )
+    fmt = args.format or "text"
+    _write(render(fmt, report, color=_color(args.output), source_text=_source_text), args.output)
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary_path:
+        with open(summary_path, "a", encoding="utf-8") as handle:
+            handle.write(github_step_summary(report))
+    return exit_code(findings, args.fail_on or fail_on)
+
+
+# -- lint and baseline ----------------------------------------------------------------------------
+
+
+def _lint(
+    args: argparse.Namespace,
+) -> tuple[list[Finding], dict[str, RuleInfo], int, int, int, list[str], Any]:
+    from schemalint.engine import lint_files, lint_model
+    from schemalint.sources.dsn import is_dsn
+
+    settings = _settings(args)
+    specs = list(args.sources)
+    if not specs:
+        if settings.migrations is None:
+            raise UserError(
+                "no SOURCE given and no `migrations` directory configured; "
+                "pass migration files, a directory or a DSN"
+            )
+        specs = [str(settings.migrations)]
+    findings: list[Finding] = []
+    rules_used: dict[str, RuleInfo] = {}
+    files = statements = objects = 0
+    labels: list[str] = []
+    paths = [Path(s) for s in specs if not is_dsn(s)]
+    for spec in specs:
+        if is_dsn(spec):
+            from schemalint.sources.load import load
+
+            loaded = load(spec, schemas=settings.schemas, exclude_schemas=settings.exclude_schemas)
+            result = lint_model(loaded.model, settings, source_label=loaded.label)
+            findings += result.findings
+            rules_used.update(result.rules)
+            objects += result.objects
+            labels.append(loaded.label)
+    if getattr(args, "changed_since", None) and paths:
+        from schemalint.gitchanges import changed_files
+
+        paths = changed_files(args.changed_since, paths, Path.cwd())
+        if not paths:
+            _warn(f"no migration files changed since {args.changed_since}")
+    if paths:
+        for path in paths:
+            if not path.exists():
+                raise SourceError(f"{path}: no such file or directory")
+        migrations = Path(args.migrations) if getattr(args, "migrations", None) else settings.migrations
+        result = lint_files(paths, settings, migrations_dir=migrations)
+        for error in getattr(result, "errors", ()):
+            _warn(error)
+        findings += result.findings
+        rules_used.update(result.rules)
+        files += result.files
+        statements += result.statements
+        objects += result.objects
+        labels += [str(p) for p in paths]
+    return findings, rules_used, files, statements, objects, labels, settings
+
+
+def lint(args: argparse.Namespace) -> int:
+    findings, rules_used, files, statements, objects, labels, settings = _lint(args)
+    code = _emit(
+        findings,
+        rules_used,
+        args,
+        command="lint",
+        files=files,
+        statements=statements,
+        objects=objects,
+        sources=labels,
+        fail_on=settings.fail_on,
+    )
+    return code
+
+
+def baseline(args: argparse.Namespace) -> int:
+    from schemalint.baseline import write_baseline
+
+    args.changed_since = None
+    findings, *_ = _lint(args)
+    active = [f for f in findings if not f.suppressed]
+    _write(write_baseline(active), args.output)
+    _warn(f"recorded {len(active)} findings in {args.output}")
+    return 0
+
+
+# -- drift ----------------------------------------------------------------------------------------
+
+
+def drift(args: argparse.Namespace) -> int:
+    from schemalint import drifting
+
+    return drifting.run(args, emit=_emit, write=_write, warn=_warn)
+
+
+# -- inspect, erd, doc ----------------------------------------------------------------------------
+
+
+def _load(spec: str, args: argparse.Namespace) -> Any:
+    from schemalint.sources.load import load
+
+    loaded = load(spec, schemas=args.schema or (), exclude_schemas=args.exclude_schema or ())
+    for finding in loaded.findings:
+        _warn(f"{finding.location}: {finding.code} {finding.message}")
+    return loaded
+
+
+def inspect(args: argparse.Namespace) -> int:
+    loaded = _load(args.source, args)
+    if args.format == "json":
+        from schemalint.sources.dump import model_to_json
+
+        _write(model_to_json(loaded.model, locations=not args.no_locations), args.output)
+    else:
+        from schemalint.report.model_text import model_to_text
+
+        _write(model_to_text(loaded.model), args.output)
+    return 0
+
+
+def erd(args: argparse.Namespace) -> int:
+    from schemalint.erd import mermaid_size_warning, render_dot, render_mermaid, render_split
+    from schemalint.graph import fk_graph
+
+    model = _load(args.source, args).model
+    graph = fk_graph(model, schemas=args.schema or (), tables=args.table or (), depth=args.depth)
+    if args.split:
+        parts = render_split(graph, by=args.split, columns=args.columns, format=args.format)
+        if not args.output:
+            for name, text in parts.items():
+                _write(f"%% {name}\n{text}" if args.format == "mermaid" else f"// {name}\n{text}", None)
+            return 0
+        directory = Path(args.output)
+        suffix = ".mmd" if args.format == "mermaid" else ".dot"
+        for name, text in parts.items():
+            _write(text, str(directory / f"{name}{suffix}"))
+        _warn(f"wrote {len(parts)} diagrams to {directory}")
+        return 0
+    text = (
+        render_mermaid(graph, columns=args.columns)
+        if args.format == "mermaid"
+        else render_dot(graph, columns=args.columns)
+    )
+    if args.format == "mermaid":
+        warning = mermaid_size_warning(text)
+        if warning:
+            _warn(warning)
+    _write(text, args.output)
+    return 0
+
+
+def doc(args: argparse.Namespace) -> int:
+    from schemalint.docsections import check_document, update_document
+    from schemalint.document import render_document
+
+    settings = _settings(args)
+    model = _load(args.source, args).model
+    pack = {
+        code: {"severity": s.severity, "options": dict(s.options), "slug": s.rule.slug}
+        for code, s in settings.rules.items()
+        if s.enabled
+    }
+    title = (
+        args.title
+        or f"Database Schema Document: {Path(args.source).name if '://' not in args.source else 'database'}"
+    )
+    generated = render_document(
+        model,
+        title=title,
+        pack=pack,
+        domains=dict(settings.domains) or None,
+        server_version=model.database.server_version,
+    )
+    if args.check or args.update:
+        if not args.output:
+            raise UserError("--check and --update need -o FILE (the committed document)")
+        path = Path(args.output)
+        existing = path.read_text(encoding="utf-8") if path.exists() else ""
+        if args.check:
+            difference = check_document(existing, generated)
+            if difference is None:
+                return 0
+            sys.stdout.write(difference)
+            _warn(f"{path} is out of date; run `schemalint doc {args.source} -o {path} --update`")
+            return 1
+        _write(update_document(existing, generated) if existing else generated, args.output)
+        return 0
+    _write(generated, args.output)
+    return 0
+
+
+# -- rules, explain, config -----------------------------------------------------------------------
+
+
+def _all_infos() -> dict[str, RuleInfo]:
+    from schemalint.drift import DRIFT_RULES
+    from schemalint.rules.registry import rule_infos
+
+    infos = dict(rule_infos())
+    infos.update({info.code: info for info in DRIFT_RULES})
+    return dict(sorted(infos.items()))
+
+
+def rules(args: argparse.Namespace) -> int:
+    from schemalint.report import render_rules
+
+    _write(render_rules(_all_infos()), None)
+    return 0
+
+
+def explain(args: argparse.Namespace) -> int:
+    from schemalint.report import render_explain
+    from schemalint.rules.registry import did_you_mean
+
+    infos = _all_infos()
+    wanted = args.rule.strip()
+    for info in infos.values():
+        if wanted.upper() == info.code or wanted.lower() == info.slug:
+            _write(render_explain(info), None)
+            return 0
+    names = [*infos, *(i.slug for i in infos.values())]
+    raise UserError(f"unknown rule {wanted!r}{did_you_mean(wanted, names)}; `schemalint rules` lists them")
+
+
+def config(args: argparse.Namespace) -> int:
+    import json
+
+    settings = _settings(args)
+    lines = [
+        f"{s.key} = {json.dumps(s.value, default=str)}  # {s.origin}" for s in settings.explain_sources()
+    ]
+    _write("\n".join(lines) + "\n", None)
+    return 0

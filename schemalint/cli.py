@@ -1,0 +1,212 @@
+"""Command line: arguments → app → exit code. No logic, no formatting here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from schemalint import __version__
+
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "markdown")
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+def _common_output(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
+    parser.add_argument("--format", "-f", choices=formats, default=None, help="output format (default: text)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default=None,
+        help="exit 1 when a finding is at or above this severity (default: error, or config)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+
+
+def _common_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: nearest pyproject.toml [tool.schemalint] or .schemalint.yaml)",
+    )
+    parser.add_argument(
+        "--pack", action="append", default=None, metavar="PATH", help="add a rule pack (repeatable)"
+    )
+    parser.add_argument(
+        "--select", metavar="CODES", help="only these rules (codes, prefixes or slugs, comma-separated)"
+    )
+    parser.add_argument("--ignore", metavar="CODES", help="skip these rules (comma-separated)")
+
+
+def _schemas(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--schema", action="append", default=None, metavar="S", help="only this schema (repeatable)"
+    )
+    parser.add_argument(
+        "--exclude-schema", action="append", default=None, metavar="S", help="skip this schema (repeatable)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="schemalint",
+        description="Schema compliance linter and drift detector for PostgreSQL.",
+    )
+    parser.add_argument("--version", action="version", version=f"schemalint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    lint = sub.add_parser("lint", help="lint migration files, schema documents or a live database")
+    lint.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="migration files or directories, markdown schema documents, or a DSN "
+        "(default: the configured migrations directory)",
+    )
+    lint.add_argument(
+        "--migrations", metavar="DIR", help="the migration directory the model is replayed from"
+    )
+    lint.add_argument("--baseline", metavar="FILE", help="hide findings recorded in this baseline file")
+    lint.add_argument("--changed-since", metavar="REF", help="lint only files added or changed since git REF")
+    _common_output(lint)
+    _common_config(lint)
+    _schemas(lint)
+
+    baseline = sub.add_parser("baseline", help="record the current findings as accepted legacy debt")
+    baseline.add_argument("sources", nargs="*", metavar="SOURCE")
+    baseline.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=".schemalint-baseline.json",
+        help="baseline file to write (default: .schemalint-baseline.json)",
+    )
+    baseline.add_argument("--migrations", metavar="DIR")
+    _common_config(baseline)
+    _schemas(baseline)
+
+    drift = sub.add_parser("drift", help="compare declared schema (migrations) with a live database")
+    drift.add_argument(
+        "declared", metavar="DECLARED", help="migrations, schema file or document, dump, or DSN"
+    )
+    drift.add_argument("live", nargs="?", metavar="LIVE", help="usually a DSN (or use --live-env)")
+    drift.add_argument("--live-env", metavar="VAR", help="read the LIVE DSN from this environment variable")
+    drift.add_argument("--live-dsns", metavar="FILE", help="compare against every DSN in FILE (one per line)")
+    drift.add_argument(
+        "--each-schema",
+        metavar="PATTERN",
+        help="schema-per-tenant: compare every live schema matching PATTERN (LIKE or glob) "
+        "against the declared model's single schema",
+    )
+    drift.add_argument(
+        "--shadow",
+        metavar="DSN|embedded",
+        help="build the declared model by applying the migrations to an empty scratch database",
+    )
+    drift.add_argument(
+        "--ignore-object",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="ignore objects whose qualified name matches GLOB (repeatable)",
+    )
+    drift.add_argument(
+        "--applied-table",
+        metavar="TABLE",
+        help="migration history table (flyway_schema_history, schema_migrations, …): compare "
+        "only migrations the live database has applied, and list pending ones",
+    )
+    drift.add_argument("--sql", action="store_true", help="print a reconciliation script instead of findings")
+    drift.add_argument(
+        "--unsafe", action="store_true", help="with --sql: do not comment out unsafe statements"
+    )
+    drift.add_argument(
+        "--jobs", type=int, default=4, metavar="N", help="targets compared at once (default 4)"
+    )
+    drift.add_argument("--baseline", metavar="FILE", help="hide drift recorded in this baseline file")
+    _common_output(drift)
+    _schemas(drift)
+    drift.add_argument("--config", metavar="FILE")
+
+    inspect = sub.add_parser("inspect", help="print the model of any source")
+    inspect.add_argument("source", metavar="SOURCE")
+    inspect.add_argument("--format", "-f", choices=("json", "text"), default="text")
+    inspect.add_argument("-o", "--output", metavar="FILE")
+    inspect.add_argument("--no-locations", action="store_true", help="leave file locations out of the JSON")
+    _schemas(inspect)
+
+    erd = sub.add_parser("erd", help="draw the ER diagram (mermaid or Graphviz dot)")
+    erd.add_argument("source", metavar="SOURCE")
+    erd.add_argument("--format", "-f", choices=("mermaid", "dot"), default="mermaid")
+    erd.add_argument(
+        "--table",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="only tables matching GLOB (repeatable), with --depth neighbours",
+    )
+    erd.add_argument("--depth", type=int, default=None, metavar="N")
+    erd.add_argument("--columns", choices=("keys", "all", "none"), default="keys")
+    erd.add_argument(
+        "--split",
+        choices=("component", "schema"),
+        default=None,
+        help="one diagram per connected component or per schema (written to -o DIR)",
+    )
+    erd.add_argument("-o", "--output", metavar="FILE|DIR")
+    _schemas(erd)
+
+    doc = sub.add_parser("doc", help="render the Database Schema Document")
+    doc.add_argument("source", metavar="SOURCE")
+    doc.add_argument("-o", "--output", metavar="FILE")
+    doc.add_argument("--check", action="store_true", help="exit 1 with a diff when -o FILE is out of date")
+    doc.add_argument("--update", action="store_true", help="rewrite only the generated sections of -o FILE")
+    doc.add_argument("--title", default=None)
+    doc.add_argument("--config", metavar="FILE")
+    _schemas(doc)
+
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--config", metavar="FILE")
+    explain = sub.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("rule", metavar="CODE|SLUG")
+    config = sub.add_parser("config", help="print the effective settings and where each came from")
+    _common_config(config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from schemalint import app
+    from schemalint.errors import UserError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return app.run(args)
+    except UserError as error:
+        _error(str(error))
+        return 2
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 2
+    except BrokenPipeError:
+        return 0
+    except Exception:
+        import tempfile
+        import traceback
+
+        log = os.path.join(tempfile.gettempdir(), "schemalint-crash.log")
+        with open(log, "w", encoding="utf-8") as handle:
+            traceback.print_exc(file=handle)
+        _error(f"internal error: this is a bug in schemalint; the traceback is in {log}")
+        return 3
+
+
+def _error(message: str) -> None:
+    print(f"schemalint: error: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
