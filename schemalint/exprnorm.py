@@ -97,8 +97,8 @@ def _normalise(node: pb.Node, query: bool) -> None:
         type_names = cast.type_name.names
         target = type_names[-1].string.sval if type_names else ""
         arg_kind = cast.arg.WhichOneof("node")
-        literal = arg_kind == "a_const" or (arg_kind == "a_array_expr" and len(cast.arg.a_array_expr.elements) > 0)
-        if literal or target in _IMPLICIT_CAST_TYPES:
+        empty_array = arg_kind == "a_array_expr" and not cast.arg.a_array_expr.elements
+        if not empty_array and (arg_kind in ("a_const", "a_array_expr") or target in _IMPLICIT_CAST_TYPES):
             replacement = _const_from_cast(cast) or cast.arg
             _replace(node, replacement)
             _normalise(node, query)
