@@ -314,12 +314,14 @@ def is_constant_true(node: Any) -> bool:
         type_name = strings(node.type_name.names)[-1:] if node.type_name else []
         if type_name and type_name[0] in ("bool", "boolean") and isinstance(arg, pb.A_Const):
             if arg.WhichOneof("val") == "sval":
-                return arg.sval.sval.strip().lower() in ("t", "true", "y", "yes", "on", "1")
+                return str(arg.sval.sval).strip().lower() in _TRUE_WORDS
             return is_constant_true(arg)
         return False
     if isinstance(node, pb.A_Expr) and node.kind == pb.AEXPR_OP and strings(node.name) == ["="]:
         left, right = unwrap(node.lexpr), unwrap(node.rexpr)
-        return isinstance(left, pb.A_Const) and isinstance(right, pb.A_Const) and left == right
+        return (
+            isinstance(left, pb.A_Const) and isinstance(right, pb.A_Const) and _value(left) == _value(right)
+        )
     if isinstance(node, pb.BoolExpr) and node.boolop == pb.OR_EXPR:
         return any(is_constant_true(arg) for arg in node.args)
     if isinstance(node, pb.BoolExpr) and node.boolop == pb.AND_EXPR:
@@ -327,8 +329,26 @@ def is_constant_true(node: Any) -> bool:
     return False
 
 
+def _value(const: pb.A_Const) -> tuple[str, str]:
+    which = const.WhichOneof("val") or "null"
+    return which, str(getattr(const, which)) if which != "null" else ""
+
+
+_TRUE_WORDS = ("t", "true", "y", "yes", "on", "1")
+
+
 def text_is_constant_true(text: str | None) -> bool:
-    return text is not None and is_constant_true(parse_expression(text))
+    """True for a boolean clause (policy USING, WITH CHECK) that is always true.
+
+    A bare string literal counts by its boolean reading: the clause is coerced
+    to boolean, and canonical text drops the ``::boolean`` cast of ``'t'::boolean``.
+    """
+    if text is None:
+        return False
+    tree = unwrap(parse_expression(text))
+    if isinstance(tree, pb.A_Const) and tree.WhichOneof("val") == "sval":
+        return str(tree.sval.sval).strip().lower() in _TRUE_WORDS
+    return is_constant_true(tree)
 
 
 def key_column(key: str) -> str:

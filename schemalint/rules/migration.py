@@ -182,7 +182,8 @@ class MissingLockTimeout(StatementRule):
     lock on an existing table (ALTER TABLE, CREATE INDEX without
     CONCURRENTLY, DROP, RENAME, TRUNCATE, LOCK, CREATE TRIGGER, CREATE/ALTER
     POLICY) with no `SET lock_timeout` (or `set_config('lock_timeout', …)`)
-    before it: one SET at the top fixes the file. VALIDATE CONSTRAINT and
+    before it: one SET at the top fixes the file. `SET lock_timeout = 0`
+    (wait forever) and `RESET lock_timeout` do not count. VALIDATE CONSTRAINT and
     CONCURRENTLY statements do not block reads or writes and do not count.
     """
 
@@ -193,7 +194,7 @@ class MissingLockTimeout(StatementRule):
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
         fs = statement_file(ctx)
-        if ctx.lock_timeout_set or fs.lock_timeout or fs.unguarded_lock:
+        if fs.lock_timeout or fs.unguarded_lock:
             return
         table = locking_target(statement, fs, state)
         if table is None:
