@@ -8,21 +8,11 @@ when a code or slug repeats.
 from __future__ import annotations
 
 import difflib
-import importlib
 from collections.abc import Iterable
 
 from schemalint.findings import RuleInfo
-from schemalint.rules import columns, engine_rules, naming, types
+from schemalint.rules import columns, engine_rules, keys, migration, naming, rls, settings, types
 from schemalint.rules.base import Rule
-
-
-def _family(module: str) -> tuple[type[Rule], ...]:
-    # H3b's rule families land while this module is written; until then they are skipped.
-    try:
-        found: tuple[type[Rule], ...] = importlib.import_module(f"schemalint.rules.{module}").RULES
-    except ModuleNotFoundError:
-        return ()
-    return found
 
 
 def _sorted(rules: Iterable[type[Rule]]) -> tuple[type[Rule], ...]:
@@ -35,10 +25,10 @@ ALL_RULES: tuple[type[Rule], ...] = _sorted(
         *naming.RULES,
         *columns.RULES,
         *types.RULES,
-        *_family("keys"),
-        *_family("rls"),
-        *_family("migration"),
-        *_family("settings"),
+        *keys.RULES,
+        *rls.RULES,
+        *migration.RULES,
+        *settings.RULES,
     )
 )
 
