@@ -65,7 +65,10 @@ class NotReplayed(Exception):
 class State:
     """The mutable state of a replay: frozen objects in dictionaries keyed by qualname."""
 
-    schemas: dict[str, Schema] = field(default_factory=lambda: {"public": Schema("public")})
+    # a new database has the schema public, with the comment initdb gives it
+    schemas: dict[str, Schema] = field(
+        default_factory=lambda: {"public": Schema("public", comment="standard public schema")}
+    )
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
     domains: dict[str, Domain] = field(default_factory=dict)

@@ -71,6 +71,8 @@ def alter_table(r: Replayer, stmt: pb.AlterTableStmt) -> None:
                     f"ALTER {pb.ObjectType.Name(stmt.objtype)[7:]} {A.Name(cmd.subtype)[3:]} is not replayed"
                 )
         return
+    if all(cmd.alter_table_cmd.subtype in _IGNORED for cmd in stmt.cmds):
+        return  # OWNER TO, storage options, …: nothing the model holds (and valid on any relation kind)
     qualname = r.relation(stmt.relation)
     if qualname not in r.state.tables:
         if stmt.missing_ok:

@@ -14,6 +14,8 @@ from schemalint.model import Domain, Enum, Extension, Function, Policy, Schema, 
 from schemalint.sources.sql import replay_alter, replay_tables
 from schemalint.sources.sql.replay import NotReplayed
 from schemalint.sources.sql.replay_tables import SEQUENCE_LIMITS
+from schemalint.sources.sql.viewcols import view_columns
+from schemalint.typenorm import type_without_modifiers
 
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
@@ -210,6 +212,9 @@ def other_type(r: Replayer, stmt: Any) -> None:
     elif isinstance(stmt, pb.CreateRangeStmt):
         names = [n.string.sval for n in stmt.type_name]
     else:  # DefineStmt
+        if stmt.kind == OT.OBJECT_AGGREGATE:
+            create_aggregate(r, stmt)
+            return
         if stmt.kind not in (OT.OBJECT_TYPE,):
             return
         names = [n.string.sval for n in stmt.defnames]
@@ -218,7 +223,58 @@ def other_type(r: Replayer, stmt: Any) -> None:
     r.add_relname(schema, names[-1])
 
 
+def create_aggregate(r: Replayer, stmt: pb.DefineStmt) -> None:
+    """An aggregate is a function of kind aggregate: internal, returning its final or state type."""
+    names = [n.string.sval for n in stmt.defnames]
+    schema = r.creation_schema(names[-2] if len(names) > 1 else "")
+    options = {d.def_elem.defname.lower(): d.def_elem.arg for d in stmt.definition}
+    args = ""
+    if stmt.args and stmt.args[0].WhichOneof("node") == "list":
+        args = ", ".join(_ftype(r, p.function_parameter.arg_type) for p in stmt.args[0].list.items)
+    elif "basetype" in options and options["basetype"].WhichOneof("node") == "type_name":
+        args = _ftype(r, options["basetype"].type_name)
+    returns = ""
+    stype = options.get("stype")
+    if stype is not None and stype.WhichOneof("node") == "type_name":
+        returns = _ftype(r, stype.type_name)
+    final = options.get("finalfunc")
+    if final is not None:
+        final_names = _names(final) if final.WhichOneof("node") in ("list", "string") else []
+        if final.WhichOneof("node") == "type_name":
+            final_names = [n.string.sval for n in final.type_name.names]
+        matches = [f for f in r.state.functions.values() if final_names and f.name == final_names[-1]]
+        if len(matches) == 1:
+            returns = matches[0].returns
+    function = Function(
+        schema=schema,
+        name=names[-1],
+        identity_args=args,
+        returns=returns,
+        language="internal",
+        kind="aggregate",
+        volatility="immutable",
+        body="aggregate_dummy",
+        location=r.location,
+    )
+    r.state.functions[function.qualname] = function
+    r.touch(function.qualname, created=True)
+
+
 # -- views ------------------------------------------------------------------------------------------
+
+
+def _relation_columns(r: Replayer) -> Callable[[str, str], tuple[str, ...] | None]:
+    def columns(schema: str, name: str) -> tuple[str, ...] | None:
+        qualname = r.resolve(schema, name, r.relation_exists)
+        table = r.state.tables.get(qualname)
+        if table is not None:
+            return tuple(c.name for c in table.columns)
+        view = r.state.views.get(qualname)
+        if view is not None and view.columns:
+            return view.columns
+        return None
+
+    return columns
 
 
 def create_view(r: Replayer, stmt: pb.ViewStmt) -> None:
@@ -226,8 +282,10 @@ def create_view(r: Replayer, stmt: pb.ViewStmt) -> None:
     qualname = f"{schema}.{stmt.view.relname}"
     if qualname in r.state.views and not stmt.replace:
         raise NotReplayed(f"view {qualname} already exists")
+    aliases = [a.string.sval for a in stmt.aliases]
+    columns = view_columns(stmt.query, aliases, _relation_columns(r))
     r.state.views[qualname] = View(
-        schema, stmt.view.relname, canonical_query(stmt.query), location=r.location
+        schema, stmt.view.relname, canonical_query(stmt.query), columns=columns, location=r.location
     )
     r.add_relname(schema, stmt.view.relname)
     r.touch(qualname, created=True)
@@ -243,14 +301,26 @@ def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
         if stmt.if_not_exists:
             return
         raise NotReplayed(f"materialized view {qualname} already exists")
+    aliases = [a.string.sval for a in stmt.into.col_names]
+    columns = view_columns(stmt.query, aliases, _relation_columns(r))
     r.state.views[qualname] = View(
-        schema, rel.relname, canonical_query(stmt.query), materialized=True, location=r.location
+        schema,
+        rel.relname,
+        canonical_query(stmt.query),
+        materialized=True,
+        columns=columns,
+        location=r.location,
     )
     r.add_relname(schema, rel.relname)
     r.touch(qualname, created=True)
 
 
 # -- functions and triggers -------------------------------------------------------------------------
+
+
+def _ftype(r: Replayer, type_name: Any) -> str:
+    """A function argument or result type: PostgreSQL keeps no type modifiers there."""
+    return type_without_modifiers(r.canonical_type(type_name))
 
 
 def _arg_types(r: Replayer, parameters: Any) -> str:
@@ -261,9 +331,7 @@ def _arg_types(r: Replayer, parameters: Any) -> str:
         pb.FunctionParameterMode.FUNC_PARAM_DEFAULT,
     )
     types = [
-        r.canonical_type(p.function_parameter.arg_type)
-        for p in parameters
-        if p.function_parameter.mode in modes_in
+        _ftype(r, p.function_parameter.arg_type) for p in parameters if p.function_parameter.mode in modes_in
     ]
     return ", ".join(types)
 
@@ -280,10 +348,10 @@ def create_function(r: Replayer, stmt: pb.CreateFunctionStmt) -> None:
     if stmt.is_procedure:
         returns = ""
     elif table_columns:
-        cols = ", ".join(f"{p.name} {r.canonical_type(p.arg_type)}" for p in table_columns)
+        cols = ", ".join(f"{p.name} {_ftype(r, p.arg_type)}" for p in table_columns)
         returns = f"TABLE({cols})"
     elif stmt.HasField("return_type"):
-        returns = r.canonical_type(stmt.return_type)
+        returns = _ftype(r, stmt.return_type)
         if stmt.return_type.setof:
             returns = f"SETOF {returns}"
     else:
@@ -293,7 +361,7 @@ def create_function(r: Replayer, stmt: pb.CreateFunctionStmt) -> None:
             if p.function_parameter.mode
             in (pb.FunctionParameterMode.FUNC_PARAM_OUT, pb.FunctionParameterMode.FUNC_PARAM_INOUT)
         ]
-        returns = r.canonical_type(outs[0].function_parameter.arg_type) if len(outs) == 1 else "record"
+        returns = _ftype(r, outs[0].function_parameter.arg_type) if len(outs) == 1 else "record"
     function = Function(
         schema=schema,
         name=names[-1],
@@ -369,7 +437,7 @@ def _function_qualname(r: Replayer, func: pb.ObjectWithArgs) -> str:
         if len(candidates) == 1:
             return candidates[0]
         raise NotReplayed(f"function {'.'.join(names)} is ambiguous or unknown without argument types")
-    args = ", ".join(r.canonical_type(a.type_name) for a in func.objargs)
+    args = ", ".join(_ftype(r, a) for a in func.objargs)
     if len(names) > 1:
         return f"{names[-2]}.{names[-1]}({args})"
     for schema in r.search_path:
@@ -378,6 +446,10 @@ def _function_qualname(r: Replayer, func: pb.ObjectWithArgs) -> str:
     return f"{r.creation_schema('')}.{names[0]}({args})"
 
 
+# trigger functions PostgreSQL ships in pg_catalog
+_BUILTIN_TRIGGER_FUNCTIONS = frozenset(
+    {"tsvector_update_trigger", "tsvector_update_trigger_column", "suppress_redundant_updates_trigger"}
+)
 _TIMING = {2: "before", 64: "instead of", 0: "after"}
 _EVENTS = ((4, "insert"), (8, "delete"), (16, "update"), (32, "truncate"))
 
@@ -388,6 +460,8 @@ def create_trigger(r: Replayer, stmt: pb.CreateTrigStmt) -> None:
     names = [n.string.sval for n in stmt.funcname]
     if len(names) > 1:
         function = f"{names[-2]}.{names[-1]}"
+    elif names[0] in _BUILTIN_TRIGGER_FUNCTIONS:
+        function = f"pg_catalog.{names[0]}"
     else:
         function = next(
             (
@@ -506,46 +580,41 @@ def _sequence_options(r: Replayer, seq: Sequence, options: Any) -> Sequence:
                 values["owned_by"] = f"{table}.{parts[-1]}"
     seq_type = values.get("type", seq.type)
     increment = values.get("increment") or seq.increment
-    limit = SEQUENCE_LIMITS.get(seq_type, SEQUENCE_LIMITS["bigint"])
-    type_changed = "type" in values
+    low, high = default_limits(seq_type, increment)
+    keep_limits = "type" not in values and "increment" not in values
     min_value = (
-        values["minvalue"]
-        if values.get("minvalue") is not None
-        else (
-            seq.min_value
-            if not type_changed and "increment" not in values
-            else (1 if increment > 0 else -limit - 1)
-        )
+        values["minvalue"] if values.get("minvalue") is not None else (seq.min_value if keep_limits else None)
     )
     max_value = (
-        values["maxvalue"]
-        if values.get("maxvalue") is not None
-        else (
-            seq.max_value
-            if not type_changed and "increment" not in values
-            else (limit if increment > 0 else -1)
-        )
+        values["maxvalue"] if values.get("maxvalue") is not None else (seq.max_value if keep_limits else None)
     )
-    start = (
-        values["start"]
-        if values.get("start") is not None
-        else (
-            seq.start
-            if seq.location is not None and "minvalue" not in values
-            else (min_value if increment > 0 else max_value)
+    if values.get("start") is not None:
+        start = values["start"]
+    elif seq.location is not None and "minvalue" not in values and "maxvalue" not in values:
+        start = seq.start
+    else:
+        start = (
+            (min_value if min_value is not None else low)
+            if increment > 0
+            else (max_value if max_value is not None else high)
         )
-    )
     return replace(
         seq,
         type=seq_type,
         increment=increment,
-        min_value=min_value,
-        max_value=max_value,
+        min_value=None if min_value == low else min_value,
+        max_value=None if max_value == high else max_value,
         start=start,
         cache=values.get("cache") or seq.cache,
         cycle=values.get("cycle", seq.cycle),
         owned_by=values.get("owned_by", seq.owned_by),
     )
+
+
+def default_limits(seq_type: str, increment: int) -> tuple[int, int]:
+    """A sequence's implicit MINVALUE and MAXVALUE for its type and direction."""
+    top = SEQUENCE_LIMITS.get(seq_type, SEQUENCE_LIMITS["bigint"])
+    return (1, top) if increment > 0 else (-top - 1, -1)
 
 
 def create_sequence(r: Replayer, stmt: pb.CreateSeqStmt) -> None:
@@ -556,7 +625,7 @@ def create_sequence(r: Replayer, stmt: pb.CreateSeqStmt) -> None:
         if stmt.if_not_exists:
             return
         raise NotReplayed(f"sequence {qualname} already exists")
-    seq = Sequence(schema, name, type="bigint", min_value=1, max_value=SEQUENCE_LIMITS["bigint"])
+    seq = Sequence(schema, name, type="bigint")
     seq = replace(_sequence_options(r, seq, [*_typed_first(stmt.options)]), location=r.location)
     r.state.sequences[qualname] = seq
     r.add_relname(schema, name)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
@@ -136,7 +138,7 @@ def _bound_text(bound: pb.PartitionBoundSpec) -> str:
     def datum(node: Any) -> str:
         if node.WhichOneof("node") == "column_ref":
             return str(node.column_ref.fields[-1].string.sval).upper()
-        return canonical_expr(node)
+        return _utc_literal(canonical_expr(node))
 
     if bound.strategy == "l":
         return f"FOR VALUES IN ({', '.join(datum(d) for d in bound.listdatums)})"
@@ -145,6 +147,30 @@ def _bound_text(bound: pb.PartitionBoundSpec) -> str:
     low = ", ".join(datum(d) for d in bound.lowerdatums)
     high = ", ".join(datum(d) for d in bound.upperdatums)
     return f"FOR VALUES FROM ({low}) TO ({high})"
+
+
+_TIMESTAMPTZ = re.compile(r"^'(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2}(?::?\d{2})?)'$")
+
+
+def _utc_literal(text: str) -> str:
+    """'2022-04-01 01:00:00+01' → '2022-04-01 00:00:00+00', as the catalog prints it in UTC."""
+    match = _TIMESTAMPTZ.match(text)
+    if match is None:
+        return text
+    from datetime import datetime
+
+    offset = match.group(3)
+    if len(offset) == 3:
+        offset += ":00"
+    elif ":" not in offset:
+        offset = offset[:3] + ":" + offset[3:]
+    moment = datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}{offset}").astimezone(UTC)
+    return (
+        "'"
+        + moment.strftime("%Y-%m-%d %H:%M:%S")
+        + (f".{moment.microsecond:06d}".rstrip("0") if moment.microsecond else "")
+        + "+00'"
+    )
 
 
 def _partkey_text(spec: pb.PartitionSpec) -> str:
@@ -263,8 +289,8 @@ def _serial_sequence(r: Replayer, qualname: str, column: str, seq_type: str) -> 
         type=seq_type,
         start=1,
         increment=1,
-        min_value=1,
-        max_value=SEQUENCE_LIMITS[seq_type],
+        min_value=None,
+        max_value=None,
         cache=1,
         cycle=False,
         owned_by=f"{qualname}.{column}",
@@ -329,9 +355,7 @@ def _clone_partition_objects(r: Replayer, qualname: str, parent: Table) -> None:
     child = r.table(qualname)
     for constraint in parent.constraints:
         if constraint.kind == "foreign key" and not any(c.name == constraint.name for c in child.constraints):
-            child = replace(
-                child, constraints=(*child.constraints, replace(constraint, location=r.location))
-            )
+            child = replace(child, constraints=(*child.constraints, replace(constraint, location=r.location)))
     triggers = tuple(replace(t, location=r.location) for t in parent.triggers if t.level == "row")
     child = replace(child, triggers=child.triggers + triggers)
     r.state.tables[qualname] = child
