@@ -135,7 +135,7 @@ def check_migration_path(code: str, prepared: Prepared, root: Path) -> list[Find
     result = lint_files([prepared.directory], Settings.default(root), rules=[rule()])
     mine = [f for f in result.findings if f.code in (code, "E001")]
     by_path = {file.path: file for file in prepared.files}
-    actual: dict[tuple[str, int], Counter[str]] = {}
+    actual: dict[tuple[str, int], list[Finding]] = {}
     problems: list[str] = []
     for finding in mine:
         loc = finding.location
@@ -143,7 +143,7 @@ def check_migration_path(code: str, prepared: Prepared, root: Path) -> list[Find
         if index is None or loc is None:
             problems.append(f"{finding.code} finding with no statement of the fixture: {finding.message}")
             continue
-        actual.setdefault((loc.path, index), Counter())[finding.code] += 1
+        actual.setdefault((loc.path, index), []).append(finding)
     for file in prepared.files:
         expected, annotation_problems = expectations(file, code)
         problems += annotation_problems
@@ -151,20 +151,14 @@ def check_migration_path(code: str, prepared: Prepared, root: Path) -> list[Find
             want = expected.get(statement.index, Counter())
             if is_live_only(rule):
                 want = Counter({"E001": want["E001"]})
-            got = actual.get((file.path, statement.index), Counter())
+            found = actual.get((file.path, statement.index), [])
             for checked in (code, "E001"):
-                if want[checked] != got[checked]:
-                    messages = [
-                        f.message
-                        for f in mine
-                        if f.location
-                        and f.location.path == file.path
-                        and statement_at(file, f.location.line) == statement.index
-                        and f.code == checked
-                    ]
+                messages = [f.message for f in found if f.code == checked]
+                if want[checked] != len(messages):
+                    where = f"{Path(file.path).name}:{statement.location.line}"
+                    text = " ".join(statement.text.split())[:100]
                     problems.append(
-                        f"{Path(file.path).name}:{statement.location.line}: expected {want[checked]} {checked}, "
-                        f"got {got[checked]}: {' '.join(statement.text.split())[:100]} {messages}"
+                        f"{where}: expected {want[checked]} {checked}, got {len(messages)}: {text} {messages}"
                     )
     assert not problems, f"{code} fixture:\n" + "\n".join(problems)
     return [f for f in mine if f.code == code]
@@ -228,7 +222,8 @@ def test_fixture_on_a_live_database(code: str, tmp_path: Path, pg: str) -> None:
     files_objects = Counter(f.object for f in on_files)
     db_objects = Counter(f.object for f in on_db)
     assert db_objects == files_objects, (
-        f"{code}: replay and catalog disagree\n only from files: {sorted((files_objects - db_objects).elements())}"
-        f"\n only from the database: {sorted((db_objects - files_objects).elements())}"
+        f"{code}: replay and catalog disagree\n"
+        f" only from files: {sorted((files_objects - db_objects).elements())}\n"
+        f" only from the database: {sorted((db_objects - files_objects).elements())}"
         f"\n database messages: {[f.message for f in on_db]}"
     )
