@@ -98,6 +98,7 @@ def test_extend_cycle_is_an_error(tmp_path: Path) -> None:
             "rules = { C001 = { columns = { id = { kind = 'uuid' } } } }",
             "columns.id has unknown keys ['kind']",
         ),
+        ("rules = { T005 = { patterns = ['(ip'] } }", "patterns: invalid regular expression '(ip'"),
         ("fail-on = 'warn'", "fail-on must be one of error, warning, info"),
         ("target-postgres = 'fifteen'", "target-postgres must be a major version"),
         ("per-file-ignores = { 'legacy/*' = ['M9'] }", "no rule matches 'M9'"),

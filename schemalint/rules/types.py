@@ -14,7 +14,7 @@ MONEY_PATTERNS = [
     r"salary|wage|revenue|refund|credit|debit|budget|spend|payout|deposit)(_|$)",
 ]
 MONEY_EXCLUDE = [
-    r"(^|_)(id|ids|count|qty|quantity|percent|pct|rate|ratio|at|on|date|currency|code|type|unit|units|"
+    r"(^|_)(id|ids|count|qty|quantity|percent|pct|rate|ratio|at|on|date|currency|code|type|"
     r"status|kind|items|number|no|is|has|method|mode|reason|description|note|notes|name)(_|$)",
 ]
 IP_PATTERNS = [r"(^|_)(ip|ipv4|ipv6|ip_address|ip_addr|ipaddr|ipaddress|remote_addr|remote_address)(_|$)"]
@@ -42,6 +42,18 @@ def _columns(model: Model) -> Iterator[tuple[Table, Column, str]]:
         for column in table.columns:
             base, _ = column_type(model, column)
             yield table, column, base
+
+
+def validate_patterns(name: str, value: object) -> str | None:
+    """Why a list of regular expressions in an option is invalid, or None (for pack validation)."""
+    if not name.endswith("patterns") or not isinstance(value, list):
+        return None
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            return f"{name}: invalid regular expression {pattern!r}: {error}"
+    return None
 
 
 def _matches(name: str, patterns: list[str]) -> bool:
@@ -90,6 +102,8 @@ class MoneyNotNumeric194(ModelRule):
         Option("exclude_patterns", list, MONEY_EXCLUDE, "Regular expressions of names that are not money."),
         Option("type", str, "numeric(19,4)", "The required type of money columns."),
     )
+
+    validate_option = staticmethod(validate_patterns)
 
     FLAGGED = re.compile(r"^(real|double precision|money|numeric(\(\d+(,\d+)?\))?)$")
 
@@ -257,6 +271,7 @@ class IpAddressNotInet(ModelRule):
     severity = "warning"
     tags = ("types",)
     options = (Option("patterns", list, IP_PATTERNS, "Regular expressions on names of IP address columns."),)
+    validate_option = staticmethod(validate_patterns)
 
     def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
         for table, column, base in _columns(model):
