@@ -227,3 +227,106 @@ def test_fixture_on_a_live_database(code: str, tmp_path: Path, pg: str) -> None:
         f" only from the database: {sorted((db_objects - files_objects).elements())}"
         f"\n database messages: {[f.message for f in on_db]}"
     )
+
+
+# What one fixture file cannot show: live-only facts, options, and library use without an engine.
+
+
+def _statement_findings(rule: Rule, sql: str, path: str = "V9__x.sql", **context: object) -> list[Finding]:
+    from schemalint.model import Model
+    from schemalint.rules.base import StatementContext, StatementRule
+
+    assert isinstance(rule, StatementRule)
+    statements = parse_sql(sql, path).statements
+    found: list[Finding] = []
+    for index, statement in enumerate(statements):
+        ctx = StatementContext(path=path, previous=statements[:index], **context)  # type: ignore[arg-type]
+        found += rule.check(statement, Model(), ctx)
+    return found
+
+
+def test_database_settings_are_checked_on_live_models_only() -> None:
+    from schemalint.model import DatabaseInfo, Model
+    from schemalint.rules.base import RuleContext
+    from schemalint.rules.settings import DatabaseEncodingNotUtf8, TimezoneNotUtc
+
+    latin = Model(database=DatabaseInfo(encoding="LATIN1", timezone="Europe/Berlin", database="shop"))
+    live, files = RuleContext(live=True), RuleContext(live=False)
+    encoding = list(DatabaseEncodingNotUtf8().check(latin, live))
+    assert [f.message for f in encoding] == ["Database shop has encoding LATIN1; expected UTF8."]
+    assert list(DatabaseEncodingNotUtf8().check(latin, files)) == []
+    assert [f.object for f in TimezoneNotUtc().check(latin, live)] == ["shop"]
+    assert list(TimezoneNotUtc().check(latin, files)) == []
+    utc = Model(database=DatabaseInfo(encoding="UTF8", timezone="Etc/UTC", database="shop"))
+    assert list(TimezoneNotUtc().check(utc, live)) == list(DatabaseEncodingNotUtf8().check(utc, live)) == []
+    assert list(TimezoneNotUtc({"allowed": ["Europe/Berlin"]}).check(latin, live)) == []
+
+
+def test_statement_rules_without_an_engine_use_the_context() -> None:
+    from schemalint.rules.migration import IndexCreatedWithoutConcurrently
+
+    sql = "CREATE INDEX idx_orders_status ON orders (status);"
+    assert len(_statement_findings(IndexCreatedWithoutConcurrently(), sql)) == 1
+    new = _statement_findings(
+        IndexCreatedWithoutConcurrently(), sql, created_in_file=frozenset({"public.orders"})
+    )
+    assert new == []
+    help_text = _statement_findings(IndexCreatedWithoutConcurrently(), sql)[0].help
+    assert help_text == "CREATE INDEX CONCURRENTLY idx_orders_status ON orders USING btree (status);"
+
+
+def test_concurrently_with_a_wrapping_migration_tool() -> None:
+    from schemalint.rules.migration import ConcurrentlyInTransaction
+
+    sql = "CREATE INDEX CONCURRENTLY idx_orders_status ON orders (status);"
+    assert _statement_findings(ConcurrentlyInTransaction(), sql) == []
+    assert len(_statement_findings(ConcurrentlyInTransaction({"assume_in_transaction": True}), sql)) == 1
+
+
+def test_volatile_default_before_postgresql_11_is_any_default() -> None:
+    from schemalint.rules.migration_rewrite import ColumnAddedWithVolatileDefault
+
+    sql = "ALTER TABLE orders ADD COLUMN status text DEFAULT 'new';"
+    assert _statement_findings(ColumnAddedWithVolatileDefault(), sql) == []
+    old = _statement_findings(ColumnAddedWithVolatileDefault(), sql, target_postgres=10)
+    assert [f.object for f in old] == ["public.orders.status"]
+
+
+def test_migration_file_name_pattern_option_and_suggestion() -> None:
+    from schemalint.rules.migration_compat import MigrationFileNameNonstandard
+
+    sql = "CREATE TABLE orders (id uuid PRIMARY KEY);"
+    found = _statement_findings(MigrationFileNameNonstandard(), sql, path="db/42-Add Orders.sql")
+    assert [f.help for f in found] == ["git mv db/42-Add Orders.sql db/V42__add_orders.sql"]
+    custom = MigrationFileNameNonstandard({"pattern": r"^\d{14}_\w+\.sql$"})
+    assert _statement_findings(custom, sql, path="db/20240101120000_add_orders.sql") == []
+    assert len(_statement_findings(custom, sql, path="db/V1__add_orders.sql")) == 1
+
+
+def test_soft_delete_column_option() -> None:
+    from schemalint.model import Column, Index, Model, Table
+    from schemalint.rules.base import RuleContext
+    from schemalint.rules.keys import UniqueIndexIgnoresSoftDelete
+
+    table = Table(
+        "public",
+        "users",
+        columns=(Column("email", "text"), Column("archived_at", "timestamp with time zone")),
+        indexes=(
+            Index(
+                "public", "uq_users_email", "users", ("email",), unique=True, predicate="archived_at IS NULL"
+            ),
+        ),
+    )
+    model = Model(tables={table.qualname: table})
+    assert list(UniqueIndexIgnoresSoftDelete().check(model, RuleContext())) == []
+    archived = UniqueIndexIgnoresSoftDelete({"soft_delete_column": "archived_at"})
+    assert list(archived.check(model, RuleContext())) == []
+    bare = Table(
+        "public",
+        "users",
+        columns=table.columns,
+        indexes=(Index("public", "uq", "users", ("email",), unique=True),),
+    )
+    found = list(archived.check(Model(tables={bare.qualname: bare}), RuleContext()))
+    assert [f.object for f in found] == ["public.uq"]

@@ -424,6 +424,9 @@ class NotNullSetOnExistingColumn(StatementRule):
 
     ## Good
     ```sql
+    CREATE TABLE orders (id uuid PRIMARY KEY, customer_id uuid);  -- an earlier migration
+    ```
+    ```sql
     ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null
         CHECK (customer_id IS NOT NULL) NOT VALID;
     ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_not_null;
