@@ -90,7 +90,10 @@ class FileState:
     ) -> None:
         self.path = DEFAULT_SEARCH_PATH
         self.created: dict[str, bool] = {}
-        self.given = created_in_file
+        # The file's own statements say which tables it created; the context's set is used only when
+        # there are none to read (library use). The engine's set also counted a table as created in a
+        # file that merely added an index, constraint, trigger or policy to it.
+        self.given = created_in_file if not previous else frozenset()
         self.lock_timeout = False
         self.in_transaction = False
         self.unguarded_lock = False  # a locking statement came earlier with no lock_timeout set
