@@ -42,8 +42,9 @@ _NUMERIC_TYPES = frozenset(
     }
 )
 # casts the analyser adds on its own (coercions to a common operator type)
-_IMPLICIT_CAST_TYPES = frozenset({"text", "varchar", "bpchar", "name", "regclass", "numeric", "float8", "int8",
-                                  "char"})
+_IMPLICIT_CAST_TYPES = frozenset(
+    {"text", "varchar", "bpchar", "name", "regclass", "numeric", "float8", "int8", "char"}
+)
 _SEQUENCE_FUNCTIONS = frozenset({"nextval", "currval", "setval"})
 _LIKE_OPERATORS = {
     pb.A_Expr_Kind.AEXPR_LIKE: None,
@@ -232,8 +233,54 @@ def _deparse_target(node: pb.Node) -> str:
     return text[len("SELECT ") :] if text.startswith("SELECT ") else text
 
 
+def _const_text(const: Any) -> str | None:
+    """A constant as libpg_query's deparser prints it, or None when only the deparser knows."""
+    if const.isnull:
+        return "NULL"
+    kind = const.WhichOneof("val")
+    if kind == "ival":
+        return str(const.ival.ival)
+    if kind == "sval":
+        text = const.sval.sval
+        return None if "\\" in text else "'" + text.replace("'", "''") + "'"
+    if kind == "boolval":
+        return "true" if const.boolval.boolval else "false"
+    return None
+
+
+def _fast(node: Any) -> str | None:
+    """The canonical text of the commonest defaults without a deparse round trip."""
+    which = node.WhichOneof("node")
+    if which == "a_const":
+        return _const_text(node.a_const)
+    if which == "type_cast":
+        cast = node.type_cast
+        if cast.arg.WhichOneof("node") == "a_const" and _const_from_cast(cast) is None:
+            return _const_text(cast.arg.a_const)
+    if which == "func_call":
+        call = node.func_call
+        name = call.funcname[-1].string.sval if call.funcname else ""
+        if name in ("nextval", "now") and not (
+            call.agg_order or call.HasField("agg_filter") or call.over.ByteSize()
+        ):
+            if name == "now" and not call.args:
+                return "now()"
+            if name == "nextval" and len(call.args) == 1:
+                arg = call.args[0]
+                if arg.WhichOneof("node") == "type_cast":
+                    arg = arg.type_cast.arg
+                if arg.WhichOneof("node") == "a_const" and arg.a_const.WhichOneof("val") == "sval":
+                    text = _const_text(arg.a_const)
+                    if text is not None:
+                        return f"nextval('{_strip_schema(text[1:-1])}')"
+    return None
+
+
 def canonical_expr(node: Any) -> str:
     """The canonical text of a parsed expression node (a postgast Node)."""
+    fast = _fast(node)
+    if fast is not None:
+        return fast
     copy = pb.Node()
     copy.CopyFrom(node)
     _normalise(copy, query=False)

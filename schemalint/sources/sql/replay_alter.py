@@ -198,6 +198,10 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
 
 
 def _set_trigger_state(r: Replayer, qualname: str, name: str, state: str) -> None:
+    """ENABLE/DISABLE TRIGGER; on a partitioned table it recurses to the partitions' clones."""
+    for child in tables._partitions_of(r, qualname):
+        if any(t.name == name for t in r.table(child).triggers):
+            _set_trigger_state(r, child, name, state)
     table = r.table(qualname)
     if not any(t.name == name for t in table.triggers):
         raise NotReplayed(f"trigger {name} on {qualname} does not exist in the model replayed so far")

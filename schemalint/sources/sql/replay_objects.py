@@ -437,7 +437,7 @@ def _function_qualname(r: Replayer, func: pb.ObjectWithArgs) -> str:
         if len(candidates) == 1:
             return candidates[0]
         raise NotReplayed(f"function {'.'.join(names)} is ambiguous or unknown without argument types")
-    args = ", ".join(_ftype(r, a) for a in func.objargs)
+    args = ", ".join(_ftype(r, a.type_name) for a in func.objargs)
     if len(names) > 1:
         return f"{names[-2]}.{names[-1]}({args})"
     for schema in r.search_path:

@@ -96,24 +96,39 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
         for column in parent.columns:
             if not any(c.name == column.name for c in columns):
                 columns.append(replace(column, identity=None, comment=None, location=r.location))
-    r.state.tables[qualname] = replace(table, columns=tuple(columns))
-    r.add_relname(schema, rv.relname)
     r.touch(qualname, created=True)
     deferred: list[pb.Constraint] = []
+    serials: list[tuple[str, str]] = []
     for element in stmt.table_elts:
         which = element.WhichOneof("node")
         if which == "column_def":
-            deferred.extend(
-                _add_column(
-                    r, qualname, element.column_def, partition=bool(parents) and stmt.HasField("partbound")
-                )
-            )
+            coldef = element.column_def
+            position = next((i for i, c in enumerate(columns) if c.name == coldef.colname), None)
+            if position is not None and not parents:
+                raise NotReplayed(f"column {qualname}.{coldef.colname} specified more than once")
+            existing = columns[position] if position is not None else None
+            column, later, serial = _column_from_def(r, coldef, existing)
+            if position is not None:
+                columns[position] = column
+            else:
+                columns.append(column)
+            deferred.extend(later)
+            if serial:
+                serials.append((column.name, serial))
         elif which == "constraint":
             deferred.append(element.constraint)
         elif which == "table_like_clause":
+            r.state.tables[qualname] = replace(table, columns=tuple(columns))
+            r.add_relname(schema, rv.relname)
             _like(r, qualname, element.table_like_clause)
+            columns = list(r.state.tables[qualname].columns)
         else:
             raise NotReplayed(f"table element {which} is not replayed")
+    r.state.tables[qualname] = replace(table, columns=tuple(columns))
+    r.add_relname(schema, rv.relname)
+    r.touch(*(f"{qualname}.{c.name}" for c in columns), created=True)
+    for name, serial in serials:
+        _serial_sequence(r, qualname, name, serial)
     for parent in parents:
         _inherit_constraints(r, qualname, parent, partition=stmt.HasField("partbound"))
     for constraint in sorted(deferred, key=_constraint_order):

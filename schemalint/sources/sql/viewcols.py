@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from postgast import pg_query_pb2 as pb
+
 _SQL_VALUE_FUNCTIONS = {
     "SVFOP_CURRENT_DATE": "current_date",
     "SVFOP_CURRENT_TIME": "current_time",
@@ -44,13 +46,13 @@ def view_columns(
 
 
 def _select_columns(node: Any, relation_columns: Callable[[str, str], tuple[str, ...] | None]) -> list[str]:
-    select = node.select_stmt if node.WhichOneof("node") == "select_stmt" else node
+    select = node if isinstance(node, pb.SelectStmt) else node.select_stmt
     if select.larg.ByteSize():
         return _select_columns_from(select.larg, relation_columns)
     if select.values_lists:
         first = select.values_lists[0].list.items
         return [f"column{i + 1}" for i in range(len(first))]
-    relations = _from_relations(select.from_clause, relation_columns)
+    relations: list[tuple[str, tuple[str, ...]]] | None = None
     names: list[str] = []
     for target in select.target_list:
         res = target.res_target
@@ -62,6 +64,8 @@ def _select_columns(node: Any, relation_columns: Callable[[str, str], tuple[str,
             val.WhichOneof("node") == "column_ref"
             and val.column_ref.fields[-1].WhichOneof("node") == "a_star"
         ):
+            if relations is None:
+                relations = _from_relations(select.from_clause, relation_columns)
             fields = val.column_ref.fields
             if len(fields) == 1:
                 for _, columns in relations:
@@ -153,8 +157,6 @@ def figure_colname(node: Any) -> str | None:
     if which == "min_max_expr":
         return "greatest" if node.min_max_expr.op == 1 else "least"
     if which == "sql_value_function":
-        from postgast import pg_query_pb2 as pb
-
         return _SQL_VALUE_FUNCTIONS.get(pb.SQLValueFunctionOp.Name(node.sql_value_function.op))
     if which == "sub_link":
         link = node.sub_link
