@@ -57,21 +57,27 @@ ALTER TABLE app.orders FORCE ROW LEVEL SECURITY;
 CREATE INDEX idx_orders_customer ON app.orders (customer_id DESC NULLS LAST, placed_at NULLS FIRST)
   INCLUDE (total) WHERE status <> 'draft';
 CREATE INDEX idx_orders_tags ON app.orders USING gin (tags);
+CREATE INDEX idx_customers_name ON app.customers (name, name COLLATE "POSIX", tenant_id);
 CREATE UNIQUE INDEX uq_customers_lower ON app.customers (lower(name), name text_pattern_ops);
 COMMENT ON INDEX app.idx_orders_tags IS 'tag search';
 
 CREATE TABLE app.bookings (
   room int,
   during tstzrange,
-  EXCLUDE USING gist (room WITH =, during WITH &&)
+  EXCLUDE USING gist (room WITH =, lower(during) WITH <>) WHERE (room > 0)
 );
 
 CREATE TABLE app.events (id bigint NOT NULL, created_at date NOT NULL) PARTITION BY RANGE (created_at);
 CREATE TABLE app.events_2024 PARTITION OF app.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 ALTER TABLE app.events ADD PRIMARY KEY (id, created_at);
+CREATE TABLE app.hashed (id int, code text) PARTITION BY HASH (id, lower(code), (id + 1));
+CREATE TABLE app.hashed_0 PARTITION OF app.hashed FOR VALUES WITH (MODULUS 2, REMAINDER 0);
 CREATE TABLE app.base (id int);
 CREATE TABLE app.derived (extra text) INHERITS (app.base);
 CREATE UNLOGGED TABLE app.scratch (x int);
+CREATE TABLE app.event_notes (
+  event_id bigint, created_at date, FOREIGN KEY (event_id, created_at) REFERENCES app.events
+);
 
 CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
 CREATE TRIGGER trg_orders_touch BEFORE INSERT OR UPDATE OF status, total ON app.orders
@@ -174,15 +180,13 @@ def test_constraints(app_model: m.Model) -> None:
         deferrable=True,
         initially_deferred=True,
     )
-    assert orders["orders_total_check"] == m.Constraint(
-        "orders_total_check", "check", ("total",), expression="total > 0"
-    )
+    assert orders["orders_total_check"] == m.Constraint("orders_total_check", "check", expression="total > 0")
     assert orders["chk_orders_status"].validated is False
     assert orders["chk_orders_status"].expression == "status <> 'cancelled'"
     (exclusion,) = app_model.tables["app.bookings"].constraints
     assert exclusion.kind == "exclusion"
-    assert exclusion.columns == ("room", "during")
-    assert exclusion.expression == "EXCLUDE USING gist (room WITH =, during WITH &&)"
+    assert exclusion.columns == ("room", "lower(during)")
+    assert exclusion.expression == "EXCLUDE USING gist (room WITH =, lower(during) WITH <>) WHERE (room > 0)"
 
 
 def test_indexes(app_model: m.Model) -> None:
@@ -203,7 +207,14 @@ def test_indexes(app_model: m.Model) -> None:
         "app", "idx_orders_tags", "orders", ("tags",), method="gin", comment="tag search"
     )
     customers = {i.name: i for i in app_model.tables["app.customers"].indexes}
-    assert sorted(customers) == ["customers_pkey", "uq_customers_email", "uq_customers_lower"]
+    assert sorted(customers) == [
+        "customers_pkey",
+        "idx_customers_name",
+        "uq_customers_email",
+        "uq_customers_lower",
+    ]
+    # name is COLLATE "C": the index key says COLLATE only when it differs from the column's
+    assert customers["idx_customers_name"].keys == ("name", 'name COLLATE "POSIX"', "tenant_id")
     assert customers["uq_customers_lower"].keys == ("lower(name)", "name text_pattern_ops")
     assert customers["uq_customers_lower"].unique and customers["uq_customers_lower"].constraint is None
     assert customers["uq_customers_email"].nulls_not_distinct
@@ -222,12 +233,22 @@ def test_partitions_inheritance_and_table_flags(app_model: m.Model) -> None:
     assert partition.partition_bound == "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
     assert partition.inherits == ()
     assert [c.name for c in partition.columns] == ["id", "created_at"]
-    # what a partition receives from its parent (key, index, trigger clones) is the parent's
-    assert partition.constraints == () and partition.indexes == () and partition.triggers == ()
+    # what a partition receives from its parent: the key (constraint and index) and row triggers
+    assert partition.constraints == (m.Constraint("events_2024_pkey", "primary key", ("id", "created_at")),)
+    assert [(i.name, i.keys, i.constraint) for i in partition.indexes] == [
+        ("events_2024_pkey", ("id", "created_at"), "events_2024_pkey")
+    ]
+    assert [t.name for t in partition.triggers] == ["trg_events"]
     assert [c.name for c in events.constraints] == ["events_pkey"]
+    hashed = app_model.tables["app.hashed"]
+    assert hashed.partition_key == "HASH (id, (lower(code)), (id + 1))"
+    assert app_model.tables["app.hashed_0"].partition_bound == "FOR VALUES WITH (modulus 2, remainder 0)"
+    assert app_model.tables["app.hashed_0"].partition_of == "app.hashed"
     assert app_model.tables["app.derived"].inherits == ("app.base",)
     assert [c.name for c in app_model.tables["app.derived"].columns] == ["id", "extra"]
     assert app_model.tables["app.scratch"].persistence == "unlogged"
+    (note_fk,) = app_model.tables["app.event_notes"].constraints
+    assert (note_fk.name, note_fk.ref_table) == ("event_notes_event_id_created_at_fkey", "app.events")
     orders = app_model.tables["app.orders"]
     assert orders.rls_enabled and orders.rls_forced
     assert not app_model.tables["app.customers"].rls_enabled

@@ -370,6 +370,8 @@ def _indexes(rows: list[Row], canon: Canon) -> dict[int, list[m.Index]]:
                 comment=comment,
             )
         )
+    for table_indexes in result.values():
+        table_indexes.sort(key=lambda index: index.name)
     return result
 
 

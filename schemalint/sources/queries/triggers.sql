@@ -1,5 +1,5 @@
--- User triggers on the tables of the selected schemas (not internal ones such as foreign key
--- triggers, not the clones a partition receives). Parameter: nsp oid[].
+-- User triggers on the tables of the selected schemas, those a partition receives from its parent
+-- included; not internal ones such as foreign key triggers. Parameter: nsp oid[].
 -- tgtype bits: 1 row, 2 before, 4 insert, 8 delete, 16 update, 32 truncate, 64 instead of.
 SELECT t.tgrelid, t.tgname, t.tgtype,
        fn.nspname || '.' || p.proname AS function,
@@ -17,5 +17,4 @@ JOIN pg_catalog.pg_namespace fn ON fn.oid = p.pronamespace
 WHERE c.relnamespace = ANY (%(nsp)s::oid[])
   AND c.relkind IN ('r', 'p', 'f')
   AND NOT t.tgisinternal
-  AND t.tgparentid = 0
 ORDER BY t.tgrelid, t.tgname
