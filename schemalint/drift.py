@@ -79,7 +79,7 @@ _RULES: tuple[_Rule, ...] = (
         "warning",
         "A column's type, nullability, default, identity, generated expression or collation differs.",
         "Write a migration that alters the live column to the declared definition (see "
-        "`schemalint drift --reconcile`), or change the declaration to what production has.",
+        "`schemalint drift --sql`), or change the declaration to what production has.",
         "The application is written against the declared column; a different type, default or nullability "
         "changes what it stores and what it may write.",
         "declared: created_at timestamptz NOT NULL DEFAULT now()\nlive:     created_at timestamp",

@@ -28,16 +28,42 @@ _HEADER = (
 )
 
 
+# phases whose statements are ordered by dependency depth: (which objects, deepest first)
+_BY_DEPTH: dict[int, tuple[str, bool]] = {
+    35: ("functions", False),
+    19: ("functions", True),
+    43: ("views", False),
+    12: ("views", True),
+}
+
+
 class _Planner:
     def __init__(self, declared: Model, live: Model) -> None:
         self.declared = declared
         self.live = live
         self.steps: list[Step] = []
+        self.depths: dict[tuple[int, str], dict[str, int]] = {}
 
     def add(self, phase: int, key: str, sql: str | None, unsafe: str | None = None) -> None:
+        if phase in _BY_DEPTH:
+            kind, reverse = _BY_DEPTH[phase]
+            depth = self.depth(self.live if reverse else self.declared, kind, key)
+            key = f"{(9999 - depth) if reverse else depth:04d} {key}"
         if sql is None and unsafe is None:
             unsafe = f"{key}: cannot be written from the model; write this statement by hand"
         self.steps.append(Step(phase, key, sql, unsafe, len(self.steps)))
+
+    def depth(self, model: Model, kind: str, qualname: str) -> int:
+        """How many functions (views) the function (view) depends on, transitively, read from its text."""
+        cache_key = (id(model), kind)
+        if cache_key not in self.depths:
+            items: dict[str, tuple[str, str]] = {}
+            if kind == "functions":
+                items = {q: (f.name, f.body or "") for q, f in model.functions.items()}
+            else:
+                items = {q: (v.name, v.definition) for q, v in model.views.items()}
+            self.depths[cache_key] = ddl.dependency_depths(items)
+        return self.depths[cache_key].get(qualname, 0)
 
     def comment_on(self, kind: str, qualname: str, text: str | None) -> str:
         """COMMENT ON the declared object of that kind and qualified name."""
@@ -236,6 +262,14 @@ class _Planner:
         if d.change == "extra":
             table = self.live.tables[d.object]
             key = ("0" if table.partition_of else "1") + d.object
+            first = "drops a table: its foreign keys and sequence defaults go first"
+            for constraint in table.foreign_keys:  # other dropped tables may be referenced
+                self.drop_constraint(table, constraint, first)
+            for column in table.columns:  # the sequence may be owned by another dropped table
+                if column.default is not None and "nextval(" in column.default:
+                    name = f"{qname(table.schema, table.name)} ALTER COLUMN {quote_ident(column.name)}"
+                    drop_default = f"ALTER TABLE {name} DROP DEFAULT"
+                    self.add(14, d.object, drop_default, first)
             self.add(
                 17,
                 key,

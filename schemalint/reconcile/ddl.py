@@ -75,6 +75,28 @@ def changed_fields(declared: object, live: object) -> list[str]:
     ]
 
 
+def dependency_depths(items: dict[str, tuple[str, str]]) -> dict[str, int]:
+    """For qualname → (name, text): 0 for an item whose text names no other item, else 1 + theirs.
+
+    Functions whose bodies call other functions and views that read other
+    views must be created after those (and dropped before them); the model
+    does not record these dependencies, so they are read from the text.
+    """
+    patterns = {q: re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])") for q, (name, _) in items.items()}
+    depths: dict[str, int] = {}
+
+    def depth(qualname: str, seen: frozenset[str]) -> int:
+        if qualname not in depths:
+            text = items[qualname][1]
+            used = [o for o, p in patterns.items() if o != qualname and o not in seen and p.search(text)]
+            depths[qualname] = 1 + max((depth(o, seen | {qualname}) for o in used), default=-1)
+        return depths[qualname]
+
+    for qualname in items:
+        depth(qualname, frozenset())
+    return depths
+
+
 def quote_ident(name: str) -> str:
     """The identifier as PostgreSQL's quote_ident spells it: quoted only when needed."""
     if _PLAIN.match(name) and name not in _KEYWORDS:
@@ -308,6 +330,9 @@ def _setting(config: str) -> str:
     return f"SET {quote_ident(name)} = {value}"
 
 
+_SQL_STANDARD_BODY = re.compile(r"\s*(RETURN\b|BEGIN\s+ATOMIC\b)", re.IGNORECASE)
+
+
 def create_function(function: Function) -> str | None:
     """CREATE OR REPLACE FUNCTION/PROCEDURE; None when it cannot be written from the model."""
     if function.kind in ("aggregate", "window") or function.body is None:
@@ -323,6 +348,8 @@ def create_function(function: Function) -> str | None:
     text += " SECURITY DEFINER" if function.security_definer else ""
     for config in function.config:
         text += f"\n    {_setting(config)}"
+    if function.language == "sql" and _SQL_STANDARD_BODY.match(function.body):
+        return text + f"\n{function.body.strip()}"
     return text + f"\nAS {_dollar_quote(function.body)}"
 
 
