@@ -243,3 +243,36 @@ def test_dependency_order_creates_before_use_and_drops_in_reverse() -> None:
 
 def test_no_differences_says_so() -> None:
     assert "no differences" in reconcile_sql([], Model(), Model())
+
+
+# reconciling real schemas: build a whole corpus schema from nothing, then drop it all ------------
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.mark.catalog
+@pytest.mark.corpus
+@pytest.mark.parametrize("entry", ["zooniverse-panoptes"])
+def test_reconcile_builds_and_drops_a_corpus_schema(
+    entry: str, pg_admin: str, make_db: Callable[[], str]
+) -> None:
+    if not (CORPUS / "load.py").is_file():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    import subprocess
+    import sys
+
+    loaded, empty = make_db(), make_db()
+    database = loaded.rsplit("/", 1)[-1].split("?")[0]
+    subprocess.run(
+        [sys.executable, str(CORPUS / "load.py"), "apply", entry, "--dsn", pg_admin, "--database", database],
+        check=True,
+        capture_output=True,
+    )
+    declared, nothing = introspect(loaded), introspect(empty)
+    assert declared.tables
+
+    run_script(empty, reconcile_sql(diff_models(declared, nothing), declared, nothing))
+    assert [str(d) for d in diff_models(declared, introspect(empty))] == []
+
+    run_script(loaded, reconcile_sql(diff_models(nothing, declared), nothing, declared, unsafe=True))
+    assert [str(d) for d in diff_models(nothing, introspect(loaded))] == []
