@@ -64,10 +64,21 @@ def _const_from_cast(cast: pb.TypeCast) -> pb.Node | None:
     if arg.WhichOneof("node") != "a_const" or arg.a_const.WhichOneof("val") != "sval":
         return None
     type_names = [n.string.sval for n in cast.type_name.names]
-    if not type_names or type_names[-1] not in _NUMERIC_TYPES or len(cast.type_name.array_bounds):
+    if not type_names or len(cast.type_name.array_bounds):
         return None
     text = arg.a_const.sval.sval
     node = pb.Node()
+    if type_names[-1] in ("bool", "boolean"):
+        value = text.strip().lower()
+        if value in ("t", "true", "y", "yes", "on", "1"):
+            node.a_const.boolval.boolval = True
+            return node
+        if value in ("f", "false", "n", "no", "off", "0"):
+            node.a_const.boolval.boolval = False
+            return node
+        return None
+    if type_names[-1] not in _NUMERIC_TYPES:
+        return None
     try:
         node.a_const.ival.ival = int(text)
     except ValueError:
@@ -120,7 +131,9 @@ def _normalise(node: pb.Node, query: bool) -> None:
             if first.WhichOneof("node") == "a_const" and first.a_const.WhichOneof("val") == "sval":
                 first.a_const.sval.sval = _strip_schema(first.a_const.sval.sval)
     elif which == "bool_expr":
+        _walk_message(node.bool_expr, query)  # children first: a BETWEEN inside may become an AND
         _flatten_bool(node.bool_expr)
+        return
     elif query and which == "column_ref":
         fields = node.column_ref.fields
         if len(fields) > 1 and fields[-1].WhichOneof("node") == "string":
@@ -132,6 +145,8 @@ def _normalise(node: pb.Node, query: bool) -> None:
         node.range_var.schemaname = ""
     elif query and which == "res_target":
         target = node.res_target
+        if not target.name and target.val.WhichOneof("node") not in ("column_ref", None):
+            target.name = figure_colname(target.val) or "?column?"
         if target.name and target.val.WhichOneof("node") == "column_ref":
             fields = target.val.column_ref.fields
             if fields and fields[-1].WhichOneof("node") == "string" and fields[-1].string.sval == target.name:
@@ -341,3 +356,75 @@ def rename_column(text: str, old: str, new: str) -> str:
 
     visit(node)
     return canonical_expr(node)
+
+
+_SQL_VALUE_FUNCTIONS = {
+    "SVFOP_CURRENT_DATE": "current_date",
+    "SVFOP_CURRENT_TIME": "current_time",
+    "SVFOP_CURRENT_TIME_N": "current_time",
+    "SVFOP_CURRENT_TIMESTAMP": "current_timestamp",
+    "SVFOP_CURRENT_TIMESTAMP_N": "current_timestamp",
+    "SVFOP_LOCALTIME": "localtime",
+    "SVFOP_LOCALTIME_N": "localtime",
+    "SVFOP_LOCALTIMESTAMP": "localtimestamp",
+    "SVFOP_LOCALTIMESTAMP_N": "localtimestamp",
+    "SVFOP_CURRENT_ROLE": "current_role",
+    "SVFOP_CURRENT_USER": "current_user",
+    "SVFOP_USER": "user",
+    "SVFOP_SESSION_USER": "session_user",
+    "SVFOP_CURRENT_CATALOG": "current_catalog",
+    "SVFOP_CURRENT_SCHEMA": "current_schema",
+}
+
+
+def figure_colname(node: Any) -> str | None:
+    which = node.WhichOneof("node")
+    if which == "column_ref":
+        last = node.column_ref.fields[-1]
+        return str(last.string.sval) if last.WhichOneof("node") == "string" else None
+    if which == "a_indirection":
+        for item in reversed(node.a_indirection.indirection):
+            if item.WhichOneof("node") == "string":
+                return str(item.string.sval)
+        return figure_colname(node.a_indirection.arg)
+    if which == "func_call":
+        return str(node.func_call.funcname[-1].string.sval)
+    if which == "a_expr" and node.a_expr.kind == 5:  # AEXPR_NULLIF
+        return "nullif"
+    if which == "type_cast":
+        inner = figure_colname(node.type_cast.arg)
+        if inner:
+            return inner
+        names = node.type_cast.type_name.names
+        return str(names[-1].string.sval) if names else None
+    if which == "collate_clause":
+        return figure_colname(node.collate_clause.arg)
+    if which == "case_expr":
+        name = figure_colname(node.case_expr.defresult) if node.case_expr.HasField("defresult") else None
+        return name or "case"
+    if which == "a_array_expr":
+        return "array"
+    if which == "row_expr":
+        return "row"
+    if which == "coalesce_expr":
+        return "coalesce"
+    if which == "min_max_expr":
+        return "greatest" if node.min_max_expr.op == 1 else "least"
+    if which == "sql_value_function":
+        return _SQL_VALUE_FUNCTIONS.get(pb.SQLValueFunctionOp.Name(node.sql_value_function.op))
+    if which == "sub_link":
+        link = node.sub_link
+        kind = link.sub_link_type
+        if kind == 0:  # EXISTS_SUBLINK
+            return "exists"
+        if kind == 6:  # ARRAY_SUBLINK
+            return "array"
+        if kind == 4:  # EXPR_SUBLINK
+            targets = link.subselect.select_stmt.target_list
+            if targets:
+                res = targets[0].res_target
+                return res.name or figure_colname(res.val)
+        return None
+    if which == "grouping_func":
+        return "grouping"
+    return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from schemalint.model import Location
 
@@ -32,7 +32,7 @@ class Finding:
     suppressed: bool = False
     source: str | None = None  # the source the finding came from: a path or a masked DSN
 
-    def with_(self, **changes: object) -> Finding:
+    def with_(self, **changes: Any) -> Finding:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @property

@@ -169,13 +169,18 @@ class Replayer:
         return self.statement.location if self.statement is not None else None
 
     def touch(self, *qualnames: str, created: bool = False) -> None:
+        """Record the current statement as where these objects last changed.
+
+        ``created`` marks the first qualname as created by this statement; the
+        others (the table an index or constraint is added to) only changed.
+        """
         location = self.location
         if location is None:
             return
         for qualname in qualnames:
             self._origin[qualname] = location
-            if created:
-                self._created_in[qualname] = location.path
+        if created and qualnames:
+            self._created_in[qualnames[0]] = location.path
 
     def creation_schema(self, schema: str) -> str:
         if schema:

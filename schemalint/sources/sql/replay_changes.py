@@ -378,11 +378,15 @@ def set_schema(r: Replayer, stmt: pb.AlterObjectSchemaStmt) -> None:
         qualname = r.relation(stmt.relation)
         name = qualname.split(".", 1)[1]
         if qualname in s.tables:
-            _rename_table(r, qualname, f"{target}.{name}")
-            table = s.tables[f"{target}.{name}"]
-            s.tables[table.qualname] = replace(
+            moved = f"{target}.{name}"
+            _rename_table(r, qualname, moved)
+            table = s.tables[moved]
+            s.tables[moved] = replace(
                 table, schema=target, indexes=tuple(replace(i, schema=target) for i in table.indexes)
             )
+            for index in table.indexes:
+                s.index_owner.pop(index.qualname, None)
+                s.index_owner[f"{target}.{index.name}"] = moved
         elif qualname in s.views:
             s.views[f"{target}.{name}"] = replace(s.views.pop(qualname), schema=target)
         elif qualname in s.sequences:

@@ -14,7 +14,7 @@ from schemalint.model import Domain, Enum, Extension, Function, Policy, Schema, 
 from schemalint.sources.sql import replay_alter, replay_tables
 from schemalint.sources.sql.replay import NotReplayed
 from schemalint.sources.sql.replay_tables import SEQUENCE_LIMITS
-from schemalint.sources.sql.viewcols import view_columns
+from schemalint.sources.sql.viewcols import prepare_view_query
 from schemalint.typenorm import type_without_modifiers
 
 if TYPE_CHECKING:
@@ -282,10 +282,11 @@ def create_view(r: Replayer, stmt: pb.ViewStmt) -> None:
     qualname = f"{schema}.{stmt.view.relname}"
     if qualname in r.state.views and not stmt.replace:
         raise NotReplayed(f"view {qualname} already exists")
-    aliases = [a.string.sval for a in stmt.aliases]
-    columns = view_columns(stmt.query, aliases, _relation_columns(r))
+    query = pb.Node()
+    query.CopyFrom(stmt.query)
+    columns = prepare_view_query(query, [a.string.sval for a in stmt.aliases], _relation_columns(r))
     r.state.views[qualname] = View(
-        schema, stmt.view.relname, canonical_query(stmt.query), columns=columns, location=r.location
+        schema, stmt.view.relname, canonical_query(query), columns=columns, location=r.location
     )
     r.add_relname(schema, stmt.view.relname)
     r.touch(qualname, created=True)
@@ -301,12 +302,13 @@ def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
         if stmt.if_not_exists:
             return
         raise NotReplayed(f"materialized view {qualname} already exists")
-    aliases = [a.string.sval for a in stmt.into.col_names]
-    columns = view_columns(stmt.query, aliases, _relation_columns(r))
+    query = pb.Node()
+    query.CopyFrom(stmt.query)
+    columns = prepare_view_query(query, [a.string.sval for a in stmt.into.col_names], _relation_columns(r))
     r.state.views[qualname] = View(
         schema,
         rel.relname,
-        canonical_query(stmt.query),
+        canonical_query(query),
         materialized=True,
         columns=columns,
         location=r.location,
@@ -551,7 +553,7 @@ def alter_policy(r: Replayer, stmt: pb.AlterPolicyStmt) -> None:
 # -- sequences and extensions -----------------------------------------------------------------------
 
 
-def _sequence_options(r: Replayer, seq: Sequence, options: Any) -> Sequence:
+def _sequence_options(r: Replayer, seq: Sequence, options: Any, *, creating: bool = False) -> Sequence:
     values: dict[str, Any] = {}
     for option in options:
         elem = option.def_elem
@@ -590,14 +592,14 @@ def _sequence_options(r: Replayer, seq: Sequence, options: Any) -> Sequence:
     )
     if values.get("start") is not None:
         start = values["start"]
-    elif seq.location is not None and "minvalue" not in values and "maxvalue" not in values:
-        start = seq.start
-    else:
+    elif creating:
         start = (
             (min_value if min_value is not None else low)
             if increment > 0
             else (max_value if max_value is not None else high)
         )
+    else:
+        start = seq.start  # ALTER SEQUENCE changes the start only with START WITH
     return replace(
         seq,
         type=seq_type,
@@ -626,7 +628,7 @@ def create_sequence(r: Replayer, stmt: pb.CreateSeqStmt) -> None:
             return
         raise NotReplayed(f"sequence {qualname} already exists")
     seq = Sequence(schema, name, type="bigint")
-    seq = replace(_sequence_options(r, seq, [*_typed_first(stmt.options)]), location=r.location)
+    seq = replace(_sequence_options(r, seq, _typed_first(stmt.options), creating=True), location=r.location)
     r.state.sequences[qualname] = seq
     r.add_relname(schema, name)
     r.touch(qualname, created=True)

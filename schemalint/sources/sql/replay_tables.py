@@ -126,7 +126,8 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
             raise NotReplayed(f"table element {which} is not replayed")
     r.state.tables[qualname] = replace(table, columns=tuple(columns))
     r.add_relname(schema, rv.relname)
-    r.touch(*(f"{qualname}.{c.name}" for c in columns), created=True)
+    for column in columns:
+        r.touch(f"{qualname}.{column.name}", created=True)
     for name, serial in serials:
         _serial_sequence(r, qualname, name, serial)
     for parent in parents:

@@ -11,27 +11,63 @@ from typing import Any
 
 from postgast import pg_query_pb2 as pb
 
-_SQL_VALUE_FUNCTIONS = {
-    "SVFOP_CURRENT_DATE": "current_date",
-    "SVFOP_CURRENT_TIME": "current_time",
-    "SVFOP_CURRENT_TIME_N": "current_time",
-    "SVFOP_CURRENT_TIMESTAMP": "current_timestamp",
-    "SVFOP_CURRENT_TIMESTAMP_N": "current_timestamp",
-    "SVFOP_LOCALTIME": "localtime",
-    "SVFOP_LOCALTIME_N": "localtime",
-    "SVFOP_LOCALTIMESTAMP": "localtimestamp",
-    "SVFOP_LOCALTIMESTAMP_N": "localtimestamp",
-    "SVFOP_CURRENT_ROLE": "current_role",
-    "SVFOP_CURRENT_USER": "current_user",
-    "SVFOP_USER": "user",
-    "SVFOP_SESSION_USER": "session_user",
-    "SVFOP_CURRENT_CATALOG": "current_catalog",
-    "SVFOP_CURRENT_SCHEMA": "current_schema",
-}
+from schemalint.exprnorm import figure_colname
 
 
 class Unknown(Exception):
     pass
+
+
+def prepare_view_query(
+    query: Any, aliases: list[str], relation_columns: Callable[[str, str], tuple[str, ...] | None]
+) -> tuple[str, ...]:
+    """Expand ``*`` and apply the view's column aliases in ``query`` (changed in place), as
+    PostgreSQL stores a view; return the view's column names (empty when they cannot be known)."""
+    select = query if isinstance(query, pb.SelectStmt) else query.select_stmt
+    try:
+        if not select.larg.ByteSize() and not select.values_lists:
+            _expand_stars(select, relation_columns)
+        names = _select_columns(query, relation_columns)
+    except Unknown:
+        return ()
+    if aliases and not select.larg.ByteSize() and not select.values_lists:
+        for target, alias in zip(select.target_list, aliases, strict=False):
+            target.res_target.name = alias
+    return tuple(aliases + names[len(aliases) :])
+
+
+def _expand_stars(select: Any, relation_columns: Callable[[str, str], tuple[str, ...] | None]) -> None:
+    if not any(_is_star(t.res_target.val) for t in select.target_list):
+        return
+    relations = _from_relations(select.from_clause, relation_columns)
+    expanded: list[Any] = []
+    for target in select.target_list:
+        val = target.res_target.val
+        if not _is_star(val):
+            expanded.append(target)
+            continue
+        fields = val.column_ref.fields
+        if len(fields) == 1:
+            chosen = relations
+        else:
+            chosen = [(alias, cols) for alias, cols in relations if alias == fields[-2].string.sval]
+            if not chosen:
+                raise Unknown
+        for alias, columns in chosen:
+            for column in columns:
+                node = pb.Node()
+                ref = node.res_target.val.column_ref
+                ref.fields.add().string.sval = alias
+                ref.fields.add().string.sval = column
+                expanded.append(node)
+    del select.target_list[:]
+    select.target_list.extend(expanded)
+
+
+def _is_star(val: Any) -> bool:
+    return bool(
+        val.WhichOneof("node") == "column_ref" and val.column_ref.fields[-1].WhichOneof("node") == "a_star"
+    )
 
 
 def view_columns(
@@ -121,56 +157,3 @@ def _from_relations(
 
 def _unknown() -> tuple[str, ...]:
     raise Unknown
-
-
-def figure_colname(node: Any) -> str | None:
-    which = node.WhichOneof("node")
-    if which == "column_ref":
-        last = node.column_ref.fields[-1]
-        return str(last.string.sval) if last.WhichOneof("node") == "string" else None
-    if which == "a_indirection":
-        for item in reversed(node.a_indirection.indirection):
-            if item.WhichOneof("node") == "string":
-                return str(item.string.sval)
-        return figure_colname(node.a_indirection.arg)
-    if which == "func_call":
-        return str(node.func_call.funcname[-1].string.sval)
-    if which == "a_expr" and node.a_expr.kind == 5:  # AEXPR_NULLIF
-        return "nullif"
-    if which == "type_cast":
-        inner = figure_colname(node.type_cast.arg)
-        if inner:
-            return inner
-        names = node.type_cast.type_name.names
-        return str(names[-1].string.sval) if names else None
-    if which == "collate_clause":
-        return figure_colname(node.collate_clause.arg)
-    if which == "case_expr":
-        name = figure_colname(node.case_expr.defresult) if node.case_expr.HasField("defresult") else None
-        return name or "case"
-    if which == "a_array_expr":
-        return "array"
-    if which == "row_expr":
-        return "row"
-    if which == "coalesce_expr":
-        return "coalesce"
-    if which == "min_max_expr":
-        return "greatest" if node.min_max_expr.op == 1 else "least"
-    if which == "sql_value_function":
-        return _SQL_VALUE_FUNCTIONS.get(pb.SQLValueFunctionOp.Name(node.sql_value_function.op))
-    if which == "sub_link":
-        link = node.sub_link
-        kind = link.sub_link_type
-        if kind == 0:  # EXISTS_SUBLINK
-            return "exists"
-        if kind == 6:  # ARRAY_SUBLINK
-            return "array"
-        if kind == 4:  # EXPR_SUBLINK
-            targets = link.subselect.select_stmt.target_list
-            if targets:
-                res = targets[0].res_target
-                return res.name or figure_colname(res.val)
-        return None
-    if which == "grouping_func":
-        return "grouping"
-    return None
