@@ -10,6 +10,7 @@ import pytest
 
 from schemalint import model as m
 from schemalint.errors import SourceError
+from schemalint.exprnorm import canonical_expr_text
 from schemalint.sources import catalog
 from schemalint.sources.catalog import introspect
 from schemalint.sources.dsn import database_name, is_dsn, mask_dsn, with_database
@@ -27,7 +28,9 @@ CREATE TYPE app.order_status AS ENUM ('draft', 'placed', 'shipped');
 ALTER TYPE app.order_status ADD VALUE 'cancelled' BEFORE 'shipped';
 COMMENT ON TYPE app.order_status IS 'where an order is';
 CREATE DOMAIN app.positive_amount AS numeric(19,4) NOT NULL DEFAULT 0
-  CONSTRAINT amount_positive CHECK (VALUE >= 0) CONSTRAINT amount_small CHECK (VALUE < 1000000);
+  CONSTRAINT amount_positive CHECK (VALUE >= 0) CONSTRAINT amount_small CHECK (VALUE < 1000000)
+  CONSTRAINT amount_not_a_round_number_of_thousands
+    CHECK (VALUE - trunc(VALUE / 1000) * 1000 <> 0 OR VALUE = 0);
 
 CREATE TABLE app.customers (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -59,6 +62,8 @@ CREATE INDEX idx_orders_customer ON app.orders (customer_id DESC NULLS LAST, pla
 CREATE INDEX idx_orders_tags ON app.orders USING gin (tags);
 CREATE INDEX idx_customers_name ON app.customers (name, name COLLATE "POSIX", tenant_id);
 CREATE UNIQUE INDEX uq_customers_lower ON app.customers (lower(name), name text_pattern_ops);
+CREATE INDEX idx_customers_long
+  ON app.customers ((coalesce(lower(name), 'no name given') || ' at tenant ' || tenant_id));
 COMMENT ON INDEX app.idx_orders_tags IS 'tag search';
 
 CREATE TABLE app.bookings (
@@ -209,12 +214,17 @@ def test_indexes(app_model: m.Model) -> None:
     customers = {i.name: i for i in app_model.tables["app.customers"].indexes}
     assert sorted(customers) == [
         "customers_pkey",
+        "idx_customers_long",
         "idx_customers_name",
         "uq_customers_email",
         "uq_customers_lower",
     ]
     # name is COLLATE "C": the index key says COLLATE only when it differs from the column's
     assert customers["idx_customers_name"].keys == ("name", 'name COLLATE "POSIX"', "tenant_id")
+    # expressions longer than a catalog name (63 bytes) come through whole
+    written = "coalesce(lower(name), 'no name given') || ' at tenant ' || tenant_id"
+    assert customers["idx_customers_long"].keys == (canonical_expr_text(written),)
+    assert len(customers["idx_customers_long"].keys[0]) > 63
     assert customers["uq_customers_lower"].keys == ("lower(name)", "name text_pattern_ops")
     assert customers["uq_customers_lower"].unique and customers["uq_customers_lower"].constraint is None
     assert customers["uq_customers_email"].nulls_not_distinct
@@ -291,7 +301,14 @@ def test_types_views_functions_sequences(app_model: m.Model) -> None:
             "numeric(19,4)",
             not_null=True,
             default="0",
-            checks=(("amount_positive", "value >= 0"), ("amount_small", "value < 1000000")),
+            checks=(
+                (
+                    "amount_not_a_round_number_of_thousands",
+                    canonical_expr_text("VALUE - trunc(VALUE / 1000) * 1000 <> 0 OR VALUE = 0"),
+                ),
+                ("amount_positive", "value >= 0"),
+                ("amount_small", "value < 1000000"),
+            ),
         )
     }
     view = app_model.views["app.big_orders"]

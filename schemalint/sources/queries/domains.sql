@@ -3,7 +3,7 @@ SELECT n.nspname, t.typname,
        pg_catalog.format_type(t.typbasetype, t.typtypmod) AS base_type,
        t.typnotnull,
        pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS default_expr,
-       (SELECT array_agg(ARRAY[con.conname, pg_catalog.pg_get_expr(con.conbin, 0)] ORDER BY con.conname)
+       (SELECT array_agg(ARRAY[con.conname::text, pg_catalog.pg_get_expr(con.conbin, 0)] ORDER BY con.conname)
           FROM pg_catalog.pg_constraint con
          WHERE con.contypid = t.oid AND con.contype = 'c') AS checks,
        CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0 THEN

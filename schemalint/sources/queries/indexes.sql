@@ -10,7 +10,7 @@ SELECT i.indrelid, n.nspname, c.relname AS table_name, ic.relname, i.indisunique
        pg_catalog.pg_indexam_has_property(am.oid, 'can_order') AS can_order,
        ARRAY(
          SELECT ARRAY[
-                  coalesce(col.attname, pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, false)),
+                  coalesce(col.attname::text, pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, false)),
                   CASE WHEN k.ord > i.indnkeyatts THEN NULL
                        ELSE (SELECT CASE WHEN opc.opcdefault AND (
                                            opc.opcintype = col.keytype
