@@ -124,6 +124,14 @@ def _normalise(node: pb.Node, query: bool) -> None:
             del call.funcname[:-1]
             call.funcname[0].CopyFrom(last)
         name = call.funcname[0].string.sval if call.funcname else ""
+        if call.func_variadic and call.args and call.args[-1].WhichOneof("node") == "a_array_expr":
+            # f(a, VARIADIC ARRAY[b, c]) is how the catalog prints f(a, b, c)
+            elements = [pb.Node() for _ in call.args[-1].a_array_expr.elements]
+            for element, source in zip(elements, call.args[-1].a_array_expr.elements, strict=True):
+                element.CopyFrom(source)
+            del call.args[-1]
+            call.args.extend(elements)
+            call.func_variadic = False
         if name in _SEQUENCE_FUNCTIONS and call.args:
             first = call.args[0]
             while first.WhichOneof("node") == "type_cast":
@@ -428,3 +436,80 @@ def figure_colname(node: Any) -> str | None:
     if which == "grouping_func":
         return "grouping"
     return None
+
+
+_INTEGER_TYPES = ("smallint", "integer", "bigint")
+_NUMBER_TYPES = (*_INTEGER_TYPES, "numeric", "real", "double precision")
+_TRUE = ("t", "true", "y", "yes", "on", "1")
+_FALSE = ("f", "false", "n", "no", "off", "0")
+
+
+def fold_default(text: str | None, column_type: str) -> str | None:
+    """A constant default as the catalog stores it: the literal coerced to the column's type.
+
+    ``DEFAULT NULL`` is no default; ``'0'`` for an integer is ``0``; ``'false'`` for a
+    boolean is ``false``; a timestamp without time zone drops a written offset; jsonb
+    text is re-spelled as jsonb prints it. Anything else is returned unchanged.
+    """
+    if text is None or text == "NULL":
+        return None
+    if len(text) < 2 or text[0] != "'" or text[-1] != "'" or "'" in text[1:-1].replace("''", ""):
+        return text
+    value = text[1:-1].replace("''", "'")
+    base = column_type.split("(")[0].strip()
+    if base in _NUMBER_TYPES:
+        stripped = value.strip()
+        try:
+            if base in _INTEGER_TYPES:
+                return str(int(stripped))
+            float(stripped)
+        except ValueError:
+            return text
+        return stripped
+    if base == "boolean":
+        lowered = value.strip().lower()
+        return "true" if lowered in _TRUE else "false" if lowered in _FALSE else text
+    if base.startswith("timestamp") and base.endswith("without time zone"):
+        import re
+
+        match = re.fullmatch(
+            r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:Z|[+-]\d{2}(?::?\d{2})?)?", value
+        )
+        return f"'{match.group(1)} {match.group(2)}'" if match else text
+    if base == "jsonb":
+        return _jsonb_text(value, text)
+    return text
+
+
+def _jsonb_text(value: str, original: str) -> str:
+    """JSON as jsonb prints it: keys ordered by length then bytes, ", " and ": " separators."""
+    import json
+    from decimal import Decimal
+
+    def order(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            keys = sorted(obj, key=lambda k: (len(k.encode()), k.encode()))
+            return {k: order(obj[k]) for k in keys}
+        if isinstance(obj, list):
+            return [order(v) for v in obj]
+        return obj
+
+    try:
+        parsed = json.loads(value, parse_float=Decimal, object_pairs_hook=lambda pairs: dict(pairs))
+    except ValueError:
+        return original
+
+    def dump(obj: Any) -> str:
+        if isinstance(obj, dict):
+            return (
+                "{"
+                + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {dump(v)}" for k, v in obj.items())
+                + "}"
+            )
+        if isinstance(obj, list):
+            return "[" + ", ".join(dump(v) for v in obj) + "]"
+        if isinstance(obj, Decimal):
+            return str(obj)
+        return json.dumps(obj, ensure_ascii=False)
+
+    return "'" + dump(order(parsed)).replace("'", "''") + "'"

@@ -33,7 +33,7 @@ class Finding:
     source: str | None = None  # the source the finding came from: a path or a masked DSN
 
     def with_(self, **changes: Any) -> Finding:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

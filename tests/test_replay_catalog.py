@@ -232,6 +232,35 @@ CASES: dict[str, str] = {
         CREATE INDEX index_accounts_on_name ON public.accounts USING btree (name);
         ALTER TABLE public.accounts OWNER TO CURRENT_USER;
     """,
+    "do blocks": """
+        CREATE SCHEMA auth;
+        DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'factor_type') THEN
+                CREATE TYPE auth.factor_type AS ENUM ('totp', 'webauthn');
+            END IF;
+        END $$;
+        CREATE TABLE auth.factors (id int);
+        DO $$ BEGIN
+            BEGIN ALTER TABLE auth.factors ADD COLUMN kind auth.factor_type;
+            EXCEPTION WHEN duplicate_column THEN NULL; END;
+        END $$;
+        DO $$ BEGIN
+            BEGIN ALTER TABLE auth.factors ADD COLUMN kind auth.factor_type;
+            EXCEPTION WHEN duplicate_column THEN NULL; END;
+        END $$;
+        DO $$ BEGIN EXECUTE 'CREATE INDEX factors_kind_idx ON auth.factors (kind)'; END $$;
+    """,
+    "typed literal defaults": """
+        CREATE TABLE t (a int DEFAULT '0', b boolean DEFAULT 'false', c text DEFAULT NULL,
+            d timestamp DEFAULT '1970-01-01 00:00:01+00:00', e jsonb DEFAULT '{ "b": 1, "aa": [1, 2.50] }',
+            f numeric(10,2) DEFAULT '1.50', g bigint DEFAULT '-7');
+        ALTER TABLE t ALTER COLUMN c SET DEFAULT 'x';
+    """,
+    "variadic calls": """
+        CREATE FUNCTION one_of(v text, VARIADIC options text[]) RETURNS boolean
+            LANGUAGE sql IMMUTABLE AS $$ SELECT v = ANY(options) $$;
+        CREATE TABLE t (kind text CHECK (one_of(kind, 'a', 'b')));
+    """,
 }
 
 

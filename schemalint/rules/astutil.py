@@ -311,7 +311,7 @@ def is_constant_true(node: Any) -> bool:
     """True for an expression that is always true: ``true``, ``'t'::boolean``, ``1 = 1``."""
     node = unwrap(node)
     if isinstance(node, pb.A_Const):
-        return node.WhichOneof("val") == "boolval" and node.boolval.boolval
+        return bool(node.WhichOneof("val") == "boolval" and node.boolval.boolval)
     if isinstance(node, pb.TypeCast):
         arg = unwrap(node.arg)
         type_name = strings(node.type_name.names)[-1:] if node.type_name else []
@@ -369,9 +369,9 @@ def deparse_node(node: Any, kind: str | None = None) -> str:
     if kind is None:
         node = unwrap(node)
         select = pb.SelectStmt(target_list=[pb.Node(res_target=pb.ResTarget(val=_wrap(node)))])
-        text = postgast.deparse(pb.ParseResult(stmts=[pb.RawStmt(stmt=pb.Node(select_stmt=select))]))
+        text = str(postgast.deparse(pb.ParseResult(stmts=[pb.RawStmt(stmt=pb.Node(select_stmt=select))])))
         return text.removeprefix("SELECT ")
-    return postgast.deparse(pb.ParseResult(stmts=[pb.RawStmt(stmt=pb.Node(**{kind: node}))]))
+    return str(postgast.deparse(pb.ParseResult(stmts=[pb.RawStmt(stmt=pb.Node(**{kind: node}))])))
 
 
 def _wrap(node: Any) -> pb.Node:

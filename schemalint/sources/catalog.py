@@ -141,6 +141,9 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
     ).fetchall()[0]
     if version_num < MIN_SERVER_VERSION:
         raise SourceError(f"{target} runs PostgreSQL {version}; schemalint reads PostgreSQL 13 or later")
+    # timestamptz constants (defaults, partition bounds) print in the session's time zone:
+    # read them in UTC, whatever the server's setting (DatabaseInfo keeps the server's)
+    cursor.execute("SELECT pg_catalog.set_config('TimeZone', 'UTC', true)")
 
     def rows(kind: str, **params: Any) -> list[Row]:
         cursor.execute(query(kind, version_num).encode(), params)
@@ -492,7 +495,7 @@ def read_rows(
                     "SELECT pg_catalog.set_config('statement_timeout', %s, true)", (statement_timeout,)
                 )
                 cursor.execute("SELECT pg_catalog.set_config('lock_timeout', %s, true)", (lock_timeout,))
-                return list(cursor.execute(sql, params).fetchall())  # type: ignore[arg-type]
+                return list(cursor.execute(sql, params).fetchall())
     except psycopg.Error as error:
         raise SourceError(f"Cannot read {target}: {_one_line(error, dsn)}") from None
 

@@ -283,9 +283,15 @@ _HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {}
 
 def _handlers() -> dict[str, Callable[[Replayer, Any], None]]:
     if not _HANDLERS:
-        from schemalint.sources.sql import replay_alter, replay_changes, replay_objects, replay_tables
+        from schemalint.sources.sql import (
+            replay_alter,
+            replay_changes,
+            replay_do,
+            replay_objects,
+            replay_tables,
+        )
 
-        for module in (replay_tables, replay_alter, replay_objects, replay_changes):
+        for module in (replay_tables, replay_alter, replay_objects, replay_changes, replay_do):
             _HANDLERS.update(module.HANDLERS)
     return _HANDLERS
 

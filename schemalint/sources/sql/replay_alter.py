@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
-from schemalint.exprnorm import canonical_expr
+from schemalint.exprnorm import canonical_expr, fold_default
 from schemalint.sources.sql import replay_tables as tables
 from schemalint.sources.sql.replay import NotReplayed
 
@@ -104,7 +104,12 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
                     r.state.tables[child] = replace(child_table, columns=(*child_table.columns, column))
         return
     if subtype == A.AT_ColumnDefault:
-        default = canonical_expr(getattr(cmd, "def")) if cmd.HasField("def") else None
+        column = r.table(qualname).column(cmd.name)
+        if column is None:
+            raise NotReplayed(f"column {qualname}.{cmd.name} does not exist in the model replayed so far")
+        default = (
+            fold_default(canonical_expr(getattr(cmd, "def")), column.type) if cmd.HasField("def") else None
+        )
         tables.set_column(r, qualname, cmd.name, default=default)
         return
     if subtype in (A.AT_DropNotNull, A.AT_SetNotNull):

@@ -78,7 +78,10 @@ def drop(r: Replayer, stmt: pb.DropStmt) -> None:
             kept = tuple(x for x in items if x.name != names[-1])
             if len(kept) == len(items) and not stmt.missing_ok:
                 raise NotReplayed(f"{attr[:-1]} {names[-1]} on {table_qualname} does not exist")
-            s.tables[table_qualname] = replace(table, **{attr: kept})
+            if kind == OT.OBJECT_TRIGGER:
+                s.tables[table_qualname] = replace(table, triggers=kept)
+            else:
+                s.tables[table_qualname] = replace(table, policies=kept)
             r.touch(table_qualname)
         elif kind in (
             OT.OBJECT_RULE,
@@ -138,7 +141,7 @@ def _drop_schema(r: Replayer, name: str, *, missing_ok: bool) -> None:
             return
         raise NotReplayed(f"schema {name} does not exist in the model replayed so far")
     for mapping in (s.tables, s.enums, s.domains, s.views, s.sequences):
-        for key in [k for k, v in mapping.items() if v.schema == name]:  # type: ignore[attr-defined]
+        for key in [k for k, v in mapping.items() if v.schema == name]:
             del mapping[key]
     for key in [k for k, f in s.functions.items() if f.schema == name]:
         del s.functions[key]
@@ -222,15 +225,12 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
     if kind in (OT.OBJECT_TRIGGER, OT.OBJECT_POLICY):
         qualname = r.relation(stmt.relation)
         table = r.table(qualname)
-        attr = "triggers" if kind == OT.OBJECT_TRIGGER else "policies"
-        s.tables[qualname] = replace(
-            table,
-            **{
-                attr: tuple(
-                    replace(x, name=new) if x.name == stmt.subname else x for x in getattr(table, attr)
-                )
-            },
-        )
+        if kind == OT.OBJECT_TRIGGER:
+            triggers = tuple(replace(t, name=new) if t.name == stmt.subname else t for t in table.triggers)
+            s.tables[qualname] = replace(table, triggers=triggers)
+        else:
+            policies = tuple(replace(p, name=new) if p.name == stmt.subname else p for p in table.policies)
+            s.tables[qualname] = replace(table, policies=policies)
         return
     if kind == OT.OBJECT_SCHEMA:
         raise NotReplayed("ALTER SCHEMA … RENAME is not replayed")
@@ -378,15 +378,15 @@ def set_schema(r: Replayer, stmt: pb.AlterObjectSchemaStmt) -> None:
         qualname = r.relation(stmt.relation)
         name = qualname.split(".", 1)[1]
         if qualname in s.tables:
-            moved = f"{target}.{name}"
-            _rename_table(r, qualname, moved)
-            table = s.tables[moved]
-            s.tables[moved] = replace(
+            moved_name = f"{target}.{name}"
+            _rename_table(r, qualname, moved_name)
+            table = s.tables[moved_name]
+            s.tables[moved_name] = replace(
                 table, schema=target, indexes=tuple(replace(i, schema=target) for i in table.indexes)
             )
             for index in table.indexes:
                 s.index_owner.pop(index.qualname, None)
-                s.index_owner[f"{target}.{index.name}"] = moved
+                s.index_owner[f"{target}.{index.name}"] = moved_name
         elif qualname in s.views:
             s.views[f"{target}.{name}"] = replace(s.views.pop(qualname), schema=target)
         elif qualname in s.sequences:
@@ -444,11 +444,15 @@ def comment(r: Replayer, stmt: pb.CommentStmt) -> None:
             )
             return
         qualname = _split(r, names, r.relation_exists)
-        for mapping in (s.tables, s.views, s.sequences):
-            if qualname in mapping:
-                mapping[qualname] = replace(mapping[qualname], comment=text)  # type: ignore[type-var]
-                r.touch(qualname)
-                return
+        if qualname in s.tables:
+            s.tables[qualname] = replace(s.tables[qualname], comment=text)
+        elif qualname in s.views:
+            s.views[qualname] = replace(s.views[qualname], comment=text)
+        elif qualname in s.sequences:
+            s.sequences[qualname] = replace(s.sequences[qualname], comment=text)
+        if qualname in s.tables or qualname in s.views or qualname in s.sequences:
+            r.touch(qualname)
+            return
         raise NotReplayed(f"relation {qualname} does not exist in the model replayed so far")
     if kind == OT.OBJECT_COLUMN:
         names = _names(stmt.object)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
-from schemalint.exprnorm import canonical_expr, canonical_query
+from schemalint.exprnorm import canonical_expr, canonical_query, fold_default
 from schemalint.model import Domain, Enum, Extension, Function, Policy, Schema, Sequence, Trigger, View
 from schemalint.sources.sql import replay_alter, replay_tables
 from schemalint.sources.sql.replay import NotReplayed
@@ -171,7 +171,7 @@ def _domain_constraint(r: Replayer, domain: Domain, c: pb.Constraint) -> Domain:
     if c.contype == C.CONSTR_NULL:
         return replace(domain, not_null=False)
     if c.contype == C.CONSTR_DEFAULT:
-        return replace(domain, default=canonical_expr(c.raw_expr))
+        return replace(domain, default=fold_default(canonical_expr(c.raw_expr), domain.type))
     if c.contype == C.CONSTR_CHECK:
         taken = {n for n, _ in domain.checks}
         name = c.conname or choose_name(domain.name, None, "check", lambda n: n in taken)
@@ -186,9 +186,8 @@ def alter_domain(r: Replayer, stmt: pb.AlterDomainStmt) -> None:
         raise NotReplayed(f"domain {qualname} does not exist in the model replayed so far")
     kind = stmt.subtype
     if kind == "T":
-        domain = replace(
-            domain, default=canonical_expr(getattr(stmt, "def")) if stmt.HasField("def") else None
-        )
+        default = canonical_expr(getattr(stmt, "def")) if stmt.HasField("def") else None
+        domain = replace(domain, default=fold_default(default, domain.type))
     elif kind in ("N", "O"):
         domain = replace(domain, not_null=kind == "O")
     elif kind == "C":
@@ -519,7 +518,7 @@ def create_policy(r: Replayer, stmt: pb.CreatePolicyStmt) -> None:
         raise NotReplayed(f"policy {stmt.policy_name} on {qualname} already exists")
     policy = Policy(
         name=stmt.policy_name,
-        command=stmt.cmd_name or "all",  # type: ignore[arg-type]
+        command=stmt.cmd_name or "all",
         permissive=stmt.permissive,
         roles=_roles(stmt.roles),
         using=canonical_expr(stmt.qual) if stmt.HasField("qual") else None,

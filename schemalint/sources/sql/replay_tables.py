@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
-from schemalint.exprnorm import canonical_expr
-from schemalint.model import Column, Constraint, Index, Sequence, Table
+from schemalint.exprnorm import canonical_expr, fold_default
+from schemalint.model import Column, Constraint, ConstraintKind, Index, Sequence, Table
 from schemalint.sources.sql.naming import choose_name, index_column_names, name_addition
 from schemalint.sources.sql.replay import NotReplayed
 from schemalint.typenorm import SERIAL_TYPES
@@ -260,7 +260,7 @@ def _column_from_def(
         elif contype == NULL:
             fields["not_null"] = False
         elif contype == DEFAULT:
-            fields["default"] = canonical_expr(c.raw_expr)
+            fields["default"] = fold_default(canonical_expr(c.raw_expr), col_type)
         elif contype == IDENTITY:
             fields["identity"] = "always" if c.generated_when == "a" else "by default"
             fields["not_null"] = True
@@ -556,9 +556,12 @@ def _children_of(r: Replayer, qualname: str) -> list[str]:
 def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recurse: bool) -> None:
     table = r.table(qualname)
     schema = table.schema
-    kind = {C.CONSTR_PRIMARY: "primary key", C.CONSTR_UNIQUE: "unique", C.CONSTR_EXCLUSION: "exclusion"}[
-        c.contype
-    ]
+    kinds: dict[int, ConstraintKind] = {
+        C.CONSTR_PRIMARY: "primary key",
+        C.CONSTR_UNIQUE: "unique",
+        C.CONSTR_EXCLUSION: "exclusion",
+    }
+    kind = kinds[c.contype]
     if c.indexname:  # ADD CONSTRAINT … USING INDEX
         index_qualname = f"{schema}.{c.indexname}"
         index = next((i for i in table.indexes if i.name == c.indexname), None)
@@ -569,7 +572,7 @@ def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recur
         constraint = Constraint(
             name=name,
             kind=kind,
-            columns=columns,  # type: ignore[arg-type]
+            columns=columns,
             deferrable=bool(c.deferrable),
             initially_deferred=bool(c.initdeferred),
             nulls_not_distinct=index.nulls_not_distinct,
@@ -607,7 +610,7 @@ def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recur
         name=name,
         kind=kind,
         columns=columns,
-        expression=expression,  # type: ignore[arg-type]
+        expression=expression,
         deferrable=bool(c.deferrable),
         initially_deferred=bool(c.initdeferred),
         nulls_not_distinct=c.nulls_not_distinct,
