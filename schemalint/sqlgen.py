@@ -25,7 +25,7 @@ RESERVED = frozenset(
     localtimestamp natural not notnull null offset on only or order outer overlaps placing primary
     references returning right select session_user similar some symmetric system_user table
     tablesample then to trailing true union unique user using variadic verbose when where window with
-    """.split()  # noqa: SIM905 (a word list reads better as text)
+    """.split()
 )
 
 _KIND_ORDER = {"primary key": 0, "unique": 1, "foreign key": 2, "check": 3, "exclusion": 4}
