@@ -1,7 +1,7 @@
 -- Indexes of the tables and materialized views of the selected schemas, including those backing a
 -- constraint and those a partition receives from a partitioned index. Parameter: nsp oid[].
--- Per key: the column name or the expression; '' when its operator class is the default for the key
--- type, else its name (unqualified: migrations rarely qualify it); the DESC / NULLS FIRST bits of
+-- Per key: the column name or the expression; '' when its operator class is a default one (for the key
+-- type or one it coerces to: migrations name a default class only to spell it out), else its name (unqualified: migrations rarely qualify it); the DESC / NULLS FIRST bits of
 -- indoption; whether it is an expression; the collation of a column key when it is not the column's.
 -- Unordered (catalog.py sorts by name: sorting these wide rows spills to disk).
 -- Per-key lookups are scalar subqueries on the catalogs' oid indexes: joins there let a bad row
@@ -12,13 +12,7 @@ SELECT i.indrelid, n.nspname, c.relname AS table_name, ic.relname, i.indisunique
          SELECT ARRAY[
                   coalesce(col.attname::text, pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, false)),
                   CASE WHEN k.ord > i.indnkeyatts THEN NULL
-                       ELSE (SELECT CASE WHEN opc.opcdefault AND (
-                                           opc.opcintype = col.keytype
-                                           OR NOT EXISTS (
-                                             SELECT FROM pg_catalog.pg_opclass o2
-                                             WHERE o2.opcmethod = opc.opcmethod AND o2.opcdefault
-                                               AND o2.opcintype = col.keytype))
-                                         THEN '' ELSE opc.opcname END
+                       ELSE (SELECT CASE WHEN opc.opcdefault THEN '' ELSE opc.opcname END
                                FROM pg_catalog.pg_opclass opc WHERE opc.oid = k.opclass)
                   END,
                   coalesce(k.option, 0)::text,
