@@ -142,13 +142,22 @@ def _normalise(node: pb.Node, query: bool) -> None:
         _walk_message(node.bool_expr, query)  # children first: a BETWEEN inside may become an AND
         _flatten_bool(node.bool_expr)
         return
-    elif query and which == "column_ref":
+    elif which == "column_ref":
+        # orders.amount and amount are the same column in a table's own expressions; OLD/NEW are not
         fields = node.column_ref.fields
-        if len(fields) > 1 and fields[-1].WhichOneof("node") == "string":
+        first = fields[0].string.sval.lower() if fields[0].WhichOneof("node") == "string" else ""
+        keep = not query and first in ("old", "new", "excluded")
+        if len(fields) > 1 and fields[-1].WhichOneof("node") == "string" and not keep:
             last = pb.Node()
             last.CopyFrom(fields[-1])
             del fields[:]
             fields.append(last)
+    elif which == "sub_link" and not query:
+        # a subquery in a CHECK, policy or default reads like a view's query
+        _normalise(node.sub_link.subselect, True)
+        if node.sub_link.HasField("testexpr"):
+            _normalise(node.sub_link.testexpr, False)
+        return
     elif query and which == "range_var":
         node.range_var.schemaname = ""
     elif query and which == "res_target":
@@ -451,7 +460,7 @@ def fold_default(text: str | None, column_type: str) -> str | None:
     boolean is ``false``; a timestamp without time zone drops a written offset; jsonb
     text is re-spelled as jsonb prints it. Anything else is returned unchanged.
     """
-    if text is None or text == "NULL":
+    if text is None:
         return None
     if len(text) < 2 or text[0] != "'" or text[-1] != "'" or "'" in text[1:-1].replace("''", ""):
         return text
@@ -478,6 +487,8 @@ def fold_default(text: str | None, column_type: str) -> str | None:
         return f"'{match.group(1)} {match.group(2)}'" if match else text
     if base == "jsonb":
         return _jsonb_text(value, text)
+    if base == "bytea" and value == "":
+        return canonical_expr_text("'\\x'")
     return text
 
 

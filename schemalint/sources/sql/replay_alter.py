@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
-from schemalint.exprnorm import canonical_expr, fold_default
 from schemalint.sources.sql import replay_tables as tables
 from schemalint.sources.sql.replay import NotReplayed
 
@@ -107,9 +106,7 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         column = r.table(qualname).column(cmd.name)
         if column is None:
             raise NotReplayed(f"column {qualname}.{cmd.name} does not exist in the model replayed so far")
-        default = (
-            fold_default(canonical_expr(getattr(cmd, "def")), column.type) if cmd.HasField("def") else None
-        )
+        default = tables.column_default(getattr(cmd, "def"), column.type) if cmd.HasField("def") else None
         tables.set_column(r, qualname, cmd.name, default=default)
         return
     if subtype in (A.AT_DropNotNull, A.AT_SetNotNull):

@@ -58,7 +58,7 @@ def create_schema(r: Replayer, stmt: pb.CreateSchemaStmt) -> None:
     r.state.schemas[name] = Schema(name=name, location=r.location)
     r.touch(name, created=True)
     saved = r.search_path
-    r.search_path = [name]
+    r.search_path = [name, *saved]  # the new schema goes first, as PostgreSQL does for schema elements
     try:
         for element in stmt.schema_elts:
             kind = element.WhichOneof("node")

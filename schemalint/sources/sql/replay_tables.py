@@ -49,10 +49,12 @@ FK_ACTIONS = {
     "": "no action",
 }
 SEQUENCE_LIMITS = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
+# default operator classes: naming one is the same as naming none
 _DEFAULT_OPCLASSES = frozenset(
     """int2_ops int4_ops int8_ops text_ops varchar_ops bpchar_ops numeric_ops float4_ops float8_ops bool_ops
     uuid_ops date_ops timestamp_ops timestamptz_ops jsonb_ops array_ops bytea_ops inet_ops oid_ops
-    time_ops interval_ops""".split()
+    time_ops interval_ops tsvector_ops network_ops cidr_ops char_ops name_ops money_ops enum_ops
+    range_ops multirange_ops box_ops point_ops poly_ops circle_ops macaddr_ops""".split()
 )
 _PERSISTENCE = {"p": "permanent", "u": "unlogged", "t": "temporary"}
 
@@ -260,7 +262,7 @@ def _column_from_def(
         elif contype == NULL:
             fields["not_null"] = False
         elif contype == DEFAULT:
-            fields["default"] = fold_default(canonical_expr(c.raw_expr), col_type)
+            fields["default"] = column_default(c.raw_expr, col_type)
         elif contype == IDENTITY:
             fields["identity"] = "always" if c.generated_when == "a" else "by default"
             fields["not_null"] = True
@@ -279,6 +281,16 @@ def _column_from_def(
             later.append(copy)
     column = Column(name=coldef.colname, type=col_type, location=r.location, **fields)
     return column, later, serial
+
+
+def column_default(node: Any, column_type: str) -> str | None:
+    """The default as the catalog keeps it: none for a plain NULL, literals coerced to the type."""
+    target = node
+    if target.WhichOneof("node") == "type_cast" and not target.type_cast.type_name.typmods:
+        target = target.type_cast.arg  # NULL::text is still a plain NULL; NULL::varchar(10) is not
+    if target.WhichOneof("node") == "a_const" and target.a_const.isnull:
+        return None
+    return fold_default(canonical_expr(node), column_type)
 
 
 def _apply_attr(constraint: pb.Constraint, attr: int) -> pb.Constraint:
