@@ -57,7 +57,7 @@ _BEFORE_VERSION: dict[int, tuple[tuple[str, str], ...]] = {
     150000: (("i.indnullsnotdistinct", "false"), ("ix.indnullsnotdistinct", "false")),
     140000: (
         (
-            "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid)\n"
+            "CASE WHEN p.prosqlbody IS NOT NULL THEN NULL\n"
             "            ELSE p.prosrc END",
             "p.prosrc",
         ),

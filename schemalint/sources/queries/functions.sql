@@ -1,10 +1,12 @@
 -- Functions, procedures, aggregates and window functions of the selected schemas (not those of
--- extensions). identity_args: the input argument types, as format_type spells them. Parameter: nsp oid[].
+-- extensions). identity_args: the input argument types, as format_type spells them. body: the source
+-- text (prosrc); NULL for SQL-standard bodies (BEGIN ATOMIC / RETURN), which the server keeps only
+-- as a parsed tree that does not print back as written. Parameter: nsp oid[].
 SELECT n.nspname, p.proname,
        pg_catalog.oidvectortypes(p.proargtypes) AS identity_args,
        pg_catalog.pg_get_function_result(p.oid) AS returns,
        l.lanname, p.prokind, p.provolatile, p.prosecdef, p.proisstrict, p.proconfig,
-       CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid)
+       CASE WHEN p.prosqlbody IS NOT NULL THEN NULL
             ELSE p.prosrc END AS body,
        d.description
 FROM pg_catalog.pg_proc p
