@@ -128,7 +128,8 @@ def _finish(findings: Iterable[Finding], settings: Settings) -> list[Finding]:
     for f in findings:
         if f.code in ENGINE_CODES and not settings.is_enabled(f.code):
             continue
-        out.append(f.with_(severity=settings.severity_of(f.code, f.severity)))
+        severity = settings.severity_of(f.code, f.severity)
+        out.append(f if severity == f.severity else f.with_(severity=severity))
     return out
 
 
@@ -177,10 +178,18 @@ def _expand(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
             history += found
         else:
             files.append(target)
-            if target.suffix.lower() not in MARKDOWN_SUFFIXES and target.parent.is_dir():
+            if _is_versioned(target):  # V42__x.sql: the migrations before it are its siblings
                 siblings = migration_files(target.parent)
                 history += siblings if target.resolve() in {s.resolve() for s in siblings} else [target]
+            else:  # a schema file or document stands alone
+                history.append(target)
     return _unique(files), _unique(history)
+
+
+def _is_versioned(path: Path) -> bool:
+    from schemalint.sources.sql.order import version_key
+
+    return path.suffix.lower() == ".sql" and version_key(path, path.parent)[0] == 0
 
 
 def _unique(paths: Iterable[Path]) -> list[Path]:
@@ -196,6 +205,7 @@ class _FileScan:
     def __init__(self, path: str) -> None:
         self.path = path
         self.created: frozenset[str] = frozenset()
+        self.known: set[str] | None = None  # the tables after the last table-shaping statement
         self.lock_timeout = False
         self.in_transaction = False
 
@@ -204,7 +214,11 @@ class _FileScan:
     ) -> None:
         node = statement.node
         if statement.kind in TABLE_SHAPE_KINDS:
-            self.created = frozenset(q for q in tables if created_in(q) == self.path)
+            current = set(tables)
+            new = current - self.known if self.known is not None else current
+            self.known = current
+            still = {q for q in self.created if q in current}
+            self.created = frozenset(still | {q for q in new if created_in(q) == self.path})
         elif statement.kind == "variable_set_stmt" and node is not None and node.name == "lock_timeout":
             self.lock_timeout = node.kind != _enum("VariableSetStmt", "kind", "VAR_RESET")
         elif statement.kind == "transaction_stmt" and node is not None:
@@ -270,8 +284,9 @@ def lint_files(
 ) -> LintResult:
     """Lint migration files (or directories, or markdown schema documents).
 
-    The model is replayed from migrations_dir (or each target's own directory)
-    in version order, the targets included; findings are kept when they are
+    The model is replayed from migrations_dir (or, for a versioned file such as
+    V42__x.sql, its own directory; a directory target is itself a migrations
+    directory) in version order, the targets included; findings are kept when they are
     in a target file or about an object a target file creates or changes.
     """
     from schemalint.sources.sql.order import migration_files

@@ -23,6 +23,7 @@ from schemalint.rules.base import (
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 MAX_IDENTIFIER_BYTES = 63
+LONG_WORD = re.compile(r'[^\s,;()"\'.]{16,}|"(?:[^"]|""){16,}"')  # 16+ characters may be 64+ bytes
 
 UNCOUNTABLE_DEFAULT = [
     "data", "metadata", "media", "news", "series", "information", "equipment", "feedback",
@@ -581,6 +582,9 @@ def statement_identifiers(text: str) -> Iterator[str]:
     """The identifiers of a statement as written (libpg_query's parse tree holds them truncated)."""
     import postgast
 
+    if not any(len(m.group().encode()) > MAX_IDENTIFIER_BYTES for m in LONG_WORD.finditer(text)):
+        # most statements: no word is long enough to be a long identifier; skip the scan
+        return
     raw = text.encode()
     try:
         tokens = postgast.scan(text).tokens
