@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -39,7 +40,7 @@ class Command:
     ok_codes: frozenset[int] = frozenset({0})
     stdout: Path | None = None  # where stdout goes; None discards it
     env: Mapping[str, str] = field(default_factory=dict)
-    timeout_s: float = 900.0
+    timeout_s: float = 600.0
 
     @property
     def display(self) -> str:
@@ -108,11 +109,12 @@ def run_once(command: Command) -> tuple[Sample, str]:
     ):
         wrapped = (TIME, "-f", "%M", "-o", rss.name, *command.argv)
         start = time.perf_counter()
-        proc = subprocess.Popen(wrapped, stdout=out, stderr=err, env=env)
+        # a session of its own, so that a timeout kills the measured command too, not only `time`
+        proc = subprocess.Popen(wrapped, stdout=out, stderr=err, env=env, start_new_session=True)
         try:
             returncode = proc.wait(timeout=command.timeout_s)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             returncode = -9
         wall = time.perf_counter() - start
