@@ -235,3 +235,13 @@ def test_engine_uses_only_validated_settings(tmp_path: Path, bad: str) -> None:
 
     with pytest.raises(ConfigError):
         settings(tmp_path, **{bad: ["nope"] if bad == "select" else "fatal"})
+
+
+def test_a_loose_schema_file_replays_alone_a_versioned_one_with_its_siblings(tmp_path: Path) -> None:
+    write(tmp_path / "seed.sql", "CREATE TABLE other_things (id uuid PRIMARY KEY, payload json);")
+    schema = write(tmp_path / "schema.sql", "CREATE TABLE things (id uuid PRIMARY KEY, payload json);")
+    result = lint_files([schema], settings(tmp_path), rules=[JsonInsteadOfJsonb()])
+    assert codes(result.findings) == [("T003", "public.things.payload")]
+    both = lint_files([tmp_path / "seed.sql", schema], settings(tmp_path), rules=[JsonInsteadOfJsonb()])
+    assert result.objects == 6  # schema public; table, 2 columns, primary key and its index: no seed.sql
+    assert both.objects == 11
