@@ -77,6 +77,12 @@ def _const_from_cast(cast: pb.TypeCast) -> pb.Node | None:
             node.a_const.boolval.boolval = False
             return node
         return None
+    if type_names[-1] == "interval" and not cast.type_name.typmods:
+        spelled = interval_text(text)
+        if spelled is None:
+            return None
+        node.a_const.sval.sval = spelled
+        return node
     if type_names[-1] not in _NUMERIC_TYPES:
         return None
     try:
@@ -88,6 +94,51 @@ def _const_from_cast(cast: pb.TypeCast) -> pb.Node | None:
             return None
         node.a_const.fval.fval = text
     return node
+
+
+# unqualified built-in type names the grammar leaves as written, by their pg_catalog name
+_TYPE_ALIASES = {
+    "bool": "bool",
+    "boolean": "bool",
+    "int4": "int4",
+    "int": "int4",
+    "integer": "int4",
+    "int8": "int8",
+    "bigint": "int8",
+    "int2": "int2",
+    "smallint": "int2",
+    "float8": "float8",
+    "float4": "float4",
+    "text": "text",
+    "uuid": "uuid",
+    "jsonb": "jsonb",
+    "json": "json",
+    "date": "date",
+    "timestamptz": "timestamptz",
+    "timestamp": "timestamp",
+    "bytea": "bytea",
+    "inet": "inet",
+    "regclass": "regclass",
+    "regconfig": "regconfig",
+    "tsvector": "tsvector",
+    "tsquery": "tsquery",
+    "interval": "interval",
+    "numeric": "numeric",
+    "varchar": "varchar",
+}
+
+
+def _spell_type(type_name: Any) -> None:
+    """Casts that stay name their type one way: pg_catalog built-ins, user types without schema."""
+    names = type_name.names
+    if len(names) == 1 and names[0].string.sval in _TYPE_ALIASES:
+        internal = _TYPE_ALIASES[names[0].string.sval]
+        names[0].string.sval = "pg_catalog"
+        names.add().string.sval = internal
+    elif len(names) == 2 and names[0].string.sval != "pg_catalog":
+        last = names[1].string.sval
+        del names[:]
+        names.add().string.sval = last
 
 
 def _strip_schema(name: str) -> str:
@@ -115,8 +166,14 @@ def _normalise(node: pb.Node, query: bool) -> None:
             _replace(node, replacement)
             _normalise(node, query)
             return
+        _spell_type(cast.type_name)
     if which == "a_expr":
         _normalise_a_expr(node, query)
+        which = node.WhichOneof("node")  # BETWEEN becomes a boolean expression
+        if which == "bool_expr":
+            _walk_message(node.bool_expr, query)
+            _flatten_bool(node.bool_expr)
+            return
     elif which == "func_call":
         call = node.func_call
         if len(call.funcname) > 1:
@@ -524,3 +581,65 @@ def _jsonb_text(value: str, original: str) -> str:
         return json.dumps(obj, ensure_ascii=False)
 
     return "'" + dump(order(parsed)).replace("'", "''") + "'"
+
+
+_INTERVAL_UNITS = {
+    "year": ("y", 1),
+    "years": ("y", 1),
+    "yr": ("y", 1),
+    "yrs": ("y", 1),
+    "y": ("y", 1),
+    "month": ("m", 1),
+    "months": ("m", 1),
+    "mon": ("m", 1),
+    "mons": ("m", 1),
+    "week": ("d", 7),
+    "weeks": ("d", 7),
+    "w": ("d", 7),
+    "day": ("d", 1),
+    "days": ("d", 1),
+    "d": ("d", 1),
+    "hour": ("s", 3600),
+    "hours": ("s", 3600),
+    "h": ("s", 3600),
+    "hr": ("s", 3600),
+    "hrs": ("s", 3600),
+    "minute": ("s", 60),
+    "minutes": ("s", 60),
+    "min": ("s", 60),
+    "mins": ("s", 60),
+    "m": ("s", 60),
+    "second": ("s", 1),
+    "seconds": ("s", 1),
+    "sec": ("s", 1),
+    "secs": ("s", 1),
+    "s": ("s", 1),
+}
+
+
+def interval_text(text: str) -> str | None:
+    """'3 minutes' → '00:03:00', '1 day 2 hours' → '1 day 02:00:00': interval_out's spelling.
+
+    Only whole-number quantities with plain units; anything else returns None (left as written).
+    """
+    import re
+
+    parts = re.findall(r"([+-]?\d+)\s*([a-z]+)", text.strip().lower())
+    if not parts or re.sub(r"[+-]?\d+\s*[a-z]+", "", text.strip().lower()).strip():
+        return None
+    totals = {"y": 0, "m": 0, "d": 0, "s": 0}
+    for number, unit in parts:
+        if unit not in _INTERVAL_UNITS:
+            return None
+        field, factor = _INTERVAL_UNITS[unit]
+        totals[field] += int(number) * factor
+    out: list[str] = []
+    for field, singular, plural in (("y", "year", "years"), ("m", "mon", "mons"), ("d", "day", "days")):
+        if totals[field]:
+            out.append(f"{totals[field]} {singular if abs(totals[field]) == 1 else plural}")
+    seconds = totals["s"]
+    if seconds or not out:
+        sign = "-" if seconds < 0 else ""
+        seconds = abs(seconds)
+        out.append(f"{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}")
+    return " ".join(out)

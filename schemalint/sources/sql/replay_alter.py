@@ -106,7 +106,11 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         column = r.table(qualname).column(cmd.name)
         if column is None:
             raise NotReplayed(f"column {qualname}.{cmd.name} does not exist in the model replayed so far")
-        default = tables.column_default(getattr(cmd, "def"), column.type) if cmd.HasField("def") else None
+        default = (
+            tables.column_default(getattr(cmd, "def"), column.type, r.canonical_type)
+            if cmd.HasField("def")
+            else None
+        )
         tables.set_column(r, qualname, cmd.name, default=default)
         return
     if subtype in (A.AT_DropNotNull, A.AT_SetNotNull):

@@ -262,7 +262,7 @@ def _column_from_def(
         elif contype == NULL:
             fields["not_null"] = False
         elif contype == DEFAULT:
-            fields["default"] = column_default(c.raw_expr, col_type)
+            fields["default"] = column_default(c.raw_expr, col_type, r.canonical_type)
         elif contype == IDENTITY:
             fields["identity"] = "always" if c.generated_when == "a" else "by default"
             fields["not_null"] = True
@@ -283,11 +283,15 @@ def _column_from_def(
     return column, later, serial
 
 
-def column_default(node: Any, column_type: str) -> str | None:
-    """The default as the catalog keeps it: none for a plain NULL, literals coerced to the type."""
+def column_default(node: Any, column_type: str, spell: Callable[[Any], str]) -> str | None:
+    """The default as the catalog keeps it: none for a plain NULL, literals coerced to the type.
+
+    A NULL cast to the column's own type is still a plain NULL (PostgreSQL keeps no default);
+    a NULL cast to another type (NULL::varchar on a text column) is stored as a coercion.
+    """
     target = node
-    if target.WhichOneof("node") == "type_cast" and not target.type_cast.type_name.typmods:
-        target = target.type_cast.arg  # NULL::text is still a plain NULL; NULL::varchar(10) is not
+    if target.WhichOneof("node") == "type_cast" and spell(target.type_cast.type_name) == column_type:
+        target = target.type_cast.arg
     if target.WhichOneof("node") == "a_const" and target.a_const.isnull:
         return None
     return fold_default(canonical_expr(node), column_type)
@@ -654,9 +658,11 @@ def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recur
 # -- indexes ----------------------------------------------------------------------------------------
 
 
-def _index_key(elem: pb.IndexElem) -> str:
+def _index_key(elem: pb.IndexElem, table: Table | None = None) -> str:
+    """A key as the catalog spells it; COLLATE only on a column key whose collation is not its column's."""
     key = elem.name if elem.name else canonical_expr(elem.expr)
-    if elem.collation:
+    column = table.column(elem.name) if table is not None and elem.name else None
+    if elem.collation and column is not None and column.collation != elem.collation[-1].string.sval:
         key += f' COLLATE "{elem.collation[-1].string.sval}"'
     if elem.opclass:
         opclass = elem.opclass[-1].string.sval
@@ -681,7 +687,7 @@ def create_index(r: Replayer, stmt: pb.IndexStmt) -> None:
         view = r.state.views[owner]
         schema, table_name = view.schema, view.name
     elements = [p.index_elem for p in stmt.index_params]
-    keys = tuple(_index_key(e) for e in elements)
+    keys = tuple(_index_key(e, None if is_view else r.state.tables[owner]) for e in elements)
     if stmt.idxname:
         name = stmt.idxname
         if name in r.state.relnames.get(schema, set()):
