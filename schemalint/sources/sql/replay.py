@@ -57,6 +57,36 @@ NO_SCHEMA_EFFECT = frozenset(
 )
 
 
+# types that extensions create, so that a column of such a type is qualified with the extension's schema
+EXTENSION_TYPES = {
+    "citext": "citext",
+    "hstore": "hstore",
+    "ltree": "ltree",
+    "lquery": "ltree",
+    "ltxtquery": "ltree",
+    "cube": "cube",
+    "earth": "earthdistance",
+    "seg": "seg",
+    "isbn": "isn",
+    "isbn13": "isn",
+    "issn": "isn",
+    "issn13": "isn",
+    "ean13": "isn",
+    "upc": "isn",
+    "ismn": "isn",
+    "ismn13": "isn",
+    "geometry": "postgis",
+    "geography": "postgis",
+    "box2d": "postgis",
+    "box3d": "postgis",
+    "raster": "postgis_raster",
+    "vector": "vector",
+    "halfvec": "vector",
+    "sparsevec": "vector",
+    "gtrgm": "pg_trgm",
+}
+
+
 class NotReplayed(Exception):
     """Raised by a handler: the statement is not (fully) applied; the message says why."""
 
@@ -83,6 +113,8 @@ class State:
     index_owner: dict[str, str] = field(default_factory=dict)
     # other user types (composite, range, base) by qualname, so type names resolve
     other_types: set[str] = field(default_factory=set)
+    # user collations by qualname, so COLLATE names resolve as the catalog prints them
+    collations: set[str] = field(default_factory=set)
     # tables that have partitions or inheritance children
     parents: set[str] = field(default_factory=set)
 
@@ -219,6 +251,9 @@ class Replayer:
     def type_schema(self, name: str) -> str | None:
         """The schema of a user type visible on the search_path, for typenorm."""
         s = self.state
+        extension = EXTENSION_TYPES.get(name)
+        if extension is not None and extension in s.extensions:
+            return s.extensions[extension].schema
         for schema in self.search_path:
             qualname = f"{schema}.{name}"
             if (
@@ -231,6 +266,15 @@ class Replayer:
             if qualname in s.views:
                 return schema
         return None
+
+    def collation(self, names: list[str]) -> str:
+        """A COLLATE name as the catalog reports it: schema-qualified unless in pg_catalog."""
+        if len(names) > 1:
+            return names[-1] if names[-2] == "pg_catalog" else f"{names[-2]}.{names[-1]}"
+        for schema in self.search_path:
+            if f"{schema}.{names[0]}" in self.state.collations:
+                return f"{schema}.{names[0]}"
+        return names[0]
 
     def canonical_type(self, type_name: Any) -> str:
         from schemalint.typenorm import canonical_type

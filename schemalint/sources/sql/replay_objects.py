@@ -155,7 +155,7 @@ def create_domain(r: Replayer, stmt: pb.CreateDomainStmt) -> None:
     name = names[-1]
     domain = Domain(schema, name, r.canonical_type(stmt.type_name), location=r.location)
     if stmt.coll_clause.collname:
-        domain = replace(domain, collation=stmt.coll_clause.collname[-1].string.sval)
+        domain = replace(domain, collation=r.collation([n.string.sval for n in stmt.coll_clause.collname]))
     for node in stmt.constraints:
         domain = _domain_constraint(r, domain, node.constraint)
     r.state.domains[domain.qualname] = domain
@@ -213,6 +213,10 @@ def other_type(r: Replayer, stmt: Any) -> None:
     else:  # DefineStmt
         if stmt.kind == OT.OBJECT_AGGREGATE:
             create_aggregate(r, stmt)
+            return
+        if stmt.kind == OT.OBJECT_COLLATION:
+            names = [n.string.sval for n in stmt.defnames]
+            r.state.collations.add(f"{r.creation_schema(names[-2] if len(names) > 1 else '')}.{names[-1]}")
             return
         if stmt.kind not in (OT.OBJECT_TYPE,):
             return

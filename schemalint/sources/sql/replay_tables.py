@@ -250,7 +250,7 @@ def _column_from_def(
             "collation": existing.collation,
         }
     if coldef.coll_clause.collname:
-        fields["collation"] = coldef.coll_clause.collname[-1].string.sval
+        fields["collation"] = r.collation([n.string.sval for n in coldef.coll_clause.collname])
     if coldef.is_not_null:
         fields["not_null"] = True
     later: list[pb.Constraint] = []
