@@ -154,6 +154,9 @@ class RlsWithoutPolicy(ModelRule):
     CREATE POLICY invoices_tenant_isolation ON invoices
         USING (tenant_id = current_setting('app.tenant_id')::uuid);
     ```
+
+    ## Options
+    - `tenant_column` (default `tenant_id`): the column the suggested policy filters by (in the help).
     """
 
     code = "R003"
