@@ -305,6 +305,10 @@ def _normalise_a_expr(node: pb.Node, query: bool) -> None:
         result.bool_expr.args.add().CopyFrom(left)
         result.bool_expr.args.add().CopyFrom(right)
         node.CopyFrom(result)
+    elif op in ("#>", "#>>", "#-") and expr.rexpr.WhichOneof("node") == "a_const":
+        const = expr.rexpr.a_const
+        if const.WhichOneof("val") == "sval" and const.sval.sval.startswith("{"):
+            const.sval.sval = _text_array_literal(const.sval.sval)
     elif kind in _LIKE_OPERATORS:
         expr.kind = pb.A_Expr_Kind.AEXPR_OP
     elif len(expr.name) > 1:
@@ -312,6 +316,17 @@ def _normalise_a_expr(node: pb.Node, query: bool) -> None:
         last.CopyFrom(expr.name[-1])
         del expr.name[:]
         expr.name.append(last)
+
+
+def _text_array_literal(text: str) -> str:
+    """'{a, b}' → '{a,b}': a text[] literal as array_out prints it (simple unquoted elements only)."""
+    inner = text.strip()
+    if not (inner.startswith("{") and inner.endswith("}")) or '"' in inner or "{" in inner[1:-1]:
+        return text
+    items = [item.strip() for item in inner[1:-1].split(",")] if inner[1:-1].strip() else []
+    if any(not item or any(ch in item for ch in " \\") for item in items):
+        return text
+    return "{" + ",".join(items) + "}"
 
 
 def _deparse_target(node: pb.Node) -> str:

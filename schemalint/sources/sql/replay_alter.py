@@ -123,7 +123,10 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         return
     if subtype == A.AT_AlterColumnType:
         coldef = getattr(cmd, "def").column_def
-        tables.set_column(r, qualname, cmd.name, type=r.canonical_type(coldef.type_name))
+        changes: dict[str, Any] = {"type": r.canonical_type(coldef.type_name)}
+        if coldef.coll_clause.collname:
+            changes["collation"] = r.collation([n.string.sval for n in coldef.coll_clause.collname])
+        tables.set_column(r, qualname, cmd.name, **changes)
         return
     if subtype == A.AT_AddConstraint:
         tables.add_constraint(r, qualname, getattr(cmd, "def").constraint, recurse=recurse)

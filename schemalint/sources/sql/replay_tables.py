@@ -49,13 +49,32 @@ FK_ACTIONS = {
     "": "no action",
 }
 SEQUENCE_LIMITS = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
-# default operator classes: naming one is the same as naming none
-_DEFAULT_OPCLASSES = frozenset(
+# default operator classes per access method: naming one is the same as naming none
+_BTREE_DEFAULTS = frozenset(
     """int2_ops int4_ops int8_ops text_ops varchar_ops bpchar_ops numeric_ops float4_ops float8_ops bool_ops
-    uuid_ops date_ops timestamp_ops timestamptz_ops jsonb_ops array_ops bytea_ops inet_ops oid_ops
-    time_ops interval_ops tsvector_ops network_ops cidr_ops char_ops name_ops money_ops enum_ops
-    range_ops multirange_ops box_ops point_ops poly_ops circle_ops macaddr_ops""".split()
+    uuid_ops date_ops timestamp_ops timestamptz_ops jsonb_ops array_ops bytea_ops inet_ops oid_ops time_ops
+    interval_ops char_ops name_ops money_ops enum_ops range_ops multirange_ops macaddr_ops
+    tsvector_ops""".split()
 )
+_DEFAULT_OPCLASSES = {
+    "btree": _BTREE_DEFAULTS,
+    "hash": _BTREE_DEFAULTS,
+    "gin": frozenset({"jsonb_ops", "array_ops", "tsvector_ops"}),
+    "gist": frozenset(
+        {
+            "tsvector_ops",
+            "range_ops",
+            "multirange_ops",
+            "box_ops",
+            "point_ops",
+            "poly_ops",
+            "circle_ops",
+            "tsquery_ops",
+        }
+    ),
+    "brin": frozenset(),
+    "spgist": frozenset({"range_ops", "text_ops", "quad_point_ops", "box_ops", "poly_ops", "inet_ops"}),
+}
 _PERSISTENCE = {"p": "permanent", "u": "unlogged", "t": "temporary"}
 
 
@@ -606,7 +625,7 @@ def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recur
         keys = []
         for pair in c.exclusions:
             elem, ops = pair.list.items
-            key = _index_key(elem.index_elem)
+            key = _index_key(elem.index_elem, table, c.access_method or "gist")
             keys.append(key)
             elements.append(f"{key} WITH {ops.list.items[-1].string.sval}")
         columns = tuple(k for k in keys)
@@ -658,15 +677,18 @@ def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recur
 # -- indexes ----------------------------------------------------------------------------------------
 
 
-def _index_key(elem: pb.IndexElem, table: Table | None = None) -> str:
+def _index_key(elem: pb.IndexElem, table: Table | None = None, method: str = "btree") -> str:
     """A key as the catalog spells it; COLLATE only on a column key whose collation is not its column's."""
-    key = elem.name if elem.name else canonical_expr(elem.expr)
+    expr = elem.expr
+    if not elem.name and expr.WhichOneof("node") == "collate_clause":
+        expr = expr.collate_clause.arg  # the catalog prints an expression key's collation apart from it
+    key = elem.name if elem.name else canonical_expr(expr)
     column = table.column(elem.name) if table is not None and elem.name else None
     if elem.collation and column is not None and column.collation != elem.collation[-1].string.sval:
         key += f' COLLATE "{elem.collation[-1].string.sval}"'
     if elem.opclass:
         opclass = elem.opclass[-1].string.sval
-        if opclass not in _DEFAULT_OPCLASSES:
+        if opclass not in _DEFAULT_OPCLASSES.get(method, frozenset()):
             key += f" {opclass}"
     if elem.ordering == pb.SortByDir.SORTBY_DESC:
         key += " DESC"
@@ -687,7 +709,8 @@ def create_index(r: Replayer, stmt: pb.IndexStmt) -> None:
         view = r.state.views[owner]
         schema, table_name = view.schema, view.name
     elements = [p.index_elem for p in stmt.index_params]
-    keys = tuple(_index_key(e, None if is_view else r.state.tables[owner]) for e in elements)
+    method = stmt.access_method or "btree"
+    keys = tuple(_index_key(e, None if is_view else r.state.tables[owner], method) for e in elements)
     if stmt.idxname:
         name = stmt.idxname
         if name in r.state.relnames.get(schema, set()):
