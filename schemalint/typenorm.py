@@ -157,6 +157,37 @@ def builtin_spelling(name: str, mods: Sequence[str]) -> str:
     return base
 
 
+# PostGIS prints the geometry type of a typmod in this case (geometry(Polygon,4326))
+_POSTGIS_KINDS = {
+    k.lower(): k
+    for base in (
+        "Point",
+        "LineString",
+        "Polygon",
+        "MultiPoint",
+        "MultiLineString",
+        "MultiPolygon",
+        "GeometryCollection",
+        "CircularString",
+        "CompoundCurve",
+        "CurvePolygon",
+        "MultiCurve",
+        "MultiSurface",
+        "PolyhedralSurface",
+        "Triangle",
+        "Tin",
+        "Geometry",
+    )
+    for k in (base, base + "Z", base + "M", base + "ZM")
+}
+
+
+def _user_type(schema: str, name: str, mods: Sequence[str], array: str) -> str:
+    if name in ("geometry", "geography") and mods:
+        mods = [_POSTGIS_KINDS.get(mods[0].lower(), mods[0]), *mods[1:]]
+    return quote_qualified(schema, name) + (f"({','.join(mods)})" if mods else "") + array
+
+
 def canonical_type(
     type_name: Any,
     resolve: Callable[[str], str | None],
@@ -177,15 +208,14 @@ def canonical_type(
     if len(names) >= 2 and names[-2] == "pg_catalog":
         return builtin_spelling(names[-1], mods) + array
     if len(names) >= 2:
-        base = quote_qualified(names[-2], names[-1])
-        return base + (f"({','.join(mods)})" if mods else "") + array
+        return _user_type(names[-2], names[-1], mods, array)
     name = names[0]
     schema = resolve(name)
     if schema is not None:
-        return quote_qualified(schema, name) + (f"({','.join(mods)})" if mods else "") + array
+        return _user_type(schema, name, mods, array)
     if name in BUILTIN_TYPES:
         return builtin_spelling(name, mods) + array
-    return quote_qualified(default_schema, name) + (f"({','.join(mods)})" if mods else "") + array
+    return _user_type(default_schema, name, mods, array)
 
 
 def type_without_modifiers(canonical: str) -> str:
