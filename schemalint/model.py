@@ -10,8 +10,8 @@ carry none. This module imports nothing of ours.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, TypeVar
 
 ConstraintKind = Literal["primary key", "unique", "foreign key", "check", "exclusion"]
 FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
@@ -33,6 +33,37 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
+
+
+_T = TypeVar("_T")
+_EVOLVERS: dict[type, Any] = {}
+
+
+def _evolver(cls: type) -> Any:
+    """A copy function written out for one class: no loop, no per-field lookups by name."""
+    names = [f.name for f in fields(cls)]
+    lines = ["def evolve(obj, changes):", "    new = new_object(cls)"]
+    for name in names:
+        lines.append(f"    set_attr(new, {name!r}, changes.pop({name!r}) if {name!r} in changes else obj.{name})")
+    lines += ["    if changes:", "        raise TypeError(f'{cls.__name__} has no field(s) {sorted(changes)}')",
+              "    return new"]
+    namespace: dict[str, Any] = {"new_object": object.__new__, "set_attr": object.__setattr__, "cls": cls}
+    exec("\n".join(lines), namespace)
+    return namespace["evolve"]
+
+
+def evolve(obj: _T, **changes: Any) -> _T:
+    """A copy of a frozen model object with some fields changed.
+
+    The same as dataclasses.replace without re-running __init__: replay changes
+    objects tens of thousands of times and this is several times faster.
+    """
+    cls = type(obj)
+    function = _EVOLVERS.get(cls)
+    if function is None:
+        function = _EVOLVERS[cls] = _evolver(cls)
+    result: _T = function(obj, changes)
+    return result
 
 
 def qualify(schema: str, name: str) -> str:

@@ -87,6 +87,14 @@ EXTENSION_TYPES = {
 }
 
 
+def enum_constants(enum: Any) -> Any:
+    """A protobuf enum's values as plain attributes: protobuf's enum wrapper resolves each
+    attribute access through __getattr__, which shows in replay's profile."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**dict(enum.items()))
+
+
 class NotReplayed(Exception):
     """Raised by a handler: the statement is not (fully) applied; the message says why."""
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
+from schemalint.model import evolve
 from schemalint.sources.sql import replay_tables as tables
-from schemalint.sources.sql.replay import NotReplayed
+from schemalint.sources.sql.replay import NotReplayed, enum_constants
 
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
 
-A = pb.AlterTableType
+A = enum_constants(pb.AlterTableType)
 
 # subcommands with no effect on the model
 _IGNORED = {
@@ -56,7 +56,7 @@ def alter_table(r: Replayer, stmt: pb.AlterTableStmt) -> None:
         for cmd_node in stmt.cmds:
             cmd = cmd_node.alter_table_cmd
             if cmd.subtype not in _IGNORED and cmd.subtype != A.AT_AttachPartition:
-                raise NotReplayed(f"ALTER INDEX {A.Name(cmd.subtype)} is not replayed")
+                raise NotReplayed(f"ALTER INDEX {pb.AlterTableType.Name(cmd.subtype)} is not replayed")
         return
     if stmt.objtype in (
         pb.ObjectType.OBJECT_SEQUENCE,
@@ -67,7 +67,8 @@ def alter_table(r: Replayer, stmt: pb.AlterTableStmt) -> None:
             cmd = cmd_node.alter_table_cmd
             if cmd.subtype not in _IGNORED and cmd.subtype != A.AT_ColumnDefault:
                 raise NotReplayed(
-                    f"ALTER {pb.ObjectType.Name(stmt.objtype)[7:]} {A.Name(cmd.subtype)[3:]} is not replayed"
+                    f"ALTER {pb.ObjectType.Name(stmt.objtype)[7:]} "
+                    f"{pb.AlterTableType.Name(cmd.subtype)[3:]} is not replayed"
                 )
         return
     if all(cmd.alter_table_cmd.subtype in _IGNORED for cmd in stmt.cmds):
@@ -100,7 +101,7 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
                     column = r.table(qualname).column(coldef.colname)
                     assert column is not None
                     child_table = r.table(child)
-                    r.state.tables[child] = replace(child_table, columns=(*child_table.columns, column))
+                    r.state.tables[child] = evolve(child_table, columns=(*child_table.columns, column))
         return
     if subtype == A.AT_ColumnDefault:
         column = r.table(qualname).column(cmd.name)
@@ -144,17 +145,17 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         )
         return
     if subtype in (A.AT_EnableRowSecurity, A.AT_DisableRowSecurity):
-        r.state.tables[qualname] = replace(r.table(qualname), rls_enabled=subtype == A.AT_EnableRowSecurity)
+        r.state.tables[qualname] = evolve(r.table(qualname), rls_enabled=subtype == A.AT_EnableRowSecurity)
         return
     if subtype in (A.AT_ForceRowSecurity, A.AT_NoForceRowSecurity):
-        r.state.tables[qualname] = replace(r.table(qualname), rls_forced=subtype == A.AT_ForceRowSecurity)
+        r.state.tables[qualname] = evolve(r.table(qualname), rls_forced=subtype == A.AT_ForceRowSecurity)
         return
     if subtype == A.AT_AttachPartition:
         _attach(r, qualname, getattr(cmd, "def").partition_cmd)
         return
     if subtype == A.AT_DetachPartition:
         child = r.relation(getattr(cmd, "def").partition_cmd.name)
-        r.state.tables[child] = replace(r.table(child), partition_of=None, partition_bound=None)
+        r.state.tables[child] = evolve(r.table(child), partition_of=None, partition_bound=None)
         r.touch(child)
         return
     if subtype == A.AT_AddIdentity:
@@ -184,13 +185,13 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
     if subtype == A.AT_AddInherit:
         parent = r.relation(getattr(cmd, "def").range_var)
         table = r.table(qualname)
-        r.state.tables[qualname] = replace(table, inherits=(*table.inherits, parent))
+        r.state.tables[qualname] = evolve(table, inherits=(*table.inherits, parent))
         r.state.parents.add(parent)
         return
     if subtype == A.AT_DropInherit:
         parent = r.relation(getattr(cmd, "def").range_var)
         table = r.table(qualname)
-        r.state.tables[qualname] = replace(table, inherits=tuple(p for p in table.inherits if p != parent))
+        r.state.tables[qualname] = evolve(table, inherits=tuple(p for p in table.inherits if p != parent))
         return
     if subtype in _TRIGGER_STATES:
         _set_trigger_state(r, qualname, cmd.name, _TRIGGER_STATES[subtype])
@@ -198,12 +199,12 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
     if subtype in (A.AT_EnableTrigAll, A.AT_DisableTrigAll, A.AT_EnableTrigUser, A.AT_DisableTrigUser):
         state = "origin" if subtype in (A.AT_EnableTrigAll, A.AT_EnableTrigUser) else "disabled"
         table = r.table(qualname)
-        r.state.tables[qualname] = replace(
+        r.state.tables[qualname] = evolve(
             table,
-            triggers=tuple(replace(t, enabled=state) for t in table.triggers),  # type: ignore[arg-type]
+            triggers=tuple(evolve(t, enabled=state) for t in table.triggers),
         )
         return
-    raise NotReplayed(f"ALTER TABLE {A.Name(subtype)[3:]} is not replayed")
+    raise NotReplayed(f"ALTER TABLE {pb.AlterTableType.Name(subtype)[3:]} is not replayed")
 
 
 def _set_trigger_state(r: Replayer, qualname: str, name: str, state: str) -> None:
@@ -214,12 +215,9 @@ def _set_trigger_state(r: Replayer, qualname: str, name: str, state: str) -> Non
     table = r.table(qualname)
     if not any(t.name == name for t in table.triggers):
         raise NotReplayed(f"trigger {name} on {qualname} does not exist in the model replayed so far")
-    r.state.tables[qualname] = replace(
+    r.state.tables[qualname] = evolve(
         table,
-        triggers=tuple(
-            replace(t, enabled=state) if t.name == name else t  # type: ignore[arg-type]
-            for t in table.triggers
-        ),
+        triggers=tuple(evolve(t, enabled=state) if t.name == name else t for t in table.triggers),
     )
 
 
@@ -227,8 +225,8 @@ def _set_constraint(r: Replayer, qualname: str, name: str, **changes: Any) -> No
     table = r.table(qualname)
     if not any(c.name == name for c in table.constraints):
         raise NotReplayed(f"constraint {name} on {qualname} does not exist in the model replayed so far")
-    r.state.tables[qualname] = replace(
-        table, constraints=tuple(replace(c, **changes) if c.name == name else c for c in table.constraints)
+    r.state.tables[qualname] = evolve(
+        table, constraints=tuple(evolve(c, **changes) if c.name == name else c for c in table.constraints)
     )
     r.touch(f"{qualname}.{name}")
 
@@ -239,7 +237,7 @@ def drop_constraint(r: Replayer, qualname: str, name: str, *, missing_ok: bool) 
         if missing_ok:
             return
         raise NotReplayed(f"constraint {name} on {qualname} does not exist in the model replayed so far")
-    r.state.tables[qualname] = replace(
+    r.state.tables[qualname] = evolve(
         table,
         constraints=tuple(c for c in table.constraints if c.name != name),
         indexes=tuple(i for i in table.indexes if i.constraint != name),
@@ -271,7 +269,7 @@ def _drop_column(r: Replayer, qualname: str, name: str, *, missing_ok: bool, cas
         if any(_mentions(k, name) for k in i.keys + i.include)
         or (i.predicate is not None and _mentions(i.predicate, name))
     }
-    r.state.tables[qualname] = replace(
+    r.state.tables[qualname] = evolve(
         table,
         columns=tuple(c for c in table.columns if c.name != name),
         constraints=tuple(c for c in table.constraints if c.name not in dropped_constraints),
@@ -308,7 +306,7 @@ def _attach(r: Replayer, qualname: str, cmd: pb.PartitionCmd) -> None:
     parent = r.table(qualname)
     child_table = r.table(child)
     r.state.parents.add(qualname)
-    r.state.tables[child] = replace(
+    r.state.tables[child] = evolve(
         child_table, partition_of=qualname, partition_bound=tables._bound_text(cmd.bound)
     )
     for constraint in parent.constraints:
@@ -316,8 +314,8 @@ def _attach(r: Replayer, qualname: str, cmd: pb.PartitionCmd) -> None:
         if constraint.kind == "foreign key" and not any(
             c.name == constraint.name for c in current.constraints
         ):
-            r.state.tables[child] = replace(
-                current, constraints=(*current.constraints, replace(constraint, location=r.location))
+            r.state.tables[child] = evolve(
+                current, constraints=(*current.constraints, evolve(constraint, location=r.location))
             )
     for index in parent.indexes:
         tables.clone_index_to_partition(r, child, parent, index)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
+from schemalint.model import evolve
 from schemalint.sources.sql import replay_alter, replay_tables
-from schemalint.sources.sql.replay import NotReplayed
+from schemalint.sources.sql.replay import NotReplayed, enum_constants
 from schemalint.sources.sql.replay_objects import _function_qualname, _names, _split, _type_qualname
 
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
 
-OT = pb.ObjectType
+OT = enum_constants(pb.ObjectType)
 
 
 def drop(r: Replayer, stmt: pb.DropStmt) -> None:
@@ -79,9 +79,9 @@ def drop(r: Replayer, stmt: pb.DropStmt) -> None:
             if len(kept) == len(items) and not stmt.missing_ok:
                 raise NotReplayed(f"{attr[:-1]} {names[-1]} on {table_qualname} does not exist")
             if kind == OT.OBJECT_TRIGGER:
-                s.tables[table_qualname] = replace(table, triggers=kept)
+                s.tables[table_qualname] = evolve(table, triggers=kept)
             else:
-                s.tables[table_qualname] = replace(table, policies=kept)
+                s.tables[table_qualname] = evolve(table, policies=kept)
             r.touch(table_qualname)
         elif kind in (
             OT.OBJECT_RULE,
@@ -104,7 +104,7 @@ def drop(r: Replayer, stmt: pb.DropStmt) -> None:
         ):
             continue
         else:
-            raise NotReplayed(f"DROP {OT.Name(kind)[7:]} is not replayed")
+            raise NotReplayed(f"DROP {pb.ObjectType.Name(kind)[7:]} is not replayed")
 
 
 def _drop_table(r: Replayer, qualname: str, *, missing_ok: bool, cascade: bool) -> None:
@@ -178,9 +178,9 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
         elif qualname in s.tables:
             _rename_table(r, qualname, new_qualname)
         elif qualname in s.views:
-            s.views[new_qualname] = replace(s.views.pop(qualname), name=new)
+            s.views[new_qualname] = evolve(s.views.pop(qualname), name=new)
         elif qualname in s.sequences:
-            s.sequences[new_qualname] = replace(s.sequences.pop(qualname), name=new)
+            s.sequences[new_qualname] = evolve(s.sequences.pop(qualname), name=new)
         elif qualname in s.index_owner:
             _rename_index(r, qualname, new, missing_ok=False)
             return
@@ -203,13 +203,13 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
         table = r.table(qualname)
         if not any(c.name == stmt.subname for c in table.constraints):
             raise NotReplayed(f"constraint {stmt.subname} on {qualname} does not exist")
-        s.tables[qualname] = replace(
+        s.tables[qualname] = evolve(
             table,
             constraints=tuple(
-                replace(c, name=new) if c.name == stmt.subname else c for c in table.constraints
+                evolve(c, name=new) if c.name == stmt.subname else c for c in table.constraints
             ),
             indexes=tuple(
-                replace(i, name=new, constraint=new) if i.constraint == stmt.subname else i
+                evolve(i, name=new, constraint=new) if i.constraint == stmt.subname else i
                 for i in table.indexes
             ),
         )
@@ -226,11 +226,11 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
         qualname = r.relation(stmt.relation)
         table = r.table(qualname)
         if kind == OT.OBJECT_TRIGGER:
-            triggers = tuple(replace(t, name=new) if t.name == stmt.subname else t for t in table.triggers)
-            s.tables[qualname] = replace(table, triggers=triggers)
+            triggers = tuple(evolve(t, name=new) if t.name == stmt.subname else t for t in table.triggers)
+            s.tables[qualname] = evolve(table, triggers=triggers)
         else:
-            policies = tuple(replace(p, name=new) if p.name == stmt.subname else p for p in table.policies)
-            s.tables[qualname] = replace(table, policies=policies)
+            policies = tuple(evolve(p, name=new) if p.name == stmt.subname else p for p in table.policies)
+            s.tables[qualname] = evolve(table, policies=policies)
         return
     if kind == OT.OBJECT_SCHEMA:
         raise NotReplayed("ALTER SCHEMA … RENAME is not replayed")
@@ -238,9 +238,9 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
         qualname = _type_qualname(r, _names(stmt.object))
         schema = qualname.split(".", 1)[0]
         if qualname in s.enums:
-            s.enums[f"{schema}.{new}"] = replace(s.enums.pop(qualname), name=new)
+            s.enums[f"{schema}.{new}"] = evolve(s.enums.pop(qualname), name=new)
         elif qualname in s.domains:
-            s.domains[f"{schema}.{new}"] = replace(s.domains.pop(qualname), name=new)
+            s.domains[f"{schema}.{new}"] = evolve(s.domains.pop(qualname), name=new)
         else:
             raise NotReplayed(f"type {qualname} does not exist in the model replayed so far")
         raise NotReplayed("renamed type: columns of that type keep the old spelling in the model")
@@ -249,10 +249,10 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
         function = s.functions.pop(qualname, None)
         if function is None:
             raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
-        function = replace(function, name=new)
+        function = evolve(function, name=new)
         s.functions[function.qualname] = function
         return
-    raise NotReplayed(f"RENAME of {OT.Name(kind)[7:]} is not replayed")
+    raise NotReplayed(f"RENAME of {pb.ObjectType.Name(kind)[7:]} is not replayed")
 
 
 def _rename_index(r: Replayer, qualname: str, new: str, *, missing_ok: bool) -> None:
@@ -267,14 +267,14 @@ def _rename_index(r: Replayer, qualname: str, new: str, *, missing_ok: bool) -> 
         table = s.tables[owner]
         index = next(i for i in table.indexes if i.name == old)
         constraint = index.constraint
-        s.tables[owner] = replace(
+        s.tables[owner] = evolve(
             table,
             indexes=tuple(
-                replace(i, name=new, constraint=new if constraint else None) if i.name == old else i
+                evolve(i, name=new, constraint=new if constraint else None) if i.name == old else i
                 for i in table.indexes
             ),
             constraints=tuple(
-                replace(c, name=new) if constraint and c.name == constraint else c for c in table.constraints
+                evolve(c, name=new) if constraint and c.name == constraint else c for c in table.constraints
             ),
         )
         if constraint:
@@ -282,8 +282,8 @@ def _rename_index(r: Replayer, qualname: str, new: str, *, missing_ok: bool) -> 
             r.add_conname(schema, new)
     else:
         view = s.views[owner]
-        s.views[owner] = replace(
-            view, indexes=tuple(replace(i, name=new) if i.name == old else i for i in view.indexes)
+        s.views[owner] = evolve(
+            view, indexes=tuple(evolve(i, name=new) if i.name == old else i for i in view.indexes)
         )
     del s.index_owner[qualname]
     s.index_owner[f"{schema}.{new}"] = owner
@@ -295,17 +295,16 @@ def _rename_table(r: Replayer, qualname: str, new_qualname: str) -> None:
     s = r.state
     new_name = new_qualname.split(".", 1)[1]
     table = s.tables.pop(qualname)
-    s.tables[new_qualname] = replace(
-        table, name=new_name, indexes=tuple(replace(i, table=new_name) for i in table.indexes)
+    s.tables[new_qualname] = evolve(
+        table, name=new_name, indexes=tuple(evolve(i, table=new_name) for i in table.indexes)
     )
     for index in table.indexes:
         s.index_owner[index.qualname] = new_qualname
     for other in list(s.tables.values()):
-        changed = replace(
+        changed = evolve(
             other,
             constraints=tuple(
-                replace(c, ref_table=new_qualname) if c.ref_table == qualname else c
-                for c in other.constraints
+                evolve(c, ref_table=new_qualname) if c.ref_table == qualname else c for c in other.constraints
             ),
             partition_of=new_qualname if other.partition_of == qualname else other.partition_of,
             inherits=tuple(new_qualname if p == qualname else p for p in other.inherits),
@@ -314,7 +313,7 @@ def _rename_table(r: Replayer, qualname: str, new_qualname: str) -> None:
             s.tables[other.qualname] = changed
     for name, seq in list(s.sequences.items()):
         if seq.owned_by and seq.owned_by.rsplit(".", 1)[0] == qualname:
-            s.sequences[name] = replace(seq, owned_by=f"{new_qualname}.{seq.owned_by.rsplit('.', 1)[1]}")
+            s.sequences[name] = evolve(seq, owned_by=f"{new_qualname}.{seq.owned_by.rsplit('.', 1)[1]}")
 
 
 def _rename_column(r: Replayer, qualname: str, old: str, new: str) -> None:
@@ -328,11 +327,11 @@ def _rename_column(r: Replayer, qualname: str, old: str, new: str) -> None:
     def keys(items: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(new if k == old else rename_column(k, old, new) if old in k else k for k in items)
 
-    s.tables[qualname] = replace(
+    s.tables[qualname] = evolve(
         table,
-        columns=tuple(replace(c, name=new) if c.name == old else c for c in table.columns),
+        columns=tuple(evolve(c, name=new) if c.name == old else c for c in table.columns),
         constraints=tuple(
-            replace(
+            evolve(
                 c,
                 columns=tuple(new if x == old else x for x in c.columns),
                 expression=rename_column(c.expression, old, new)
@@ -342,7 +341,7 @@ def _rename_column(r: Replayer, qualname: str, old: str, new: str) -> None:
             for c in table.constraints
         ),
         indexes=tuple(
-            replace(
+            evolve(
                 i,
                 keys=keys(i.keys),
                 include=tuple(new if x == old else x for x in i.include),
@@ -353,10 +352,10 @@ def _rename_column(r: Replayer, qualname: str, old: str, new: str) -> None:
     )
     for other in list(s.tables.values()):
         if any(fk.ref_table == qualname and old in fk.ref_columns for fk in other.foreign_keys):
-            s.tables[other.qualname] = replace(
+            s.tables[other.qualname] = evolve(
                 other,
                 constraints=tuple(
-                    replace(c, ref_columns=tuple(new if x == old else x for x in c.ref_columns))
+                    evolve(c, ref_columns=tuple(new if x == old else x for x in c.ref_columns))
                     if c.ref_table == qualname
                     else c
                     for c in other.constraints
@@ -364,7 +363,7 @@ def _rename_column(r: Replayer, qualname: str, old: str, new: str) -> None:
             )
     for name, seq in list(s.sequences.items()):
         if seq.owned_by == f"{qualname}.{old}":
-            s.sequences[name] = replace(seq, owned_by=f"{qualname}.{new}")
+            s.sequences[name] = evolve(seq, owned_by=f"{qualname}.{new}")
     r.touch(f"{qualname}.{new}", qualname)
 
 
@@ -381,16 +380,16 @@ def set_schema(r: Replayer, stmt: pb.AlterObjectSchemaStmt) -> None:
             moved_name = f"{target}.{name}"
             _rename_table(r, qualname, moved_name)
             table = s.tables[moved_name]
-            s.tables[moved_name] = replace(
-                table, schema=target, indexes=tuple(replace(i, schema=target) for i in table.indexes)
+            s.tables[moved_name] = evolve(
+                table, schema=target, indexes=tuple(evolve(i, schema=target) for i in table.indexes)
             )
             for index in table.indexes:
                 s.index_owner.pop(index.qualname, None)
                 s.index_owner[f"{target}.{index.name}"] = moved_name
         elif qualname in s.views:
-            s.views[f"{target}.{name}"] = replace(s.views.pop(qualname), schema=target)
+            s.views[f"{target}.{name}"] = evolve(s.views.pop(qualname), schema=target)
         elif qualname in s.sequences:
-            s.sequences[f"{target}.{name}"] = replace(s.sequences.pop(qualname), schema=target)
+            s.sequences[f"{target}.{name}"] = evolve(s.sequences.pop(qualname), schema=target)
         elif not stmt.missing_ok:
             raise NotReplayed(f"relation {qualname} does not exist in the model replayed so far")
         return
@@ -399,23 +398,23 @@ def set_schema(r: Replayer, stmt: pb.AlterObjectSchemaStmt) -> None:
         function = s.functions.pop(qualname, None)
         if function is None:
             raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
-        moved = replace(function, schema=target)
+        moved = evolve(function, schema=target)
         s.functions[moved.qualname] = moved
         return
     if kind in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
         qualname = _type_qualname(r, _names(stmt.object))
         name = qualname.split(".", 1)[1]
         if qualname in s.enums:
-            s.enums[f"{target}.{name}"] = replace(s.enums.pop(qualname), schema=target)
+            s.enums[f"{target}.{name}"] = evolve(s.enums.pop(qualname), schema=target)
         elif qualname in s.domains:
-            s.domains[f"{target}.{name}"] = replace(s.domains.pop(qualname), schema=target)
+            s.domains[f"{target}.{name}"] = evolve(s.domains.pop(qualname), schema=target)
         raise NotReplayed("moved type: columns of that type keep the old spelling in the model")
     if kind == OT.OBJECT_EXTENSION:
         name = _names(stmt.object)[-1]
         if name in s.extensions:
-            s.extensions[name] = replace(s.extensions[name], schema=target)
+            s.extensions[name] = evolve(s.extensions[name], schema=target)
         return
-    raise NotReplayed(f"SET SCHEMA of {OT.Name(kind)[7:]} is not replayed")
+    raise NotReplayed(f"SET SCHEMA of {pb.ObjectType.Name(kind)[7:]} is not replayed")
 
 
 def comment(r: Replayer, stmt: pb.CommentStmt) -> None:
@@ -438,18 +437,18 @@ def comment(r: Replayer, stmt: pb.CommentStmt) -> None:
                 raise NotReplayed(f"index {qualname} does not exist in the model replayed so far")
             table = s.tables[owner]
             index_name = qualname.split(".", 1)[1]
-            s.tables[owner] = replace(
+            s.tables[owner] = evolve(
                 table,
-                indexes=tuple(replace(i, comment=text) if i.name == index_name else i for i in table.indexes),
+                indexes=tuple(evolve(i, comment=text) if i.name == index_name else i for i in table.indexes),
             )
             return
         qualname = _split(r, names, r.relation_exists)
         if qualname in s.tables:
-            s.tables[qualname] = replace(s.tables[qualname], comment=text)
+            s.tables[qualname] = evolve(s.tables[qualname], comment=text)
         elif qualname in s.views:
-            s.views[qualname] = replace(s.views[qualname], comment=text)
+            s.views[qualname] = evolve(s.views[qualname], comment=text)
         elif qualname in s.sequences:
-            s.sequences[qualname] = replace(s.sequences[qualname], comment=text)
+            s.sequences[qualname] = evolve(s.sequences[qualname], comment=text)
         if qualname in s.tables or qualname in s.views or qualname in s.sequences:
             r.touch(qualname)
             return
@@ -464,29 +463,29 @@ def comment(r: Replayer, stmt: pb.CommentStmt) -> None:
     if kind in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
         qualname = _type_qualname(r, _names(stmt.object))
         if qualname in s.enums:
-            s.enums[qualname] = replace(s.enums[qualname], comment=text)
+            s.enums[qualname] = evolve(s.enums[qualname], comment=text)
         elif qualname in s.domains:
-            s.domains[qualname] = replace(s.domains[qualname], comment=text)
+            s.domains[qualname] = evolve(s.domains[qualname], comment=text)
         return
     if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE):
         qualname = _function_qualname(r, stmt.object.object_with_args)
         if qualname not in s.functions:
             raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
-        s.functions[qualname] = replace(s.functions[qualname], comment=text)
+        s.functions[qualname] = evolve(s.functions[qualname], comment=text)
         return
     if kind == OT.OBJECT_SCHEMA:
         name = _names(stmt.object)[-1]
         if name in s.schemas:
-            s.schemas[name] = replace(s.schemas[name], comment=text)
+            s.schemas[name] = evolve(s.schemas[name], comment=text)
         return
     if kind == OT.OBJECT_TABCONSTRAINT:
         names = _names(stmt.object)
         qualname = _split(r, names[:-1], lambda q: q in s.tables)
         table = r.table(qualname)
-        s.tables[qualname] = replace(
+        s.tables[qualname] = evolve(
             table,
             constraints=tuple(
-                replace(c, comment=text) if c.name == names[-1] else c for c in table.constraints
+                evolve(c, comment=text) if c.name == names[-1] else c for c in table.constraints
             ),
         )
         return

@@ -4,15 +4,25 @@ triggers, policies, sequences, extensions, comments, drops, renames, search_path
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
 from schemalint.exprnorm import canonical_expr, canonical_query, fold_default
-from schemalint.model import Domain, Enum, Extension, Function, Policy, Schema, Sequence, Trigger, View
+from schemalint.model import (
+    Domain,
+    Enum,
+    Extension,
+    Function,
+    Policy,
+    Schema,
+    Sequence,
+    Trigger,
+    View,
+    evolve,
+)
 from schemalint.sources.sql import replay_alter, replay_tables
-from schemalint.sources.sql.replay import NotReplayed
+from schemalint.sources.sql.replay import NotReplayed, enum_constants
 from schemalint.sources.sql.replay_tables import SEQUENCE_LIMITS
 from schemalint.sources.sql.viewcols import prepare_view_query
 from schemalint.typenorm import type_without_modifiers
@@ -20,7 +30,7 @@ from schemalint.typenorm import type_without_modifiers
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
 
-OT = pb.ObjectType
+OT = enum_constants(pb.ObjectType)
 
 
 def _names(node: Any) -> list[str]:
@@ -145,7 +155,7 @@ def alter_enum(r: Replayer, stmt: pb.AlterEnumStmt) -> None:
         values.insert(position, stmt.new_val)
     else:
         values.append(stmt.new_val)
-    r.state.enums[qualname] = replace(enum, values=tuple(values))
+    r.state.enums[qualname] = evolve(enum, values=tuple(values))
     r.touch(qualname)
 
 
@@ -155,7 +165,7 @@ def create_domain(r: Replayer, stmt: pb.CreateDomainStmt) -> None:
     name = names[-1]
     domain = Domain(schema, name, r.canonical_type(stmt.type_name), location=r.location)
     if stmt.coll_clause.collname:
-        domain = replace(domain, collation=r.collation([n.string.sval for n in stmt.coll_clause.collname]))
+        domain = evolve(domain, collation=r.collation([n.string.sval for n in stmt.coll_clause.collname]))
     for node in stmt.constraints:
         domain = _domain_constraint(r, domain, node.constraint)
     r.state.domains[domain.qualname] = domain
@@ -167,15 +177,15 @@ def _domain_constraint(r: Replayer, domain: Domain, c: pb.Constraint) -> Domain:
 
     C = pb.ConstrType
     if c.contype == C.CONSTR_NOTNULL:
-        return replace(domain, not_null=True)
+        return evolve(domain, not_null=True)
     if c.contype == C.CONSTR_NULL:
-        return replace(domain, not_null=False)
+        return evolve(domain, not_null=False)
     if c.contype == C.CONSTR_DEFAULT:
-        return replace(domain, default=fold_default(canonical_expr(c.raw_expr), domain.type))
+        return evolve(domain, default=fold_default(canonical_expr(c.raw_expr), domain.type))
     if c.contype == C.CONSTR_CHECK:
         taken = {n for n, _ in domain.checks}
         name = c.conname or choose_name(domain.name, None, "check", lambda n: n in taken)
-        return replace(domain, checks=tuple(sorted((*domain.checks, (name, canonical_expr(c.raw_expr))))))
+        return evolve(domain, checks=tuple(sorted((*domain.checks, (name, canonical_expr(c.raw_expr))))))
     raise NotReplayed(f"domain constraint {C.Name(c.contype)} is not replayed")
 
 
@@ -187,13 +197,13 @@ def alter_domain(r: Replayer, stmt: pb.AlterDomainStmt) -> None:
     kind = stmt.subtype
     if kind == "T":
         default = canonical_expr(getattr(stmt, "def")) if stmt.HasField("def") else None
-        domain = replace(domain, default=fold_default(default, domain.type))
+        domain = evolve(domain, default=fold_default(default, domain.type))
     elif kind in ("N", "O"):
-        domain = replace(domain, not_null=kind == "O")
+        domain = evolve(domain, not_null=kind == "O")
     elif kind == "C":
         domain = _domain_constraint(r, domain, getattr(stmt, "def").constraint)
     elif kind == "X":
-        domain = replace(domain, checks=tuple(c for c in domain.checks if c[0] != stmt.name))
+        domain = evolve(domain, checks=tuple(c for c in domain.checks if c[0] != stmt.name))
     elif kind != "V":
         raise NotReplayed(f"ALTER DOMAIN {kind} is not replayed")
     r.state.domains[qualname] = domain
@@ -378,7 +388,7 @@ def create_function(r: Replayer, stmt: pb.CreateFunctionStmt) -> None:
     )
     function = _function_options(function, stmt.options)
     if stmt.HasField("sql_body"):
-        function = replace(function, body=None, language="sql")
+        function = evolve(function, body=None, language="sql")
     qualname = function.qualname
     if qualname in r.state.functions and not stmt.replace:
         raise NotReplayed(f"function {qualname} already exists")
@@ -392,15 +402,15 @@ def _function_options(function: Function, options: Any) -> Function:
         name, arg = elem.defname, elem.arg
         if name == "as":
             items = [i.string.sval for i in arg.list.items]
-            function = replace(function, body=items[-1] if items else None)
+            function = evolve(function, body=items[-1] if items else None)
         elif name == "language":
-            function = replace(function, language=arg.string.sval.lower())
+            function = evolve(function, language=arg.string.sval.lower())
         elif name == "volatility":
-            function = replace(function, volatility=arg.string.sval)
+            function = evolve(function, volatility=arg.string.sval)
         elif name == "security":
-            function = replace(function, security_definer=bool(arg.boolean.boolval))
+            function = evolve(function, security_definer=bool(arg.boolean.boolval))
         elif name == "strict":
-            function = replace(function, strict=bool(arg.boolean.boolval))
+            function = evolve(function, strict=bool(arg.boolean.boolval))
         elif name == "set":
             setting = arg.variable_set_stmt
             if setting.kind == pb.VariableSetKind.VAR_SET_VALUE:
@@ -416,9 +426,9 @@ def _function_options(function: Function, options: Any) -> Function:
                         )
                     )
                 config = f"{setting.name}={', '.join(values)}"
-                function = replace(function, config=tuple(sorted((*function.config, config))))
+                function = evolve(function, config=tuple(sorted((*function.config, config))))
         elif name == "window":
-            function = replace(function, kind="window")
+            function = evolve(function, kind="window")
     return function
 
 
@@ -491,12 +501,12 @@ def create_trigger(r: Replayer, stmt: pb.CreateTrigStmt) -> None:
     existing = [t for t in table.triggers if t.name != stmt.trigname]
     if len(existing) != len(table.triggers) and not stmt.replace:
         raise NotReplayed(f"trigger {stmt.trigname} on {qualname} already exists")
-    r.state.tables[qualname] = replace(table, triggers=(*existing, trigger))
+    r.state.tables[qualname] = evolve(table, triggers=(*existing, trigger))
     r.touch(f"{qualname}.{stmt.trigname}", qualname, created=True)
     if trigger.level == "row" and table.kind == "partitioned table":
         for child in replay_tables._partitions_of(r, qualname):
             child_table = r.table(child)
-            r.state.tables[child] = replace(child_table, triggers=(*child_table.triggers, trigger))
+            r.state.tables[child] = evolve(child_table, triggers=(*child_table.triggers, trigger))
 
 
 # -- policies ---------------------------------------------------------------------------------------
@@ -529,7 +539,7 @@ def create_policy(r: Replayer, stmt: pb.CreatePolicyStmt) -> None:
         with_check=canonical_expr(stmt.with_check) if stmt.HasField("with_check") else None,
         location=r.location,
     )
-    r.state.tables[qualname] = replace(table, policies=(*table.policies, policy))
+    r.state.tables[qualname] = evolve(table, policies=(*table.policies, policy))
     r.touch(f"{qualname}.{stmt.policy_name}", qualname, created=True)
 
 
@@ -542,12 +552,12 @@ def alter_policy(r: Replayer, stmt: pb.AlterPolicyStmt) -> None:
             f"policy {stmt.policy_name} on {qualname} does not exist in the model replayed so far"
         )
     if stmt.roles:
-        policy = replace(policy, roles=_roles(stmt.roles))
+        policy = evolve(policy, roles=_roles(stmt.roles))
     if stmt.HasField("qual"):
-        policy = replace(policy, using=canonical_expr(stmt.qual))
+        policy = evolve(policy, using=canonical_expr(stmt.qual))
     if stmt.HasField("with_check"):
-        policy = replace(policy, with_check=canonical_expr(stmt.with_check))
-    r.state.tables[qualname] = replace(
+        policy = evolve(policy, with_check=canonical_expr(stmt.with_check))
+    r.state.tables[qualname] = evolve(
         table, policies=tuple(policy if p.name == policy.name else p for p in table.policies)
     )
     r.touch(f"{qualname}.{policy.name}", qualname)
@@ -603,7 +613,7 @@ def _sequence_options(r: Replayer, seq: Sequence, options: Any, *, creating: boo
         )
     else:
         start = seq.start  # ALTER SEQUENCE changes the start only with START WITH
-    return replace(
+    return evolve(
         seq,
         type=seq_type,
         increment=increment,
@@ -631,7 +641,7 @@ def create_sequence(r: Replayer, stmt: pb.CreateSeqStmt) -> None:
             return
         raise NotReplayed(f"sequence {qualname} already exists")
     seq = Sequence(schema, name, type="bigint")
-    seq = replace(_sequence_options(r, seq, _typed_first(stmt.options), creating=True), location=r.location)
+    seq = evolve(_sequence_options(r, seq, _typed_first(stmt.options), creating=True), location=r.location)
     r.state.sequences[qualname] = seq
     r.add_relname(schema, name)
     r.touch(qualname, created=True)

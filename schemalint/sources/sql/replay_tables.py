@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
 from schemalint.exprnorm import canonical_expr, fold_default
-from schemalint.model import Column, Constraint, ConstraintKind, Index, Sequence, Table
+from schemalint.model import Column, Constraint, ConstraintKind, Index, Sequence, Table, evolve
 from schemalint.sources.sql.naming import choose_name, index_column_names, name_addition
-from schemalint.sources.sql.replay import NotReplayed
+from schemalint.sources.sql.replay import NotReplayed, enum_constants
 from schemalint.typenorm import SERIAL_TYPES
 
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
 
-C = pb.ConstrType
-A = pb.AlterTableType
+C = enum_constants(pb.ConstrType)
+A = enum_constants(pb.AlterTableType)
 NOTNULL, NULL, DEFAULT, IDENTITY, GENERATED, CHECK, PRIMARY, UNIQUE, FOREIGN, EXCLUSION = (
     C.CONSTR_NOTNULL,
     C.CONSTR_NULL,
@@ -105,18 +104,18 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
     if stmt.HasField("partbound"):
         parent = r.table(r.relation(stmt.inh_relations[0].range_var))
         parents = [parent]
-        table = replace(table, partition_of=parent.qualname, partition_bound=_bound_text(stmt.partbound))
+        table = evolve(table, partition_of=parent.qualname, partition_bound=_bound_text(stmt.partbound))
     else:
         parents = [r.table(r.relation(p.range_var)) for p in stmt.inh_relations]
-        table = replace(table, inherits=tuple(p.qualname for p in parents))
+        table = evolve(table, inherits=tuple(p.qualname for p in parents))
     if stmt.HasField("partspec"):
-        table = replace(table, kind="partitioned table", partition_key=_partkey_text(stmt.partspec))
+        table = evolve(table, kind="partitioned table", partition_key=_partkey_text(stmt.partspec))
     columns: list[Column] = []
     r.state.parents.update(p.qualname for p in parents)
     for parent in parents:
         for column in parent.columns:
             if not any(c.name == column.name for c in columns):
-                columns.append(replace(column, identity=None, comment=None, location=r.location))
+                columns.append(evolve(column, identity=None, comment=None, location=r.location))
     r.touch(qualname, created=True)
     deferred: list[pb.Constraint] = []
     serials: list[tuple[str, str]] = []
@@ -139,13 +138,13 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
         elif which == "constraint":
             deferred.append(element.constraint)
         elif which == "table_like_clause":
-            r.state.tables[qualname] = replace(table, columns=tuple(columns))
+            r.state.tables[qualname] = evolve(table, columns=tuple(columns))
             r.add_relname(schema, rv.relname)
             _like(r, qualname, element.table_like_clause)
             columns = list(r.state.tables[qualname].columns)
         else:
             raise NotReplayed(f"table element {which} is not replayed")
-    r.state.tables[qualname] = replace(table, columns=tuple(columns))
+    r.state.tables[qualname] = evolve(table, columns=tuple(columns))
     r.add_relname(schema, rv.relname)
     for column in columns:
         r.touch(f"{qualname}.{column.name}", created=True)
@@ -236,7 +235,7 @@ def _add_column(
         columns = tuple(column if c.name == column.name else c for c in table.columns)
     else:
         columns = (*table.columns, column)
-    r.state.tables[qualname] = replace(table, columns=columns)
+    r.state.tables[qualname] = evolve(table, columns=columns)
     r.touch(f"{qualname}.{column.name}", created=existing is None)
     if serial:
         _serial_sequence(r, qualname, column.name, serial)
@@ -363,8 +362,8 @@ def set_column(r: Replayer, qualname: str, name: str, **changes: Any) -> None:
     column = table.column(name)
     if column is None:
         raise NotReplayed(f"column {qualname}.{name} does not exist in the model replayed so far")
-    new = replace(column, **changes)
-    r.state.tables[qualname] = replace(
+    new = evolve(column, **changes)
+    r.state.tables[qualname] = evolve(
         table, columns=tuple(new if c.name == name else c for c in table.columns)
     )
     r.touch(f"{qualname}.{name}", qualname)
@@ -387,7 +386,7 @@ def _like(r: Replayer, qualname: str, clause: pb.TableLikeClause) -> None:
                 location=r.location,
             )
         )
-    r.state.tables[qualname] = replace(table, columns=tuple(columns))
+    r.state.tables[qualname] = evolve(table, columns=tuple(columns))
 
 
 def _inherit_constraints(r: Replayer, qualname: str, parent: Any, *, partition: bool) -> None:
@@ -395,8 +394,8 @@ def _inherit_constraints(r: Replayer, qualname: str, parent: Any, *, partition: 
     inherited = [c for c in parent.constraints if c.kind == "check" and not c.no_inherit]
     if inherited:
         names = {c.name for c in table.constraints}
-        new = [replace(c, location=r.location) for c in inherited if c.name not in names]
-        r.state.tables[qualname] = replace(table, constraints=table.constraints + tuple(new))
+        new = [evolve(c, location=r.location) for c in inherited if c.name not in names]
+        r.state.tables[qualname] = evolve(table, constraints=table.constraints + tuple(new))
         for c in new:
             r.add_conname(table.schema, c.name)
 
@@ -406,9 +405,9 @@ def _clone_partition_objects(r: Replayer, qualname: str, parent: Table) -> None:
     child = r.table(qualname)
     for constraint in parent.constraints:
         if constraint.kind == "foreign key" and not any(c.name == constraint.name for c in child.constraints):
-            child = replace(child, constraints=(*child.constraints, replace(constraint, location=r.location)))
-    triggers = tuple(replace(t, location=r.location) for t in parent.triggers if t.level == "row")
-    child = replace(child, triggers=child.triggers + triggers)
+            child = evolve(child, constraints=(*child.constraints, evolve(constraint, location=r.location)))
+    triggers = tuple(evolve(t, location=r.location) for t in parent.triggers if t.level == "row")
+    child = evolve(child, triggers=child.triggers + triggers)
     r.state.tables[qualname] = child
     for index in parent.indexes:
         clone_index_to_partition(r, qualname, parent, index)
@@ -434,8 +433,8 @@ def clone_index_to_partition(r: Replayer, qualname: str, parent: Table, index: I
             child.name, name_addition(_key_names(index.keys)), label, r.relname_taken(child.schema)
         )
     if parent_constraint is not None:
-        constraint = replace(parent_constraint, name=name, location=r.location)
-    new_index = replace(
+        constraint = evolve(parent_constraint, name=name, location=r.location)
+    new_index = evolve(
         index,
         schema=child.schema,
         name=name,
@@ -446,7 +445,7 @@ def clone_index_to_partition(r: Replayer, qualname: str, parent: Table, index: I
     _store_index(r, qualname, new_index)
     if constraint is not None:
         child = r.table(qualname)
-        r.state.tables[qualname] = replace(child, constraints=(*child.constraints, constraint))
+        r.state.tables[qualname] = evolve(child, constraints=(*child.constraints, constraint))
         r.add_conname(child.schema, name)
     if r.table(qualname).kind == "partitioned table":
         for sub in _partitions_of(r, qualname):
@@ -504,7 +503,7 @@ def add_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recurse: boo
         if recurse and not c.is_no_inherit:
             for child in _children_of(r, qualname):
                 if not any(x.name == name for x in r.table(child).constraints):
-                    _store_constraint(r, child, replace(constraint, location=r.location))
+                    _store_constraint(r, child, evolve(constraint, location=r.location))
         return
     if c.contype == C.CONSTR_FOREIGN:
         columns = _strings(c.fk_attrs)
@@ -535,7 +534,7 @@ def add_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recurse: boo
         if recurse:
             for child in _partitions_of(r, qualname):
                 if not any(x.name == name for x in r.table(child).constraints):
-                    _store_constraint(r, child, replace(constraint, location=r.location))
+                    _store_constraint(r, child, evolve(constraint, location=r.location))
         return
     if c.contype in (C.CONSTR_PRIMARY, C.CONSTR_UNIQUE, C.CONSTR_EXCLUSION):
         _add_index_constraint(r, qualname, c, recurse=recurse)
@@ -575,7 +574,7 @@ def _store_constraint(r: Replayer, qualname: str, constraint: Constraint) -> Non
     table = r.table(qualname)
     if any(c.name == constraint.name for c in table.constraints):
         raise NotReplayed(f"constraint {constraint.name} on {qualname} already exists")
-    r.state.tables[qualname] = replace(table, constraints=(*table.constraints, constraint))
+    r.state.tables[qualname] = evolve(table, constraints=(*table.constraints, constraint))
     r.add_conname(table.schema, constraint.name)
     r.touch(f"{qualname}.{constraint.name}", qualname, created=True)
 
@@ -614,7 +613,7 @@ def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recur
             location=r.location,
         )
         _drop_index_entry(r, qualname, c.indexname)
-        _store_index(r, qualname, replace(index, name=name, constraint=name, location=r.location))
+        _store_index(r, qualname, evolve(index, name=name, constraint=name, location=r.location))
         _store_constraint(r, qualname, constraint)
         if kind == "primary key":
             for column in columns:
@@ -736,7 +735,7 @@ def create_index(r: Replayer, stmt: pb.IndexStmt) -> None:
     )
     if is_view:
         view = r.state.views[owner]
-        r.state.views[owner] = replace(view, indexes=(*view.indexes, index))
+        r.state.views[owner] = evolve(view, indexes=(*view.indexes, index))
         r.add_relname(schema, name)
         r.state.index_owner[f"{schema}.{name}"] = owner
         r.touch(f"{schema}.{name}", owner, created=True)
@@ -749,7 +748,7 @@ def create_index(r: Replayer, stmt: pb.IndexStmt) -> None:
 
 def _store_index(r: Replayer, qualname: str, index: Index) -> None:
     table = r.table(qualname)
-    r.state.tables[qualname] = replace(table, indexes=(*table.indexes, index))
+    r.state.tables[qualname] = evolve(table, indexes=(*table.indexes, index))
     r.add_relname(index.schema, index.name)
     r.state.index_owner[index.qualname] = qualname
     r.touch(index.qualname, qualname, created=True)
@@ -757,7 +756,7 @@ def _store_index(r: Replayer, qualname: str, index: Index) -> None:
 
 def _drop_index_entry(r: Replayer, qualname: str, name: str) -> None:
     table = r.table(qualname)
-    r.state.tables[qualname] = replace(table, indexes=tuple(i for i in table.indexes if i.name != name))
+    r.state.tables[qualname] = evolve(table, indexes=tuple(i for i in table.indexes if i.name != name))
     r.drop_relname(table.schema, name)
     r.state.index_owner.pop(f"{table.schema}.{name}", None)
 
@@ -771,7 +770,7 @@ def drop_index(r: Replayer, qualname: str, *, missing_ok: bool) -> None:
     schema, name = qualname.split(".", 1)
     if owner in r.state.views:
         view = r.state.views[owner]
-        r.state.views[owner] = replace(view, indexes=tuple(i for i in view.indexes if i.name != name))
+        r.state.views[owner] = evolve(view, indexes=tuple(i for i in view.indexes if i.name != name))
         r.drop_relname(schema, name)
         r.state.index_owner.pop(qualname, None)
         return
