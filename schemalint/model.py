@@ -44,9 +44,13 @@ def _evolver(cls: type) -> Any:
     names = [f.name for f in fields(cls)]
     lines = ["def evolve(obj, changes):", "    new = new_object(cls)"]
     for name in names:
-        lines.append(f"    set_attr(new, {name!r}, changes.pop({name!r}) if {name!r} in changes else obj.{name})")
-    lines += ["    if changes:", "        raise TypeError(f'{cls.__name__} has no field(s) {sorted(changes)}')",
-              "    return new"]
+        value = f"changes.pop({name!r}) if {name!r} in changes else obj.{name}"
+        lines.append(f"    set_attr(new, {name!r}, {value})")
+    lines += [
+        "    if changes:",
+        "        raise TypeError(f'{cls.__name__} has no field(s) {sorted(changes)}')",
+        "    return new",
+    ]
     namespace: dict[str, Any] = {"new_object": object.__new__, "set_attr": object.__setattr__, "cls": cls}
     exec("\n".join(lines), namespace)
     return namespace["evolve"]
