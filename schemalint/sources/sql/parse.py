@@ -81,12 +81,13 @@ def parse_sql(text: str, path: str) -> SqlFile:
         if chunk.problem is not None:
             statements.append(Statement(path, index, body, location, "error", error=_problem(chunk, lines)))
             continue
-        node = parsed.get(chunk.start) if parsed is not None else None
-        if node is None:
+        found = parsed.get(chunk.start) if parsed is not None else None
+        if found is None:
             statements.append(_parse_one(path, index, body, location, lines, chunk.start))
             continue
+        node, offset = found
         kind = node.WhichOneof("node")
-        statements.append(Statement(path, index, body, location, kind, getattr(node, kind)))
+        statements.append(Statement(path, index, body, location, kind, getattr(node, kind), offset=offset))
     return SqlFile(path, tuple(statements), to_comments(text, raw_comments, lines), text)
 
 
@@ -106,7 +107,7 @@ def _location(path: str, lines: LineIndex, text: str, chunk: Chunk) -> Location:
     return Location(path, line, col, end_line, end_col)
 
 
-def _parse_together(text: str, chunks: list[Chunk]) -> dict[int, Any] | None:
+def _parse_together(text: str, chunks: list[Chunk]) -> dict[int, tuple[Any, int]] | None:
     """Parse all statements in one call; map start offset → statement node, or None."""
     if not chunks:
         return {}
@@ -134,12 +135,12 @@ def _parse_together(text: str, chunks: list[Chunk]) -> dict[int, Any] | None:
     ascii_only = source.isascii()
     starts = [c.start for c in chunks]
     byte_starts = starts if ascii_only else _byte_offsets(source, starts)
-    result: dict[int, Any] = {}
+    result: dict[int, tuple[Any, int]] = {}
     for raw in tree.stmts:
         i = bisect_right(byte_starts, raw.stmt_location) - 1
         if i < 0 or starts[i] in result:
             return None
-        result[starts[i]] = raw.stmt
+        result[starts[i]] = (raw.stmt, byte_starts[i])
     if len(result) != len(chunks):
         return None
     return result

@@ -208,13 +208,18 @@ class Replayer:
     def location(self) -> Location | None:
         return self.statement.location if self.statement is not None else None
 
-    def touch(self, *qualnames: str, created: bool = False) -> None:
-        """Record the current statement as where these objects last changed.
+    def location_at(self, byte_location: int) -> Location | None:
+        """The position of a node of the current statement (a column, a constraint)."""
+        return self.statement.location_of(byte_location) if self.statement is not None else None
+
+    def touch(self, *qualnames: str, created: bool = False, at: Location | None = None) -> None:
+        """Record the current statement (or ``at``, a position inside it) as where these objects
+        last changed.
 
         ``created`` marks the first qualname as created by this statement; the
         others (the table an index or constraint is added to) only changed.
         """
-        location = self.location
+        location = at or self.location
         if location is None:
             return
         for qualname in qualnames:

@@ -147,7 +147,7 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
     r.state.tables[qualname] = evolve(table, columns=tuple(columns))
     r.add_relname(schema, rv.relname)
     for column in columns:
-        r.touch(f"{qualname}.{column.name}", created=True)
+        r.touch(f"{qualname}.{column.name}", created=True, at=column.location)
     for name, serial in serials:
         _serial_sequence(r, qualname, name, serial)
     for parent in parents:
@@ -236,7 +236,7 @@ def _add_column(
     else:
         columns = (*table.columns, column)
     r.state.tables[qualname] = evolve(table, columns=columns)
-    r.touch(f"{qualname}.{column.name}", created=existing is None)
+    r.touch(f"{qualname}.{column.name}", created=existing is None, at=column.location)
     if serial:
         _serial_sequence(r, qualname, column.name, serial)
     return later
@@ -297,7 +297,7 @@ def _column_from_def(
             if contype == FOREIGN and not copy.fk_attrs:
                 copy.fk_attrs.add().string.sval = coldef.colname
             later.append(copy)
-    column = Column(name=coldef.colname, type=col_type, location=r.location, **fields)
+    column = Column(name=coldef.colname, type=col_type, location=r.location_at(coldef.location), **fields)
     return column, later, serial
 
 
@@ -497,7 +497,7 @@ def add_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recurse: boo
             expression=expression,
             validated=validated,
             no_inherit=c.is_no_inherit,
-            location=r.location,
+            location=r.location_at(c.location),
         )
         _store_constraint(r, qualname, constraint)
         if recurse and not c.is_no_inherit:
@@ -528,7 +528,7 @@ def add_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recurse: boo
             deferrable=deferrable,
             initially_deferred=deferred,
             validated=validated,
-            location=r.location,
+            location=r.location_at(c.location),
         )
         _store_constraint(r, qualname, constraint)
         if recurse:
@@ -576,7 +576,7 @@ def _store_constraint(r: Replayer, qualname: str, constraint: Constraint) -> Non
         raise NotReplayed(f"constraint {constraint.name} on {qualname} already exists")
     r.state.tables[qualname] = evolve(table, constraints=(*table.constraints, constraint))
     r.add_conname(table.schema, constraint.name)
-    r.touch(f"{qualname}.{constraint.name}", qualname, created=True)
+    r.touch(f"{qualname}.{constraint.name}", qualname, created=True, at=constraint.location)
 
 
 def _children_of(r: Replayer, qualname: str) -> list[str]:
@@ -648,7 +648,7 @@ def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recur
         deferrable=bool(c.deferrable),
         initially_deferred=bool(c.initdeferred),
         nulls_not_distinct=c.nulls_not_distinct,
-        location=r.location,
+        location=r.location_at(c.location),
     )
     index = Index(
         schema=schema,

@@ -36,6 +36,19 @@ class Statement:
     kind: str
     node: Any = field(default=None, compare=False, repr=False)
     error: str | None = None
+    # the byte offset of the statement's text in the coordinates of the node's `location` fields
+    offset: int = field(default=0, compare=False, repr=False)
+
+    def location_of(self, byte_location: int) -> Location:
+        """The file position of a node inside this statement (a libpg_query ``location``)."""
+        if byte_location < 0:
+            return self.location
+        inner = byte_location - self.offset
+        head = self.text.encode("utf-8")[: max(0, inner)].decode("utf-8", errors="ignore")
+        newlines = head.count("\n")
+        line = self.location.line + newlines
+        col = len(head) - head.rfind("\n") if newlines else self.location.col + len(head)
+        return Location(self.location.path, line, col, line, col)
 
 
 @dataclass(frozen=True, slots=True)
