@@ -208,9 +208,9 @@ class Replayer:
     def location(self) -> Location | None:
         return self.statement.location if self.statement is not None else None
 
-    def location_at(self, byte_location: int) -> Location | None:
+    def location_at(self, byte_location: int, length: int = 1) -> Location | None:
         """The position of a node of the current statement (a column, a constraint)."""
-        return self.statement.location_of(byte_location) if self.statement is not None else None
+        return self.statement.location_of(byte_location, length) if self.statement is not None else None
 
     def touch(self, *qualnames: str, created: bool = False, at: Location | None = None) -> None:
         """Record the current statement (or ``at``, a position inside it) as where these objects

@@ -297,7 +297,12 @@ def _column_from_def(
             if contype == FOREIGN and not copy.fk_attrs:
                 copy.fk_attrs.add().string.sval = coldef.colname
             later.append(copy)
-    column = Column(name=coldef.colname, type=col_type, location=r.location_at(coldef.location), **fields)
+    column = Column(
+        name=coldef.colname,
+        type=col_type,
+        location=r.location_at(coldef.location, len(coldef.colname)),
+        **fields,
+    )
     return column, later, serial
 
 

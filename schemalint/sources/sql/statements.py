@@ -39,8 +39,9 @@ class Statement:
     # the byte offset of the statement's text in the coordinates of the node's `location` fields
     offset: int = field(default=0, compare=False, repr=False)
 
-    def location_of(self, byte_location: int) -> Location:
-        """The file position of a node inside this statement (a libpg_query ``location``)."""
+    def location_of(self, byte_location: int, length: int = 1) -> Location:
+        """The file position of a node inside this statement (a libpg_query ``location``),
+        spanning ``length`` characters on its line."""
         if byte_location < 0:
             return self.location
         inner = byte_location - self.offset
@@ -48,7 +49,7 @@ class Statement:
         newlines = head.count("\n")
         line = self.location.line + newlines
         col = len(head) - head.rfind("\n") if newlines else self.location.col + len(head)
-        return Location(self.location.path, line, col, line, col)
+        return Location(self.location.path, line, col, line, col + max(1, length) - 1)
 
 
 @dataclass(frozen=True, slots=True)
