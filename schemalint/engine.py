@@ -13,14 +13,17 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
+from typing import cast, overload
 
 from schemalint.config import Settings
 from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, Severity
 from schemalint.model import Location, Model
-from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementContext, StatementRule
+from schemalint.rules.astutil import FileContext, FileState
+from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
 from schemalint.rules.engine_rules import RuleCrashed
 from schemalint.rules.registry import ENGINE_CODES, rule_by_code_or_slug
 from schemalint.sources.sql.statements import SqlFile, Statement
@@ -208,10 +211,12 @@ class _FileScan:
         self.known: set[str] | None = None  # the tables after the last table-shaping statement
         self.lock_timeout = False
         self.in_transaction = False
+        self.state = FileState()  # what the rules read (search path, new tables, lock_timeout, …)
 
     def after(
         self, statement: Statement, created_in: Callable[[str], str | None], tables: Iterable[str]
     ) -> None:
+        self.state.advance(statement)
         node = statement.node
         if statement.kind in TABLE_SHAPE_KINDS:
             current = set(tables)
@@ -243,6 +248,37 @@ def _enum_name(message: str, field: str, number: int) -> str:
     descriptor = getattr(pg_query_pb2, message).DESCRIPTOR.fields_by_name[field].enum_type
     value = descriptor.values_by_number.get(number)
     return value.name if value is not None else ""
+
+
+class _Earlier(Sequence[Statement]):
+    """The statements of a file before one of them: a view, not a copy."""
+
+    __slots__ = ("_end", "_statements")
+
+    def __init__(self, statements: tuple[Statement, ...], end: int) -> None:
+        self._statements = statements
+        self._end = end
+
+    def __len__(self) -> int:
+        return self._end
+
+    @overload
+    def __getitem__(self, key: int) -> Statement: ...
+    @overload
+    def __getitem__(self, key: slice) -> tuple[Statement, ...]: ...
+    def __getitem__(self, key: int | slice) -> Statement | tuple[Statement, ...]:
+        if isinstance(key, slice):
+            return self._statements[: self._end][key]
+        return self._statements[range(self._end)[key]]
+
+    def __iter__(self) -> Iterator[Statement]:
+        return islice(self._statements, self._end)
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == (tuple(other) if isinstance(other, _Earlier) else other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
 
 
 def _object_location(origin: Callable[[str], Location | None], qualname: str) -> Location | None:
@@ -366,17 +402,19 @@ def _run_statement_rules(
 ) -> list[Finding]:
     if not rules:
         return []
-    ctx = StatementContext(
+    ctx = FileContext(
         path=file.path,
         created_in_file=scan.created,
         lock_timeout_set=scan.lock_timeout,
         in_transaction=scan.in_transaction,
         target_postgres=settings.target_postgres,
-        previous=file.statements[:index],
+        # a view, not a slice: a copy of the earlier statements for every statement is O(n²)
+        previous=cast(tuple[Statement, ...], _Earlier(file.statements, index)),
+        file=scan.state,
     )
     out: list[Finding] = []
+    where = f"statement {statement.location}"
     for rule in rules:
-        where = f"statement {statement.location}"
         found = _guarded(rule, where, statement.location, lambda rule=rule: rule.check(statement, state, ctx))  # type: ignore[misc]
         out += [f if f.location is not None else f.with_(location=statement.location) for f in found]
     return out

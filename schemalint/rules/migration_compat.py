@@ -19,6 +19,7 @@ from schemalint.rules.astutil import (
     alter_cmds,
     deparse_node,
     existing_table,
+    is_first_statement,
     quote_ident,
     sql_name,
     statement_file,
@@ -292,7 +293,7 @@ class MigrationFileNameNonstandard(StatementRule):
     options = (Option("pattern", str, DEFAULT_FILE_PATTERN, "Regular expression for migration file names."),)
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
-        if ctx.previous:
+        if not is_first_statement(ctx):
             return
         name = Path(ctx.path).name
         if re.search(self.opts["pattern"], name):
@@ -348,7 +349,7 @@ class MigrationWithoutDown(StatementRule):
     tags = ("migration", "files")
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
-        if ctx.previous:
+        if not is_first_statement(ctx):
             return
         path = Path(ctx.path)
         match = _UP_FILE.match(path.name)

@@ -78,13 +78,13 @@ class ColumnAddedWithVolatileDefault(StatementRule):
         target = existing_table(statement, state, ctx)
         if target is None:
             return
+        added = [cmd_def(cmd) for cmd in alter_cmds(statement.node) if cmd.subtype == pb.AT_AddColumn]
+        if not added:
+            return
         volatile = VOLATILE_FUNCTIONS | {
             f.name.lower() for f in state.functions.values() if f.volatility == "volatile"
         }
-        for cmd in alter_cmds(statement.node):
-            if cmd.subtype != pb.AT_AddColumn:
-                continue
-            column = cmd_def(cmd)
+        for column in added:
             reason, default = self._rewrite_reason(column, volatile, ctx.target_postgres)
             if reason is None:
                 continue
