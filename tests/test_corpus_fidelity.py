@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,9 @@ def _missing_extensions(admin: str, name: str, variant: str | None) -> list[str]
 
 
 @pytest.mark.parametrize(("label", "name", "variant"), _entries(), ids=lambda value: str(value))
-def test_replay_matches_catalog(label: str, name: str, variant: str | None, pg_admin: str, tmp_path: Path) -> None:
+def test_replay_matches_catalog(
+    label: str, name: str, variant: str | None, pg_admin: str, tmp_path: Path
+) -> None:
     if name in SKIP:
         pytest.skip(SKIP[name])
     if _server_major(pg_admin) != 15:
@@ -91,7 +94,9 @@ def test_replay_matches_catalog(label: str, name: str, variant: str | None, pg_a
         pytest.skip(f"the server lacks extension(s) {', '.join(missing)} that {name} creates")
     load = _load_module()
     plan = load.make_plan(load.load_catalog()[name], variant)
-    database = "slfid_" + re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+    database = (
+        "slfid_" + re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:30] + "_" + uuid.uuid4().hex[:6]
+    )
     variant_args = ["--variant", variant] if variant else []
     targets = {"target": database} | {k: t.replace("{db}", database) for k, t in plan.databases.items()}
     try:
@@ -120,7 +125,11 @@ def test_replay_matches_catalog(label: str, name: str, variant: str | None, pg_a
                 admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     expected_file = _label_file(label)
     expected = (
-        [line for line in expected_file.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+        [
+            line
+            for line in expected_file.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")
+        ]
         if expected_file.exists()
         else []
     )
