@@ -24,6 +24,7 @@ GITLAB_SQL = CORPUS / "schemas" / "gitlab.sql"
 KESTRA = CORPUS / "migrations" / "kestra"
 LOAD_PY = CORPUS / "load.py"
 FINDINGS = frozenset({0, 1})  # linters exit 1 when they find something
+LINT_TIMEOUT_S = 180.0  # far beyond any target; a slower lint is reported as timed out
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,10 @@ def wide(ctx: Context) -> list[Row]:
 
 def lint(ctx: Context) -> list[Row]:
     ours = Command(
-        _sl(ctx, "lint", GITLAB_SQL, "--format", "json"), FINDINGS, stdout=_out(ctx, "gitlab.lint.json")
+        _sl(ctx, "lint", GITLAB_SQL, "--format", "json"),
+        FINDINGS,
+        stdout=_out(ctx, "gitlab.lint.json"),
+        timeout_s=LINT_TIMEOUT_S,
     )
     squawk = Command(argv(ctx.tools.squawk, "--reporter", "json", GITLAB_SQL), FINDINGS)
     o, b = _pair(ctx, ours, squawk)
@@ -259,10 +263,16 @@ def tenants(ctx: Context) -> list[Row]:
 
 def render(ctx: Context) -> list[Row]:
     text = Command(
-        _sl(ctx, "lint", GITLAB_SQL, "--format", "text"), FINDINGS, stdout=_out(ctx, "gitlab.lint.txt")
+        _sl(ctx, "lint", GITLAB_SQL, "--format", "text"),
+        FINDINGS,
+        stdout=_out(ctx, "gitlab.lint.txt"),
+        timeout_s=LINT_TIMEOUT_S,
     )
     json = Command(
-        _sl(ctx, "lint", GITLAB_SQL, "--format", "json"), FINDINGS, stdout=_out(ctx, "gitlab.lint.json")
+        _sl(ctx, "lint", GITLAB_SQL, "--format", "json"),
+        FINDINGS,
+        stdout=_out(ctx, "gitlab.lint.json"),
+        timeout_s=LINT_TIMEOUT_S,
     )
     m = interleaved({"json": json, "text": text}, ctx.repeat)
     return [

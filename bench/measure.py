@@ -40,7 +40,7 @@ class Command:
     ok_codes: frozenset[int] = frozenset({0})
     stdout: Path | None = None  # where stdout goes; None discards it
     env: Mapping[str, str] = field(default_factory=dict)
-    timeout_s: float = 600.0
+    timeout_s: float = 300.0
 
     @property
     def display(self) -> str:
