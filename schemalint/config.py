@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -63,7 +63,7 @@ class Settings:
     config_path: Path | None = None
     migrations: Path | None = None
     packs: tuple[str, ...] = DEFAULT_PACKS
-    fail_on: Severity = "error"
+    fail_on: Severity | Literal["never"] = "error"
     target_postgres: int = 15
     schemas: tuple[str, ...] = ()
     exclude_schemas: tuple[str, ...] = ()
@@ -228,8 +228,10 @@ def _check_value(where: str, key: str, value: Any, base: Path) -> Any:
         specs = string_list(where, key, value)
         return tuple(str(base / s) if ("/" in s or s.endswith((".yaml", ".yml"))) else s for s in specs)
     if key == "fail-on":
-        if value not in SEVERITIES:
-            raise ConfigError(f"{where}: fail-on must be one of {', '.join(SEVERITIES)}, found {value!r}")
+        if value not in (*SEVERITIES, "never"):
+            raise ConfigError(
+                f"{where}: fail-on must be one of {', '.join((*SEVERITIES, 'never'))}, found {value!r}"
+            )
         return value
     if key == "target-postgres":
         if isinstance(value, str) and value.isdigit():

@@ -1,0 +1,149 @@
+"""The command line end to end: every command runs, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "migrations"
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "schemalint.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_rules_lists_every_family() -> None:
+    done = run("rules")
+    assert done.returncode == 0
+    for code in ("N001", "C001", "T001", "K001", "R001", "M001", "S001", "D001", "E001"):
+        assert code in done.stdout
+
+
+def test_explain_by_code_and_slug_and_unknown() -> None:
+    by_code = run("explain", "M001")
+    by_slug = run("explain", "index-created-without-concurrently")
+    assert by_code.returncode == by_slug.returncode == 0
+    assert by_code.stdout == by_slug.stdout
+    assert "## Bad" in by_code.stdout and "## Good" in by_code.stdout
+    unknown = run("explain", "M0001")
+    assert unknown.returncode == 2
+    assert unknown.stderr.count("\n") == 1 and "did you mean" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+
+
+def test_config_shows_where_values_come_from(tmp_path: Path) -> None:
+    (tmp_path / ".schemalint.yaml").write_text("fail-on: warning\nignore: [N008]\n")
+    done = run("config", cwd=tmp_path)
+    assert done.returncode == 0
+    assert "fail-on" in done.stdout and ".schemalint.yaml" in done.stdout
+    (tmp_path / ".schemalint.yaml").write_text("fail_on: warning\n")
+    bad = run("config", cwd=tmp_path)
+    assert bad.returncode == 2 and "fail-on" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_inspect_json_round_trips(tmp_path: Path) -> None:
+    first = run("inspect", str(EXAMPLES), "--format", "json", "--no-locations")
+    assert first.returncode == 0, first.stderr
+    dump = tmp_path / "model.json"
+    dump.write_text(first.stdout)
+    second = run("inspect", str(dump), "--format", "json", "--no-locations")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+    tables = json.loads(first.stdout)["model"]["tables"]
+    assert {"public.tenants", "public.users", "public.orders"} <= set(tables)
+    text = run("inspect", str(EXAMPLES))
+    assert text.returncode == 0 and "orders" in text.stdout
+
+
+def test_inspect_schema_filter() -> None:
+    done = run("inspect", str(EXAMPLES), "--format", "json", "--schema", "nosuchschema")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["model"]["tables"] == {}
+
+
+def test_erd_mermaid_dot_and_split(tmp_path: Path) -> None:
+    mermaid = run("erd", str(EXAMPLES))
+    assert mermaid.returncode == 0, mermaid.stderr
+    assert mermaid.stdout.startswith("erDiagram")
+    assert "users ||--o{ orders" in mermaid.stdout
+    dot = run("erd", str(EXAMPLES), "--format", "dot")
+    assert dot.returncode == 0 and dot.stdout.lstrip().startswith(("digraph", "strict digraph"))
+    out = tmp_path / "parts"
+    split = run("erd", str(EXAMPLES), "--split", "component", "-o", str(out))
+    assert split.returncode == 0, split.stderr
+    assert list(out.glob("*.mmd"))
+    depth = run("erd", str(EXAMPLES), "--table", "orders", "--depth", "0")
+    assert depth.returncode == 0 and "tenants {" not in depth.stdout
+
+
+def test_doc_write_check_update(tmp_path: Path) -> None:
+    document = tmp_path / "schema.md"
+    written = run("doc", str(EXAMPLES), "-o", str(document))
+    assert written.returncode == 0, written.stderr
+    text = document.read_text()
+    assert "```mermaid" in text and "orders" in text
+    assert run("doc", str(EXAMPLES), "-o", str(document), "--check").returncode == 0
+    document.write_text("Hand-written introduction.\n\n" + text.replace("orders", "ORDERS", 1))
+    stale = run("doc", str(EXAMPLES), "-o", str(document), "--check")
+    assert stale.returncode == 1
+    updated = run("doc", str(EXAMPLES), "-o", str(document), "--update")
+    assert updated.returncode == 0
+    assert document.read_text().startswith("Hand-written introduction.")
+    assert run("doc", str(EXAMPLES), "-o", str(document), "--check").returncode == 0
+
+
+def test_lint_formats_and_exit_codes(tmp_path: Path) -> None:
+    clean = run("lint", str(EXAMPLES), "--format", "json")
+    assert clean.returncode == 0, clean.stderr
+    assert json.loads(clean.stdout)["findings"] == []
+    bad = ROOT / "examples" / "bad-migrations"
+    for fmt in ("text", "json", "sarif", "junit", "github", "gitlab", "markdown"):
+        done = run("lint", str(bad), "--format", fmt, "-o", str(tmp_path / f"report.{fmt}"))
+        assert done.returncode == 1, (fmt, done.stderr)
+        assert (tmp_path / f"report.{fmt}").stat().st_size > 0
+    never = run("lint", str(bad), "--fail-on", "never", "--format", "json")
+    assert never.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("lint", "no/such/dir"), "no/such/dir"),
+        (("inspect", "no/such/file.sql"), "no/such/file.sql"),
+        (("lint", str(EXAMPLES), "--select", "ZZZ999"), "ZZZ999"),
+    ],
+)
+def test_user_errors_are_one_line(args: tuple[str, ...], needle: str) -> None:
+    done = run(*args)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.stderr.startswith("schemalint: error:") and done.stderr.count("\n") == 1
+    assert needle in done.stderr
+
+
+def test_baseline_hides_known_findings_and_survives_edits_above(tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "V1__init.sql").write_text(
+        "SET lock_timeout = '5s';\nCREATE TABLE things (id uuid PRIMARY KEY, price float);\n"
+    )
+    baseline = tmp_path / "baseline.json"
+    assert run("baseline", str(migrations), "-o", str(baseline)).returncode == 0
+    assert run("lint", str(migrations), "--baseline", str(baseline)).returncode == 0
+    (migrations / "V1__init.sql").write_text(
+        "-- a comment\n\nSET lock_timeout = '5s';\n\nCREATE TABLE things (id uuid PRIMARY KEY, price float);\n"
+    )
+    assert run("lint", str(migrations), "--baseline", str(baseline)).returncode == 0
+    (migrations / "V2__more.sql").write_text("SET lock_timeout = '5s';\nALTER TABLE things ADD COLUMN cost real;\n")
+    new = run("lint", str(migrations), "--baseline", str(baseline), "--format", "json")
+    assert new.returncode == 1
+    codes = {(f["code"], f["object"]) for f in json.loads(new.stdout)["findings"] if not f["suppressed"]}
+    assert ("T001", "public.things.cost") in codes
+    assert ("T001", "public.things.price") not in codes
