@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import cast, overload
+from typing import TYPE_CHECKING, cast, overload
 
 from schemalint.config import Settings
 from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, Severity
@@ -28,6 +28,9 @@ from schemalint.rules.engine_rules import RuleCrashed
 from schemalint.rules.registry import ENGINE_CODES, rule_by_code_or_slug
 from schemalint.sources.sql.statements import SqlFile, Statement
 from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
+
+if TYPE_CHECKING:
+    from schemalint.sources.sql.replay import Replayer
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 TABLE_SHAPE_KINDS = frozenset(
@@ -213,17 +216,22 @@ class _FileScan:
         self.in_transaction = False
         self.state = FileState()  # what the rules read (search path, new tables, lock_timeout, …)
 
-    def after(
-        self, statement: Statement, created_in: Callable[[str], str | None], tables: Iterable[str]
-    ) -> None:
+    def after(self, statement: Statement, replayer: Replayer) -> None:
         self.state.advance(statement)
         node = statement.node
         if statement.kind in TABLE_SHAPE_KINDS:
-            current = set(tables)
-            new = current - self.known if self.known is not None else current
-            self.known = current
-            still = {q for q in self.created if q in current}
-            self.created = frozenset(still | {q for q in new if created_in(q) == self.path})
+            tables = replayer.model().tables
+            known = self.known if self.known is not None else set()
+            new = tables.keys() - known
+            if len(known) + len(new) == len(tables):  # nothing dropped or renamed away
+                known |= new
+                still = self.created
+            else:
+                known = set(tables)
+                still = frozenset(q for q in self.created if q in tables)
+            self.known = known
+            mine = {q for q in new if replayer.created_in(q) == self.path}
+            self.created = still | mine if mine else still
         elif statement.kind == "variable_set_stmt" and node is not None and node.name == "lock_timeout":
             self.lock_timeout = node.kind != _enum("VariableSetStmt", "kind", "VAR_RESET")
         elif statement.kind == "transaction_stmt" and node is not None:
@@ -365,7 +373,7 @@ def lint_files(
                 findings += replayed
                 if not every_file_is_target:
                     touched.update(q for q, where in replayer.origins.items() if where is loc)
-            scan.after(statement, replayer.created_in, replayer.model().tables.keys())
+            scan.after(statement, replayer)
 
     model = filter_model(replayer.model(), settings.schemas, settings.exclude_schemas)
     model_findings = _run_model_rules(chosen, model, RuleContext(origin=replayer.origin))
@@ -374,14 +382,14 @@ def lint_files(
         location = finding.location
         if location is None and finding.object is not None:
             location = _object_location(replayer.origin, finding.object)
-            finding = finding.with_(location=location)
+            finding = _fingerprinted(finding, statements, location)  # one copy, not two
         if every_file_is_target or _concerns_targets(finding, target_paths, touched):
             findings.append(finding)
 
     findings = _finish(findings, settings)
     findings = apply_comment_suppressions(findings, target_files, settings)
     findings = apply_config_ignores(_finish(findings, settings), settings)
-    final = [_fingerprinted(f, statements) for f in findings]
+    final = [f if f.fingerprint else _fingerprinted(f, statements, f.location) for f in findings]
     return LintResult(
         tuple(sorted(final, key=lambda f: f.sort_key)),
         len(target_files),
@@ -413,10 +421,14 @@ def _run_statement_rules(
         file=scan.state,
     )
     out: list[Finding] = []
-    where = f"statement {statement.location}"
-    for rule in rules:
-        found = _guarded(rule, where, statement.location, lambda rule=rule: rule.check(statement, state, ctx))  # type: ignore[misc]
-        out += [f if f.location is not None else f.with_(location=statement.location) for f in found]
+    for rule in rules:  # _guarded, inlined: this runs rules × statements times
+        try:
+            for finding in rule.check(statement, state, ctx):
+                out.append(
+                    finding if finding.location is not None else finding.with_(location=statement.location)
+                )
+        except Exception as error:  # a rule's bug must not stop the run
+            out.append(_crash(rule, f"statement {statement.location}", error, statement.location))
     return out
 
 
@@ -458,15 +470,17 @@ class _StatementIndex:
 _POSITIONS = re.compile(r"\S+:\d+:\d+")
 
 
-def _fingerprinted(finding: Finding, statements: _StatementIndex) -> Finding:
-    """Model findings about an object hash code + object only (stable while the table evolves);
+def _fingerprinted(finding: Finding, statements: _StatementIndex, location: Location | None) -> Finding:
+    """The finding at `location`, with its fingerprint and source.
+
+    Model findings about an object hash code + object only (stable while the table evolves);
     the others hash their statement's text (engine findings without one: their message)."""
-    source = finding.location.path if finding.location is not None else finding.source
+    source = location.path if location is not None else finding.source
     rule = rule_by_code_or_slug(finding.code)
     model_finding = rule is not None and issubclass(rule, ModelRule) and finding.object is not None
     text = ""
-    if not model_finding and finding.location is not None:
-        text = statements.text_at(finding.location)
+    if not model_finding and location is not None:
+        text = statements.text_at(location)
         if not text and finding.code in ENGINE_CODES:
             text = _POSITIONS.sub("", finding.message)
-    return finding.with_(fingerprint=fingerprint(finding, text), source=source)
+    return finding.with_(location=location, fingerprint=fingerprint(finding, text), source=source)

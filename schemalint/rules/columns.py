@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from schemalint.findings import Finding
@@ -72,7 +73,17 @@ def validate_columns_option(value: Mapping[str, Any]) -> str | None:
 
 
 def exempt(table: Table, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatchcase(table.qualname, p) or fnmatch.fnmatchcase(table.name, p) for p in patterns)
+    """True when the table's name or schema.name matches one of the globs (fnmatch, case-sensitive)."""
+    matcher = _globs(tuple(patterns))
+    return matcher is not None and bool(matcher(table.qualname) or matcher(table.name))
+
+
+@lru_cache(maxsize=256)
+def _globs(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None] | None:
+    """One compiled matcher for a list of globs (fnmatchcase one glob at a time cost 40% of C002)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
 
 
 def checked_tables(model: Model, exempt_tables: Iterable[str]) -> Iterator[Table]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import sys
 import types
@@ -24,6 +23,7 @@ from schemalint.rules.base import (
     StatementContext,
     StatementRule,
 )
+from schemalint.rules.columns import exempt
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 MAX_IDENTIFIER_BYTES = 63
@@ -61,12 +61,24 @@ def _inflector() -> inflect.engine:
     return inflect.engine()
 
 
+@lru_cache(maxsize=4096)
+def _singular_noun(word: str) -> str | bool:
+    """inflect's singular of a word (False when the word is not a plural); words repeat across tables."""
+    one: str | bool = _inflector().singular_noun(word)
+    return one
+
+
+@lru_cache(maxsize=4096)
+def _plural_noun(word: str) -> str:
+    return str(_inflector().plural_noun(word) or word)
+
+
 def is_plural(word: str, uncountable: Iterable[str] = ()) -> bool:
     """Whether the (last) word of a snake_case name is plural, or an uncountable noun."""
     last = word.rsplit("_", 1)[-1]
     if not last or last in uncountable:
         return True
-    return _inflector().singular_noun(last) is not False
+    return _singular_noun(last) is not False
 
 
 def singular(table_name: str, uncountable: Iterable[str] = ()) -> str:
@@ -74,19 +86,15 @@ def singular(table_name: str, uncountable: Iterable[str] = ()) -> str:
     head, _, last = table_name.rpartition("_")
     if not last or last in uncountable:
         return table_name
-    one = _inflector().singular_noun(last)
+    one = _singular_noun(last)
     word = one if isinstance(one, str) and one else last
     return f"{head}_{word}" if head else word
 
 
 def plural(table_name: str) -> str:
     head, _, last = table_name.rpartition("_")
-    word = (_inflector().plural_noun(last) or last) if last else last
+    word = _plural_noun(last) if last else last
     return f"{head}_{word}" if head else word
-
-
-def _exempt(table: Table, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatchcase(table.qualname, p) or fnmatch.fnmatchcase(table.name, p) for p in patterns)
 
 
 EXEMPT_TABLES = Option(
@@ -151,7 +159,7 @@ class TableNameNotSnakePlural(ModelRule):
 
     def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
         for table in model.tables.values():
-            if table.partition_of or _exempt(table, self.opts["exempt_tables"]):
+            if table.partition_of or exempt(table, self.opts["exempt_tables"]):
                 continue
             if not SNAKE_CASE.match(table.name):
                 expected = plural(_to_snake(table.name))
@@ -267,7 +275,7 @@ class PrimaryKeyNotId(ModelRule):
             pk = table.primary_key
             if pk is None or pk.columns == ("id",) or table.partition_of:
                 continue
-            if _exempt(table, self.opts["exempt_tables"]):
+            if exempt(table, self.opts["exempt_tables"]):
                 continue
             if self.opts["allow_junction_tables"] and junction_pair(table) is not None:
                 continue
@@ -544,7 +552,7 @@ class JunctionTableMisnamed(ModelRule):
     def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
         for table in model.tables.values():
             pair = junction_pair(table)
-            if pair is None or _exempt(table, self.opts["exempt_tables"]):
+            if pair is None or exempt(table, self.opts["exempt_tables"]):
                 continue
             names = sorted(str(fk.ref_table).rsplit(".", 1)[-1] for fk in pair)
             expected = f"{names[0]}_{names[1]}"
