@@ -27,6 +27,7 @@ def lint(tmp_path: Path, sql: str, **overrides: object) -> LintResult:
 
 
 def summary(result: LintResult) -> list[tuple[int, str, bool]]:
+    # findings point at the column they are about: T003 at `payload`, two lines below CREATE TABLE
     return [(f.location.line if f.location else 0, f.code, f.suppressed) for f in result.findings]
 
 
@@ -35,7 +36,7 @@ def test_directive_on_the_line_before_suppresses_only_that_statement(tmp_path: P
         name="a", kind="json"
     )
     sql += "\n" + GOOD_TABLE.format(name="b", kind="json")
-    assert summary(lint(tmp_path, sql)) == [(2, "T003", True), (10, "T003", False)]
+    assert summary(lint(tmp_path, sql)) == [(4, "T003", True), (12, "T003", False)]
 
 
 def test_directive_trailing_the_first_line_and_through_comment_lines(tmp_path: Path) -> None:
@@ -45,13 +46,13 @@ def test_directive_trailing_the_first_line_and_through_comment_lines(tmp_path: P
     second = "-- schemalint: ignore[json-instead-of-jsonb] by slug\n-- a second comment line\n"
     second += GOOD_TABLE.format(name="b", kind="json")
     result = lint(tmp_path, first + "\n" + second)
-    assert summary(result) == [(1, "T003", True), (11, "T003", True)]
+    assert summary(result) == [(3, "T003", True), (13, "T003", True)]
 
 
 def test_a_blank_line_detaches_the_directive(tmp_path: Path) -> None:
     sql = "-- schemalint: ignore[T003] reason\n\n" + GOOD_TABLE.format(name="a", kind="json")
     result = lint(tmp_path, sql)
-    assert summary(result) == [(1, "E003", False), (3, "T003", False)]
+    assert summary(result) == [(1, "E003", False), (5, "T003", False)]
     unused = result.findings[0]
     assert "not right before or on a statement" in unused.message
 
@@ -59,7 +60,7 @@ def test_a_blank_line_detaches_the_directive(tmp_path: Path) -> None:
 def test_ignore_file_covers_every_statement(tmp_path: Path) -> None:
     sql = "-- schemalint: ignore-file[T003] generated file\n"
     sql += GOOD_TABLE.format(name="a", kind="json") + "\n" + GOOD_TABLE.format(name="b", kind="json")
-    assert summary(lint(tmp_path, sql)) == [(2, "T003", True), (10, "T003", True)]
+    assert summary(lint(tmp_path, sql)) == [(4, "T003", True), (12, "T003", True)]
 
 
 def test_blanket_and_unknown_codes_are_invalid(tmp_path: Path) -> None:
@@ -69,7 +70,7 @@ def test_blanket_and_unknown_codes_are_invalid(tmp_path: Path) -> None:
     result = lint(tmp_path, sql)
     assert summary(result) == [
         (1, "E004", False),
-        (2, "T003", False),
+        (4, "T003", False),
         (10, "E004", False),
         (19, "E004", False),
     ]
@@ -91,15 +92,15 @@ def test_unused_suppression_is_reported_only_for_rules_that_ran(tmp_path: Path) 
 
 def test_partly_used_directive_reports_the_unused_code(tmp_path: Path) -> None:
     sql = "-- schemalint: ignore[T003,T002] reasons\n" + GOOD_TABLE.format(name="a", kind="json")
-    assert summary(lint(tmp_path, sql)) == [(1, "E003", False), (2, "T003", True)]
+    assert summary(lint(tmp_path, sql)) == [(1, "E003", False), (4, "T003", True)]
 
 
 def test_per_file_and_per_object_ignores_mark_findings_suppressed(tmp_path: Path) -> None:
     sql = GOOD_TABLE.format(name="a", kind="json") + "\n" + GOOD_TABLE.format(name="legacy_b", kind="json")
     result = lint(tmp_path, sql, **{"per-object-ignores": {"public.legacy_*": ["T003"]}})
-    assert summary(result) == [(1, "T003", False), (9, "T003", True)]
+    assert summary(result) == [(3, "T003", False), (11, "T003", True)]
     result = lint(tmp_path, sql, **{"per-file-ignores": {"V1__*.sql": ["T"]}})
-    assert summary(result) == [(1, "T003", True), (9, "T003", True)]
+    assert summary(result) == [(3, "T003", True), (11, "T003", True)]
 
 
 def test_parse_directives_positions() -> None:
