@@ -102,6 +102,8 @@ class FileState:
         self.in_transaction = False
         self.unguarded_lock = False  # a locking statement came earlier with no lock_timeout set
         self.statements_before = 0
+        # existing_table's last answer: (statement, state, answer)
+        self.existing: tuple[Statement, Model, tuple[str, Table | None] | None] | None = None
         for statement in previous:
             self.advance(statement)
 
@@ -265,10 +267,17 @@ def cmd_def(cmd: Any) -> Any:
 def existing_table(
     statement: Statement, state: Model, ctx: StatementContext
 ) -> tuple[str, Table | None] | None:
-    """(qualname, table) of the table a statement's ``relation`` names; None when it is new in the file."""
+    """(qualname, table) of the table a statement's ``relation`` names; None when it is new in the file.
+
+    Asked by several rules of the same statement: the answer is kept until the next statement.
+    """
     fs = statement_file(ctx)
+    if fs.existing is not None and fs.existing[0] is statement and fs.existing[1] is state:
+        return fs.existing[2]
     name = fs.table_name(statement.node.relation, state)
-    return None if fs.is_new(name) else (name, state.tables.get(name))
+    found = None if fs.is_new(name) else (name, state.tables.get(name))
+    fs.existing = (statement, state, found)
+    return found
 
 
 # ---------------------------------------------------------------- expressions
