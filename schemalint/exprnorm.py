@@ -128,17 +128,25 @@ _TYPE_ALIASES = {
 }
 
 
+# built-in types the deparser spells with SQL keywords only when they are pg_catalog-qualified
+_KEYWORD_TYPES = frozenset({"bool", "int2", "int4", "int8", "float4", "float8", "varchar", "bpchar", "numeric",
+                            "timestamp", "timestamptz", "time", "timetz", "interval", "bit", "varbit"})
+
+
 def _spell_type(type_name: Any) -> None:
-    """Casts that stay name their type one way: pg_catalog built-ins, user types without schema."""
+    """Casts that stay name their type one way: SQL keywords for built-ins (boolean, integer),
+    other types unqualified (uuid, not pg_catalog.uuid; log_level, not public.log_level)."""
     names = type_name.names
-    if len(names) == 1 and names[0].string.sval in _TYPE_ALIASES:
-        internal = _TYPE_ALIASES[names[0].string.sval]
-        names[0].string.sval = "pg_catalog"
-        names.add().string.sval = internal
-    elif len(names) == 2 and names[0].string.sval != "pg_catalog":
-        last = names[1].string.sval
+    last = names[-1].string.sval if names else ""
+    if len(names) == 1:
+        last = _TYPE_ALIASES.get(last, last)
+    elif names[0].string.sval != "pg_catalog":
+        last = names[-1].string.sval
+    wanted = ["pg_catalog", last] if last in _KEYWORD_TYPES else [last]
+    if [n.string.sval for n in names] != wanted:
         del names[:]
-        names.add().string.sval = last
+        for part in wanted:
+            names.add().string.sval = part
 
 
 def _strip_schema(name: str) -> str:
@@ -157,16 +165,17 @@ def _normalise(node: pb.Node, query: bool) -> None:
     which = node.WhichOneof("node")
     if which == "type_cast":
         cast = node.type_cast
+        # the argument first, so that a cast of a cast is settled in one pass (idempotence)
+        _normalise(cast.arg, query)
         type_names = cast.type_name.names
         target = type_names[-1].string.sval if type_names else ""
         arg_kind = cast.arg.WhichOneof("node")
         empty_array = arg_kind == "a_array_expr" and not cast.arg.a_array_expr.elements
         if not empty_array and (arg_kind in ("a_const", "a_array_expr") or target in _IMPLICIT_CAST_TYPES):
-            replacement = _const_from_cast(cast) or cast.arg
-            _replace(node, replacement)
-            _normalise(node, query)
+            _replace(node, _const_from_cast(cast) or cast.arg)
             return
         _spell_type(cast.type_name)
+        return
     if which == "a_expr":
         _normalise_a_expr(node, query)
         which = node.WhichOneof("node")  # BETWEEN becomes a boolean expression

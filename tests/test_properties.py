@@ -334,8 +334,7 @@ def _alter(draw: st.DrawFn, known: _Tables, table: str, count: int) -> tuple[str
     if action == "index" and names:
         keys = draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True))
         unique = "UNIQUE " if draw(st.integers(0, 3)) == 0 else ""
-        # an unnamed CREATE UNIQUE INDEX is named wrongly by replay: see the xfail below
-        name = f"idx_{table}_{count}" if unique or draw(st.booleans()) else ""
+        name = f"idx_{table}_{count}" if draw(st.booleans()) else ""
         if name:
             known.indexes[table].append(name)
         where = f" WHERE {_q(keys[0])} IS NOT NULL" if draw(st.booleans()) else ""
@@ -509,11 +508,6 @@ def _assert_replays_like_postgresql(dsn: str, script: list[str]) -> None:
 
 
 @pytest.mark.catalog
-@pytest.mark.xfail(
-    strict=True,
-    reason="replay names an unnamed CREATE UNIQUE INDEX <table>_<column>_key; PostgreSQL names it "
-    "<table>_<column>_idx (only UNIQUE constraints get _key); replay_tables.py label = 'key' if stmt.unique",
-)
 @pytest.mark.parametrize(
     "script",
     [
@@ -532,12 +526,6 @@ def test_unnamed_unique_index_is_named_like_postgresql(pg: str, script: list[str
 
 
 @pytest.mark.catalog
-@pytest.mark.xfail(
-    strict=True,
-    reason="replay_tables._key_names splits keys on spaces and calls non-alphanumeric names 'expr': "
-    'UNIQUE on "Mixed Case" is named t_0_Mixed_key (PostgreSQL: t_0_Mixed Case_key), on '
-    '"has""quote" t_0_expr_key (PostgreSQL: t_0_has"quote_key)',
-)
 @pytest.mark.parametrize("column", ['"Mixed Case"', '"has""quote"', '"dash-name"'])
 def test_implicit_constraint_name_of_a_quoted_column(pg: str, column: str) -> None:
     _assert_replays_like_postgresql(pg, [f"CREATE TABLE t_0 (id bigint PRIMARY KEY, {column} bigint UNIQUE)"])
@@ -574,8 +562,7 @@ def _compose(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     )
     return st.one_of(
         st.tuples(children, binary, children).map(lambda t: f"(({t[0]}) {t[1]} ({t[2]}))"),
-        # a cast of a cast of a constant is canonicalised one cast at a time: see the xfail below
-        st.tuples(children.filter(lambda c: "::" not in c), cast).map(lambda t: f"({t[0]})::{t[1]}"),
+        st.tuples(children, cast).map(lambda t: f"({t[0]})::{t[1]}"),
         children.map(lambda c: f"NOT ({c})"),
         _operand(children).map(lambda c: f"({c}) IS NULL"),
         _operand(children).map(lambda c: f"({c}) IS NOT NULL"),
@@ -627,11 +614,6 @@ def test_canonical_of_comparison_in_list_stays_valid(text: str) -> None:
     postgast.parse(f"SELECT {canonical_expr_text(text)}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="exprnorm drops one constant cast per pass: \"('{}'::jsonb)::integer\" -> \"'{}'::int\" -> "
-    "\"'{}'\"; \"(0.5::float8)::int\" -> '(0.5)::int' -> '0.5'",
-)
 @pytest.mark.parametrize("text", ["('{}'::jsonb)::integer", "(0.5::float8)::int", "('5'::text)::integer"])
 def test_canonical_of_cast_of_cast_is_idempotent(text: str) -> None:
     canonical = canonical_expr_text(text)

@@ -433,9 +433,9 @@ def clone_index_to_partition(r: Replayer, qualname: str, parent: Table, index: I
             child.name, name_addition(parent_constraint.columns), label, r.relname_taken(child.schema)
         )
     else:
-        label = "key" if index.unique else "idx"
+        # CREATE [UNIQUE] INDEX names are _idx; _key is for constraints only
         name = choose_name(
-            child.name, name_addition(_key_names(index.keys)), label, r.relname_taken(child.schema)
+            child.name, name_addition(_key_names(index.keys)), "idx", r.relname_taken(child.schema)
         )
     if parent_constraint is not None:
         constraint = evolve(parent_constraint, name=name, location=r.location)
@@ -457,15 +457,24 @@ def clone_index_to_partition(r: Replayer, qualname: str, parent: Table, index: I
             clone_index_to_partition(r, sub, r.table(qualname), new_index)
 
 
+_KEY_SUFFIX = re.compile(r'\s+(?:DESC|NULLS FIRST|NULLS LAST|COLLATE "[^"]*"|[a-z_][a-z0-9_]*_ops)$')
+
+
 def _key_names(keys: Iterable[str]) -> list[str]:
+    """The names PostgreSQL uses for keys in an index name: the column, a function's name, or expr."""
     names = []
     for key in keys:
-        base = key.split(" ")[0]
-        if base.replace("_", "").isalnum():
-            names.append(base)
+        base = key
+        while True:
+            stripped = _KEY_SUFFIX.sub("", base)
+            if stripped == base:
+                break
+            base = stripped
+        if "(" not in base:
+            names.append(base)  # a column name, as written (spaces and quotes included)
         else:
-            head = base.split("(")[0]
-            names.append(head if head and "(" in base and head.replace("_", "").isalnum() else "expr")
+            head = base.split("(")[0].strip('"')
+            names.append(head if head and head.replace("_", "").isalnum() else "expr")
     return names
 
 
@@ -641,7 +650,9 @@ def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recur
         keys = list(columns)
         expression = None
     label = {"primary key": "pkey", "unique": "key", "exclusion": "excl"}[kind]
-    addition = None if kind == "primary key" else name_addition(_key_names(keys))
+    addition = (
+        None if kind == "primary key" else name_addition(columns if kind == "unique" else _key_names(keys))
+    )
     name = c.conname or choose_name(table.name, addition, label, r.relname_taken(schema))
     if kind == "primary key" and table.primary_key is not None:
         raise NotReplayed(f"table {qualname} already has a primary key")
@@ -722,7 +733,7 @@ def create_index(r: Replayer, stmt: pb.IndexStmt) -> None:
                 return
             raise NotReplayed(f"relation {schema}.{name} already exists")
     else:
-        label = "key" if stmt.unique else "idx"
+        label = "idx"  # CREATE UNIQUE INDEX too: PostgreSQL says _key only for constraints
         name = choose_name(
             table_name, name_addition(index_column_names(elements)), label, r.relname_taken(schema)
         )
