@@ -129,8 +129,26 @@ _TYPE_ALIASES = {
 
 
 # built-in types the deparser spells with SQL keywords only when they are pg_catalog-qualified
-_KEYWORD_TYPES = frozenset({"bool", "int2", "int4", "int8", "float4", "float8", "varchar", "bpchar", "numeric",
-                            "timestamp", "timestamptz", "time", "timetz", "interval", "bit", "varbit"})
+_KEYWORD_TYPES = frozenset(
+    {
+        "bool",
+        "int2",
+        "int4",
+        "int8",
+        "float4",
+        "float8",
+        "varchar",
+        "bpchar",
+        "numeric",
+        "timestamp",
+        "timestamptz",
+        "time",
+        "timetz",
+        "interval",
+        "bit",
+        "varbit",
+    }
+)
 
 
 def _spell_type(type_name: Any) -> None:
