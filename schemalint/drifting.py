@@ -51,17 +51,19 @@ def run(
     findings: list[Finding] = []
     scripts: list[str] = []
     failures = 0
-    for label, live in _live_models(args, targets, declared, schemas, exclude, warn):
+    for label, expected, live in _live_models(args, targets, declared, schemas, exclude, warn):
         if isinstance(live, str):
             warn(f"{label}: {live}")
             failures += 1
             continue
-        differences = [d for d in diff_models(declared, live) if not _ignored(d.object, args.ignore_object)]
+        if args.applied_table:
+            live = _without_table(live, args.applied_table)
+        differences = [d for d in diff_models(expected, live) if not _ignored(d.object, args.ignore_object)]
         if args.sql:
             from schemalint.reconcile import reconcile_sql
 
             header = f"-- {label}\n" if len(targets) > 1 or args.each_schema else ""
-            scripts.append(header + reconcile_sql(differences, declared, live, unsafe=args.unsafe))
+            scripts.append(header + reconcile_sql(differences, expected, live, unsafe=args.unsafe))
         findings += drift_findings(differences, declared_label=declared_label, live_label=label)
     if args.sql:
         write("\n".join(scripts), args.output)
@@ -187,6 +189,14 @@ def _is_applied(path: Path, applied: Sequence[str]) -> bool:
     return False
 
 
+def _without_table(model: Model, table: str) -> Model:
+    """The live model without the migration tool's history table (--applied-table)."""
+    from dataclasses import replace
+
+    qualname = table if "." in table else f"public.{table}"
+    return replace(model, tables={q: t for q, t in model.tables.items() if q != qualname})
+
+
 def _live_models(
     args: argparse.Namespace,
     targets: list[str],
@@ -194,7 +204,8 @@ def _live_models(
     schemas: tuple[str, ...],
     exclude: tuple[str, ...],
     warn: Callable[[str], None],
-) -> list[tuple[str, Model | str]]:
+) -> list[tuple[str, Model, Model | str]]:
+    """(label, the declared model for that target, the live model or the error) per target."""
     from schemalint.sources.catalog import introspect, list_schemas
     from schemalint.sources.dsn import mask_dsn
 
@@ -208,25 +219,31 @@ def _live_models(
         if not names:
             raise UserError(f"--each-schema {args.each_schema!r}: no schema of {mask_dsn(dsn)} matches")
         whole = introspect(dsn, schemas=names, application_name=APPLICATION_NAME)
+        # the declared tenant moves to each live schema, so findings and scripts name the real schema
         return [
-            (f"{mask_dsn(dsn)} schema {name}", with_schema(_filtered(whole, (name,), ()), name, template))
+            (
+                f"{mask_dsn(dsn)} schema {name}",
+                with_schema(declared, template, name),
+                _filtered(whole, (name,), ()),
+            )
             for name in names
         ]
 
-    def read(dsn: str) -> tuple[str, Model | str]:
+    def read(dsn: str) -> tuple[str, Model, Model | str]:
         label = mask_dsn(dsn)
         try:
-            return label, introspect(
+            live = introspect(
                 dsn, schemas=schemas, exclude_schemas=exclude, application_name=APPLICATION_NAME
             )
         except SourceError as error:
-            return label, str(error)
+            return label, declared, str(error)
+        return label, declared, live
 
     if len(targets) == 1:
-        label, live = read(targets[0])
+        label, _, live = read(targets[0])
         if isinstance(live, str):
             raise SourceError(live)
-        return [(label, live)]
+        return [(label, declared, live)]
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         return list(pool.map(read, targets))
 

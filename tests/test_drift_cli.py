@@ -342,11 +342,6 @@ def test_each_schema_reports_exactly_the_drifted_tenant(
         assert f"schema {other}" not in text.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: --each-schema names the drifted object in the declared template schema "
-    "(tenant_001.invoices_created_idx) although it lives in tenant_003",
-)
 def test_each_schema_finding_names_the_object_in_the_drifted_schema(
     pg: str, run_sql: Any, tmp_path: Path
 ) -> None:
@@ -355,11 +350,6 @@ def test_each_schema_finding_names_the_object_in_the_drifted_schema(
     assert codes(done) == [("D007", "tenant_003.invoices_created_idx")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: --each-schema --sql writes the tenant_003 fix against the template schema: "
-    "`DROP INDEX IF EXISTS tenant_001.invoices_created_idx;` under the `schema tenant_003` header",
-)
 def test_each_schema_sql_script_reconciles_every_tenant(pg: str, run_sql: Any, tmp_path: Path) -> None:
     declared = _tenants(run_sql, pg, tmp_path)
     script = drift(str(declared), pg, "--each-schema", "tenant_%", "--sql", "--unsafe", cwd=tmp_path)
@@ -405,11 +395,6 @@ def test_applied_table_compares_only_applied_migrations_and_lists_pending(
     assert "V1__orders" not in done.stderr and "V2__audit" not in done.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the table named by --applied-table is itself reported as drift "
-    "(D002 table-not-declared public.flyway_schema_history)",
-)
 def test_applied_table_is_not_itself_drift(pg: str, run_sql: Any, tmp_path: Path) -> None:
     migrations = write_migrations(tmp_path / "migrations")
     migrated(run_sql, pg, ("V1__orders.sql", "V2__audit.sql"))
@@ -443,11 +428,6 @@ def test_shadow_dsn_is_refused_unless_empty_and_works_when_empty(
     assert codes(done) == [("D004", "public.orders.note")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: --shadow DSN leaves the migrated objects in the scratch database, so the next run "
-    "with the same --shadow DSN is refused as not empty",
-)
 def test_shadow_dsn_can_be_used_twice(
     pg: str, make_db: Callable[[], str], run_sql: Any, tmp_path: Path
 ) -> None:

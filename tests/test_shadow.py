@@ -103,8 +103,12 @@ def test_shadow_model_on_a_scratch_dsn(pg: str, run_sql: RunSql) -> None:
         m.Column("id", "integer", not_null=True),
         m.Column("total", "numeric(19,4)"),
     )
-    with pytest.raises(SourceError, match=r"is not empty .*table public.orders"):
-        shadow_model(files, pg)  # the first run left the table: never applied twice
+    check_empty(pg)  # the scratch database is emptied after use …
+    again, _ = shadow_model(files, pg)  # … so it serves the next run too
+    assert again == model
+    run_sql(pg, "CREATE TABLE leftover (id int)")
+    with pytest.raises(SourceError, match=r"is not empty .*table public.leftover"):
+        shadow_model(files, pg)  # never applied on top of something else
 
 
 def test_shadow_model_refuses_what_is_not_a_dsn() -> None:

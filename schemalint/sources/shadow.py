@@ -117,5 +117,25 @@ def shadow_model(
             f"not {shadow!r}"
         )
     check_empty(shadow)
-    messages = apply_files(shadow, files)
-    return introspect(shadow, schemas=schemas), messages
+    try:
+        messages = apply_files(shadow, files)
+        return introspect(shadow, schemas=schemas), messages
+    finally:
+        empty_database(shadow)
+
+
+def empty_database(dsn: str) -> None:
+    """Take the scratch database back to empty, so that the next shadow run can use it.
+
+    Only ever called on a database check_empty found empty before schemalint wrote to it.
+    Roles the migrations created are cluster-wide and are left alone.
+    """
+    query = resources.files("schemalint.sources.queries").joinpath("empty_statements.sql").read_text()
+    try:
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            for _step, statement in connection.execute(query).fetchall():
+                connection.execute(statement)
+    except psycopg.Error as error:
+        raise SourceError(
+            f"Cannot empty the shadow database {mask_dsn(dsn)} after use: {_error_text(error)}"
+        ) from None

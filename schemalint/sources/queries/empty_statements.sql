@@ -1,0 +1,29 @@
+-- The statements that take a scratch database back to empty after a shadow replay (empty_database):
+-- extensions, schemas other than public, then what is left in public. Run in this order, CASCADE.
+SELECT 10 AS step, format('DROP EXTENSION IF EXISTS %I CASCADE', x.extname)
+  FROM pg_catalog.pg_extension x WHERE x.extname <> 'plpgsql'
+UNION ALL
+SELECT 20, format('DROP SCHEMA IF EXISTS %I CASCADE', n.nspname)
+  FROM pg_catalog.pg_namespace n
+ WHERE n.nspname NOT IN ('public', 'information_schema') AND n.nspname !~ '^pg_'
+UNION ALL
+SELECT CASE c.relkind WHEN 'S' THEN 32 WHEN 'c' THEN 33 ELSE 31 END,
+       format('DROP %s IF EXISTS public.%I CASCADE',
+                 CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                                WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END, c.relname)
+  FROM pg_catalog.pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')
+   -- identity sequences go with their table
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')
+UNION ALL
+SELECT 40, format('DROP %s IF EXISTS %s CASCADE',
+                 CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END,
+                 p.oid::regprocedure)
+  FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+UNION ALL
+SELECT 50, format('DROP TYPE IF EXISTS public.%I CASCADE', t.typname)
+  FROM pg_catalog.pg_type t
+ WHERE t.typnamespace = 'public'::regnamespace AND t.typrelid = 0 AND t.typtype IN ('e', 'd', 'r', 'b')
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e WHERE e.typarray = t.oid)
+ORDER BY 1
