@@ -16,7 +16,8 @@ import re
 from pathlib import Path
 
 _VERSION = re.compile(r"^[Vv]?(\d+(?:[._]\d+)*)(?=__|_|-|\.|$)")
-_DOWN = re.compile(r"(^|[._-])down([._-]|$)|(^|[._-])rollback([._-]|$)", re.IGNORECASE)
+# a down migration says so in its last name segment: 0001_x.down.sql, down.sql, 0001_x.rollback.sql
+_DOWN = re.compile(r"(^|[._-])(down|rollback|undo)$", re.IGNORECASE)
 _EXCLUDED_DIRS = {"revert", "verify", "down", "rollback", "rollbacks"}
 
 
