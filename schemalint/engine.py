@@ -19,6 +19,8 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast, overload
 
+from postgast import pg_query_pb2 as pb
+
 from schemalint.config import Settings
 from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, Severity
 from schemalint.model import Location, Model
@@ -233,29 +235,12 @@ class _FileScan:
             mine = {q for q in new if replayer.created_in(q) == self.path}
             self.created = still | mine if mine else still
         elif statement.kind == "variable_set_stmt" and node is not None and node.name == "lock_timeout":
-            self.lock_timeout = node.kind != _enum("VariableSetStmt", "kind", "VAR_RESET")
+            self.lock_timeout = node.kind != pb.VAR_RESET
         elif statement.kind == "transaction_stmt" and node is not None:
-            name = _enum_name("TransactionStmt", "kind", node.kind)
-            if name in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
+            if node.kind in (pb.TRANS_STMT_BEGIN, pb.TRANS_STMT_START):
                 self.in_transaction = True
-            elif name in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_COMMIT_PREPARED"):
+            elif node.kind in (pb.TRANS_STMT_COMMIT, pb.TRANS_STMT_ROLLBACK, pb.TRANS_STMT_COMMIT_PREPARED):
                 self.in_transaction = False
-
-
-def _enum(message: str, field: str, value: str) -> int:
-    from postgast import pg_query_pb2
-
-    descriptor = getattr(pg_query_pb2, message).DESCRIPTOR.fields_by_name[field].enum_type
-    number: int = descriptor.values_by_name[value].number
-    return number
-
-
-def _enum_name(message: str, field: str, number: int) -> str:
-    from postgast import pg_query_pb2
-
-    descriptor = getattr(pg_query_pb2, message).DESCRIPTOR.fields_by_name[field].enum_type
-    value = descriptor.values_by_number.get(number)
-    return value.name if value is not None else ""
 
 
 class _Earlier(Sequence[Statement]):
