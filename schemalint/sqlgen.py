@@ -11,31 +11,11 @@ from __future__ import annotations
 import re
 
 from schemalint.model import Column, Constraint, Index, Policy, Table, Trigger
+from schemalint.typenorm import quote_ident
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
 
-# PostgreSQL's reserved key words (appendix C, "reserved" and "reserved (can be function or type)")
-RESERVED = frozenset(
-    """
-    all analyse analyze and any array as asc asymmetric authorization binary both case cast check
-    collate collation column concurrently constraint create cross current_catalog current_date
-    current_role current_schema current_time current_timestamp current_user default deferrable desc
-    distinct do else end except false fetch for foreign freeze from full grant group having ilike in
-    initially inner intersect into is isnull join lateral leading left like limit localtime
-    localtimestamp natural not notnull null offset on only or order outer overlaps placing primary
-    references returning right select session_user similar some symmetric system_user table
-    tablesample then to trailing true union unique user using variadic verbose when where window with
-    """.split()
-)
-
 _KIND_ORDER = {"primary key": 0, "unique": 1, "foreign key": 2, "check": 3, "exclusion": 4}
-
-
-def quote_ident(name: str) -> str:
-    """An identifier as SQL: bare when lower-case plain and not reserved, else double-quoted."""
-    if _PLAIN.fullmatch(name) and name not in RESERVED:
-        return name
-    return '"' + name.replace('"', '""') + '"'
 
 
 def quote_qualified(qualname: str) -> str:

@@ -19,7 +19,8 @@ from collections.abc import Sequence as Seq
 from schemalint.diff import Difference
 from schemalint.model import Constraint, Domain, Enum, Index, Model, Policy, Sequence, Table, Trigger, View
 from schemalint.reconcile import changes, ddl
-from schemalint.reconcile.ddl import Step, literal, qname, quote_ident
+from schemalint.reconcile.ddl import Step, literal, qname
+from schemalint.typenorm import quote_ident
 
 _HEADER = (
     "-- schemalint reconcile: statements that would bring the live database to the declared schema.\n"

@@ -14,9 +14,9 @@ from schemalint.reconcile.ddl import (
     literal,
     qname,
     qualified_ref,
-    quote_ident,
     sequence_owned_by,
 )
+from schemalint.typenorm import quote_ident
 
 Change = tuple[int, str | None, str | None]
 

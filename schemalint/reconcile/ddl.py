@@ -22,25 +22,8 @@ from schemalint.model import (
     Trigger,
     View,
 )
+from schemalint.typenorm import quote_ident
 
-# keywords quote_ident quotes (all but the unreserved ones), PostgreSQL 15–18
-_KEYWORD_TEXT = """
-all analyse analyze and any array as asc asymmetric authorization between bigint binary bit boolean
-both case cast char character check coalesce collate collation column concurrently constraint create
-cross current_catalog current_date current_role current_schema current_time current_timestamp
-current_user dec decimal default deferrable desc distinct do else end except exists extract false
-fetch float for foreign freeze from full grant greatest group grouping having ilike in initially
-inner inout int integer intersect interval into is isnull join json json_array json_arrayagg
-json_exists json_object json_objectagg json_query json_scalar json_serialize json_table json_value
-lateral leading least left like limit localtime localtimestamp merge_action national natural nchar
-none normalize not notnull null nullif numeric offset on only or order out outer overlaps overlay
-placing position precision primary real references returning right row select session_user setof
-similar smallint some substring symmetric system_user table tablesample then time timestamp to
-trailing treat trim true union unique user using values varchar variadic verbose when where window
-with xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot
-xmlserialize xmltable
-"""
-_KEYWORDS = frozenset(_KEYWORD_TEXT.split())
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*\Z")
 _QUOTED = re.compile(r'"(?:[^"]|"")+"\Z')
 
@@ -95,13 +78,6 @@ def dependency_depths(items: dict[str, tuple[str, str]]) -> dict[str, int]:
     for qualname in items:
         depth(qualname, frozenset())
     return depths
-
-
-def quote_ident(name: str) -> str:
-    """The identifier as PostgreSQL's quote_ident spells it: quoted only when needed."""
-    if _PLAIN.match(name) and name not in _KEYWORDS:
-        return name
-    return '"' + name.replace('"', '""') + '"'
 
 
 def qname(schema: str, name: str) -> str:
