@@ -179,6 +179,10 @@ def _expand(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
 
     files: list[Path] = []
     history: list[Path] = []
+    # each directory is listed and resolved once, and its files added to the history once: per
+    # file argument, that made a list of n files in one directory cost O(n²) (ory-kratos: 346 files)
+    directories: dict[Path, tuple[list[Path], frozenset[Path]]] = {}
+    added: set[Path] = set()
     for target in targets:
         if target.is_dir():
             found = migration_files(target)
@@ -187,8 +191,16 @@ def _expand(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
         else:
             files.append(target)
             if _is_versioned(target):  # V42__x.sql: the migrations before it are its siblings
-                siblings = migration_files(target.parent)
-                history += siblings if target.resolve() in {s.resolve() for s in siblings} else [target]
+                parent = target.parent
+                if parent not in directories:
+                    listed = migration_files(parent)
+                    directories[parent] = (listed, frozenset(s.resolve() for s in listed))
+                siblings, resolved = directories[parent]
+                if target.resolve() not in resolved:
+                    history.append(target)
+                elif parent not in added:  # the same siblings again would add nothing new
+                    added.add(parent)
+                    history += siblings
             else:  # a schema file or document stands alone
                 history.append(target)
     return _unique(files), _unique(history)
