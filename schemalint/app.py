@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +129,21 @@ def _emit(
 # -- lint and baseline ----------------------------------------------------------------------------
 
 
-def _lint(
-    args: argparse.Namespace,
-) -> tuple[list[Finding], dict[str, RuleInfo], int, int, int, list[str], Any]:
+@dataclass
+class _LintRun:
+    """What linting every SOURCE gave: findings, what was read, and the files that could not be."""
+
+    settings: Any
+    findings: list[Finding] = field(default_factory=list)
+    rules: dict[str, RuleInfo] = field(default_factory=dict)
+    files: int = 0
+    statements: int = 0
+    objects: int = 0
+    labels: list[str] = field(default_factory=list)
+    unreadable: int = 0
+
+
+def _lint(args: argparse.Namespace) -> _LintRun:
     from schemalint.engine import lint_files, lint_model
     from schemalint.sources.dsn import is_dsn
 
@@ -143,10 +156,7 @@ def _lint(
                 "pass migration files, a directory or a DSN"
             )
         specs = [str(settings.migrations)]
-    findings: list[Finding] = []
-    rules_used: dict[str, RuleInfo] = {}
-    files = statements = objects = 0
-    labels: list[str] = []
+    run = _LintRun(settings)
     paths = [Path(s) for s in specs if not is_dsn(s)]
     for spec in specs:
         if is_dsn(spec):
@@ -154,10 +164,10 @@ def _lint(
 
             loaded = load(spec, schemas=settings.schemas, exclude_schemas=settings.exclude_schemas)
             result = lint_model(loaded.model, settings, source_label=loaded.label)
-            findings += result.findings
-            rules_used.update(result.rules)
-            objects += result.objects
-            labels.append(loaded.label)
+            run.findings += result.findings
+            run.rules.update(result.rules)
+            run.objects += result.objects
+            run.labels.append(loaded.label)
     if getattr(args, "changed_since", None) and paths:
         from schemalint.gitchanges import changed_files
 
@@ -170,42 +180,43 @@ def _lint(
                 raise SourceError(f"{path}: no such file or directory")
         migrations = Path(args.migrations) if getattr(args, "migrations", None) else settings.migrations
         result = lint_files(paths, settings, migrations_dir=migrations)
-        for error in getattr(result, "errors", ()):
-            _warn(error)
-        findings += result.findings
-        rules_used.update(result.rules)
-        files += result.files
-        statements += result.statements
-        objects += result.objects
-        labels += [str(p) for p in paths]
-    return findings, rules_used, files, statements, objects, labels, settings
+        for error in result.errors:
+            _warn(f"error: {error}")
+        run.unreadable += len(result.errors)
+        run.findings += result.findings
+        run.rules.update(result.rules)
+        run.files += result.files
+        run.statements += result.statements
+        run.objects += result.objects
+        run.labels += [str(p) for p in paths]
+    return run
 
 
 def lint(args: argparse.Namespace) -> int:
-    findings, rules_used, files, statements, objects, labels, settings = _lint(args)
+    run = _lint(args)
     code = _emit(
-        findings,
-        rules_used,
+        run.findings,
+        run.rules,
         args,
         command="lint",
-        files=files,
-        statements=statements,
-        objects=objects,
-        sources=labels,
-        fail_on=settings.fail_on,
+        files=run.files,
+        statements=run.statements,
+        objects=run.objects,
+        sources=run.labels,
+        fail_on=run.settings.fail_on,
     )
-    return code
+    return 2 if run.unreadable else code  # an unreadable file is an input error, even when the rest is clean
 
 
 def baseline(args: argparse.Namespace) -> int:
     from schemalint.baseline import write_baseline
 
     args.changed_since = None
-    findings, *_ = _lint(args)
-    active = [f for f in findings if not f.suppressed]
+    run = _lint(args)
+    active = [f for f in run.findings if not f.suppressed]
     _write(write_baseline(active), args.output)
     _warn(f"recorded {len(active)} findings in {args.output}")
-    return 0
+    return 2 if run.unreadable else 0
 
 
 # -- drift ----------------------------------------------------------------------------------------

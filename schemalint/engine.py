@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, cast, overload
 from postgast import pg_query_pb2 as pb
 
 from schemalint.config import Settings
+from schemalint.errors import SourceError
 from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, Severity
 from schemalint.model import Location, Model
 from schemalint.rules.astutil import FileContext, FileState
@@ -48,6 +49,7 @@ class LintResult:
     statements: int  # statements in the target files
     objects: int  # objects in the final model
     rules: Mapping[str, RuleInfo]  # the rules that ran, by code, with their effective severity
+    errors: tuple[str, ...] = ()  # one line per file that could not be read (the run went on without it)
 
     def failing(self, fail_on: Severity) -> tuple[Finding, ...]:
         """Unsuppressed findings at or above fail_on."""
@@ -174,35 +176,43 @@ def read_source(path: Path) -> SqlFile:
 
 
 def _expand(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
-    """(target files, files to replay before and around them), both in order, without repeats."""
+    """(target files, the files to replay: their history and themselves), both in order, no repeats.
+
+    A directory is a migrations directory, in version order. A versioned file (V42__x.sql) is
+    replayed with its directory, so that the model is the whole directory's; when the targets
+    name every migration of their directory, they are that history, in the order given. A
+    schema file or document stands alone.
+    """
+    from schemalint.errors import SourceError
     from schemalint.sources.sql.order import migration_files
 
     files: list[Path] = []
     history: list[Path] = []
-    # each directory is listed and resolved once, and its files added to the history once: per
-    # file argument, that made a list of n files in one directory cost O(n²) (ory-kratos: 346 files)
+    listed = {t.resolve() for t in targets if not t.is_dir()}
+    # each directory is listed and resolved once: per file argument, that made a list of n
+    # files in one directory cost O(n²) (ory-kratos: 346 files)
     directories: dict[Path, tuple[list[Path], frozenset[Path]]] = {}
-    added: set[Path] = set()
     for target in targets:
         if target.is_dir():
             found = migration_files(target)
+            if not found:
+                raise SourceError(f"{target}: no .sql migration files in this directory")
             files += found
             history += found
+            continue
+        files.append(target)
+        if not _is_versioned(target):
+            history.append(target)
+            continue
+        parent = target.parent
+        if parent not in directories:
+            siblings = migration_files(parent)
+            directories[parent] = (siblings, frozenset(s.resolve() for s in siblings))
+        siblings, resolved = directories[parent]
+        if target.resolve() not in resolved or resolved <= listed:
+            history.append(target)  # not a migration of its directory, or the whole history given
         else:
-            files.append(target)
-            if _is_versioned(target):  # V42__x.sql: the migrations before it are its siblings
-                parent = target.parent
-                if parent not in directories:
-                    listed = migration_files(parent)
-                    directories[parent] = (listed, frozenset(s.resolve() for s in listed))
-                siblings, resolved = directories[parent]
-                if target.resolve() not in resolved:
-                    history.append(target)
-                elif parent not in added:  # the same siblings again would add nothing new
-                    added.add(parent)
-                    history += siblings
-            else:  # a schema file or document stands alone
-                history.append(target)
+            history += siblings
     return _unique(files), _unique(history)
 
 
@@ -348,8 +358,14 @@ def lint_files(
     target_files: dict[str, SqlFile] = {}
     touched: set[str] = set()
     statement_count = 0
+    errors: list[str] = []
     for path in sequence:
-        file = read_source(path)
+        try:
+            file = read_source(path)
+        except SourceError as error:  # one unreadable file: say so, lint the others
+            errors.append(str(error))
+            continue
+        replayer.search_path = ["public"]  # each migration file runs in a session of its own
         is_target = path.resolve() in target_keys
         if is_target:
             target_files[file.path] = file
@@ -393,6 +409,7 @@ def lint_files(
         statement_count,
         model.object_count(),
         _rule_infos(settings, chosen),
+        tuple(errors),
     )
 
 

@@ -205,11 +205,6 @@ def test_inspect_directory_without_sql_files(tmp_path: Path) -> None:
     user_error(result, "db", "no .sql")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lint of a directory without .sql files exits 0 with 'No findings in 1 source' (inspect says "
-    "'db: no .sql migration files in this directory', exit 2)",
-)
 def test_lint_directory_without_sql_files(tmp_path: Path) -> None:
     write(tmp_path / "db" / "README.md", "# notes\n")
     result = run_cli("lint", "db", cwd=tmp_path)
@@ -224,11 +219,6 @@ def _three_migrations(tmp_path: Path) -> Path:
     return directory
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine.lint_files lets read_sql_file's SourceError abort the whole run: one unreadable "
-    "migration hides every finding of the others",
-)
 @pytest.mark.parametrize("explicit", [True, False], ids=["files", "directory"])
 def test_one_unreadable_file_among_several(tmp_path: Path, explicit: bool) -> None:
     _three_migrations(tmp_path)
@@ -249,11 +239,6 @@ def test_one_unreadable_file_among_several(tmp_path: Path, explicit: bool) -> No
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lint of one good file replays its sibling migrations; an unreadable sibling aborts the run "
-    "with exit 2 and no findings for the file asked about",
-)
 def test_unreadable_sibling_does_not_hide_the_target(tmp_path: Path) -> None:
     _three_migrations(tmp_path)
     result = run_cli("lint", "migrations/V3__gamma.sql", "--select", "N001", "--format", "json", cwd=tmp_path)

@@ -41,18 +41,7 @@ LIVE = ("river", "openfga", "graphile-starter")  # small, load in ~3 s each, no 
 
 # lint_files must replay a list of files as replay_files (and psql) does: in the order given,
 # each file starting from the default search_path. These entries show where it does not.
-REPLAY_DIFFERS = {
-    "musicbrainz": "lint_files keeps a file's SET search_path for the next files (replay_files resets it "
-    "per file, as psql sessions do): sitemaps/CreateTables.sql sets search_path = 'sitemaps', so "
-    "CreateConstraints.sql's ALTER TABLE area resolves to sitemaps.area → 2425 spurious E001 (replay_files: 1)",
-    "logto": "lint_files reorders an explicit file list: a versioned-looking file (rendered "
-    "0002-_before_all.sql) pulls all its directory's siblings in ahead of the list, so every "
-    "0NNN-_after_each.sql replays before its table file → 304 spurious E001 (replay_files: 0)",
-    "supabase-storage/tenant": "0042-rollback-prefix-triggers.sql is an up migration that order.is_down_file "
-    "takes for a down file (the word 'rollback'): it is left out of the sibling history and replayed last, "
-    "after 0063 → E001 at 0042:30 'table storage.prefixes does not exist' (replay_files: none there); "
-    "linting the directory skips the file altogether",
-}
+REPLAY_DIFFERS: dict[str, str] = {}  # entries where lint replays differently from replay_files: none
 # A file list must replay exactly the files listed; these entries show where lint_files replays more.
 OUTSIDE_FILES = {
     "ory-kratos": "lint_files replays every up file of a listed versioned file's directory, listed or not: "
