@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,17 @@ from schemalint import __version__
 from schemalint.errors import SourceError, UserError
 from schemalint.findings import Finding, RuleInfo
 
+# progress(description) → a context manager yielding update(done, total); the CLI makes one
+# that draws a bar on a terminal, or one that does nothing
+Progress = Callable[[str], AbstractContextManager[Callable[[int, int], None]]]
 
-def run(args: argparse.Namespace) -> int:
+
+def no_progress(description: str) -> AbstractContextManager[Callable[[int, int], None]]:
+    return nullcontext(lambda done, total: None)
+
+
+def run(args: argparse.Namespace, progress: Progress = no_progress) -> int:
+    args.progress = progress
     handler = {
         "lint": lint,
         "baseline": baseline,
@@ -179,7 +189,8 @@ def _lint(args: argparse.Namespace) -> _LintRun:
             if not path.exists():
                 raise SourceError(f"{path}: no such file or directory")
         migrations = Path(args.migrations) if getattr(args, "migrations", None) else settings.migrations
-        result = lint_files(paths, settings, migrations_dir=migrations)
+        with args.progress("replaying and linting migrations") as update:
+            result = lint_files(paths, settings, migrations_dir=migrations, progress=update)
         for error in result.errors:
             _warn(f"error: {error}")
         run.unreadable += len(result.errors)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from schemalint import __version__
 
@@ -184,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return app.run(args)
+        return app.run(args, _progress_for(args))
     except UserError as error:
         _error(str(error))
         return 2
@@ -202,6 +204,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc(file=handle)
         _error(f"internal error: this is a bug in schemalint; the traceback is in {log}")
         return 3
+
+
+def _progress_for(args: argparse.Namespace) -> Any:
+    """A progress bar on stderr for long runs: only on a terminal, only with text output."""
+    from schemalint import app
+
+    quiet = getattr(args, "no_progress", False) or (getattr(args, "format", None) or "text") != "text"
+    if quiet or not sys.stderr.isatty() or "CI" in os.environ:
+        return app.no_progress
+
+    @contextmanager
+    def progress(description: str) -> Iterator[Callable[[int, int], None]]:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(description, total=None)
+
+            def update(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            yield update
+
+    return progress
 
 
 def _error(message: str) -> None:

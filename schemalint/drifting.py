@@ -244,8 +244,15 @@ def _live_models(
         if isinstance(live, str):
             raise SourceError(live)
         return [(label, declared, live)]
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        return list(pool.map(read, targets))
+    results: list[tuple[str, Model, Model | str]] = []
+    with (
+        args.progress(f"reading {len(targets)} databases") as update,
+        ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool,
+    ):
+        for result in pool.map(read, targets):  # in target order; a failure is a result like the others
+            results.append(result)
+            update(len(results), len(targets))
+    return results
 
 
 def _template_schema(declared: Model) -> str:

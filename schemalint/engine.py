@@ -332,6 +332,7 @@ def lint_files(
     *,
     migrations_dir: Path | None = None,
     rules: Sequence[Rule] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LintResult:
     """Lint migration files (or directories, or markdown schema documents).
 
@@ -359,7 +360,9 @@ def lint_files(
     touched: set[str] = set()
     statement_count = 0
     errors: list[str] = []
-    for path in sequence:
+    for done, path in enumerate(sequence):
+        if progress is not None:
+            progress(done, len(sequence))
         try:
             file = read_source(path)
         except SourceError as error:  # one unreadable file: say so, lint the others

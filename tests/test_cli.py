@@ -141,9 +141,45 @@ def test_baseline_hides_known_findings_and_survives_edits_above(tmp_path: Path) 
         "-- a comment\n\nSET lock_timeout = '5s';\n\nCREATE TABLE things (id uuid PRIMARY KEY, price float);\n"
     )
     assert run("lint", str(migrations), "--baseline", str(baseline)).returncode == 0
-    (migrations / "V2__more.sql").write_text("SET lock_timeout = '5s';\nALTER TABLE things ADD COLUMN cost real;\n")
+    (migrations / "V2__more.sql").write_text(
+        "SET lock_timeout = '5s';\nALTER TABLE things ADD COLUMN cost real;\n"
+    )
     new = run("lint", str(migrations), "--baseline", str(baseline), "--format", "json")
     assert new.returncode == 1
     codes = {(f["code"], f["object"]) for f in json.loads(new.stdout)["findings"] if not f["suppressed"]}
     assert ("T001", "public.things.cost") in codes
     assert ("T001", "public.things.price") not in codes
+
+
+def _on_a_terminal(*args: str) -> str:
+    """Run the CLI with stdout and stderr on a pseudo-terminal; what the terminal showed."""
+    import os
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI, on the terminal
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "-m", "schemalint.cli", *args], env)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.waitpid(pid, 0)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def test_progress_bar_only_on_a_terminal_and_only_for_text() -> None:
+    shown = _on_a_terminal("lint", str(EXAMPLES))
+    assert "replaying and linting migrations" in shown
+    machine = _on_a_terminal("lint", str(EXAMPLES), "--format", "json")
+    assert "replaying and linting" not in machine
+    quiet = _on_a_terminal("lint", str(EXAMPLES), "--no-progress")
+    assert "replaying and linting" not in quiet
+    piped = run("lint", str(EXAMPLES))
+    assert "replaying and linting" not in piped.stderr + piped.stdout
