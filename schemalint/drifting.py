@@ -44,9 +44,7 @@ def run(
     for path in pending:
         warn(f"pending migration (not applied on the live database): {path}")
     if args.each_schema:
-        from schemalint.sources.load import _filtered
-
-        declared = _filtered(declared, (_template_schema(declared),), ())
+        declared = declared.restricted((_template_schema(declared),))
 
     findings: list[Finding] = []
     scripts: list[str] = []
@@ -140,13 +138,12 @@ def _declared(
         for message in messages:
             warn(message)
         return model, spec, pending
-    from schemalint.sources.load import _filtered
     from schemalint.sources.sql.replay import replay_files
 
     result = replay_files(files)
     for finding in result.findings:
         warn(f"{finding.location}: {finding.code} {finding.message}")
-    return _filtered(result.model, schemas, exclude), spec, pending
+    return result.model.restricted(schemas, exclude), spec, pending
 
 
 def _applied(dsn: str, table: str) -> list[str]:
@@ -211,7 +208,6 @@ def _live_models(
 
     if args.each_schema:
         from schemalint.retarget import with_schema
-        from schemalint.sources.load import _filtered
 
         template = _template_schema(declared)
         dsn = targets[0]
@@ -224,7 +220,7 @@ def _live_models(
             (
                 f"{mask_dsn(dsn)} schema {name}",
                 with_schema(declared, template, name),
-                _filtered(whole, (name,), ()),
+                whole.restricted((name,)),
             )
             for name in names
         ]

@@ -104,26 +104,6 @@ def _rule_infos(settings: Settings, rules: Sequence[Rule]) -> dict[str, RuleInfo
     return infos
 
 
-def filter_model(model: Model, schemas: Sequence[str], exclude: Sequence[str]) -> Model:
-    """The model restricted to the configured schemas."""
-    if not schemas and not exclude:
-        return model
-
-    def keep(schema: str) -> bool:
-        return (not schemas or schema in schemas) and schema not in exclude
-
-    return replace(
-        model,
-        schemas={k: v for k, v in model.schemas.items() if keep(v.name)},
-        tables={k: v for k, v in model.tables.items() if keep(v.schema)},
-        enums={k: v for k, v in model.enums.items() if keep(v.schema)},
-        domains={k: v for k, v in model.domains.items() if keep(v.schema)},
-        views={k: v for k, v in model.views.items() if keep(v.schema)},
-        functions={k: v for k, v in model.functions.items() if keep(v.schema)},
-        sequences={k: v for k, v in model.sequences.items() if keep(v.schema)},
-    )
-
-
 def _run_model_rules(rules: Sequence[Rule], model: Model, ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for rule in rules:
@@ -151,7 +131,7 @@ def lint_model(
     `rules` replaces the settings' selection (library use and tests).
     """
     chosen = selected_rules(settings) if rules is None else list(rules)
-    model = filter_model(model, settings.schemas, settings.exclude_schemas)
+    model = model.restricted(settings.schemas, settings.exclude_schemas)
     found = _run_model_rules(chosen, model, RuleContext(live=True))
     found = apply_config_ignores(_finish(found, settings), settings)
     final = [f.with_(source=source_label, fingerprint=fingerprint(f, "")) for f in found]
@@ -391,7 +371,7 @@ def lint_files(
                     touched.update(q for q, where in replayer.origins.items() if where is loc)
             scan.after(statement, replayer)
 
-    model = filter_model(replayer.model(), settings.schemas, settings.exclude_schemas)
+    model = replayer.model().restricted(settings.schemas, settings.exclude_schemas)
     model_findings = _run_model_rules(chosen, model, RuleContext(origin=replayer.origin))
     target_paths = set(target_files)
     for finding in model_findings:

@@ -9,7 +9,7 @@ carry none. This module imports nothing of ours.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
@@ -336,6 +336,26 @@ class Model:
 
     def table(self, qualname: str) -> Table | None:
         return self.tables.get(qualname)
+
+    def restricted(self, schemas: Collection[str] = (), exclude: Collection[str] = ()) -> Model:
+        """The model with only the objects of ``schemas`` (all when empty), less ``exclude``."""
+        if not schemas and not exclude:
+            return self
+
+        def keep(schema: str) -> bool:
+            return (not schemas or schema in schemas) and schema not in exclude
+
+        return Model(
+            schemas={k: v for k, v in self.schemas.items() if keep(v.name)},
+            tables={k: v for k, v in self.tables.items() if keep(v.schema)},
+            enums={k: v for k, v in self.enums.items() if keep(v.schema)},
+            domains={k: v for k, v in self.domains.items() if keep(v.schema)},
+            views={k: v for k, v in self.views.items() if keep(v.schema)},
+            functions={k: v for k, v in self.functions.items() if keep(v.schema)},
+            sequences={k: v for k, v in self.sequences.items() if keep(v.schema)},
+            extensions={k: v for k, v in self.extensions.items() if keep(v.schema)},
+            database=self.database,
+        )
 
     def object_count(self) -> int:
         per_table = sum(

@@ -74,13 +74,13 @@ def load(
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise SourceError(f"{path}: cannot read: {error}") from None
-        return Loaded(_filtered(model_from_json(text, str(path)), schemas, exclude_schemas), str(path))
+        return Loaded(model_from_json(text, str(path)).restricted(schemas, exclude_schemas), str(path))
     from schemalint.sources.sql.replay import replay_files
 
     files = [read_file(p) for p in sql_files(path)]
     result = replay_files(files)
     return Loaded(
-        _filtered(result.model, schemas, exclude_schemas),
+        result.model.restricted(schemas, exclude_schemas),
         str(path),
         result.findings,
         len(files),
@@ -91,23 +91,3 @@ def load(
 
 def load_model(spec: str, *, schemas: Sequence[str] = (), exclude_schemas: Sequence[str] = ()) -> Model:
     return load(spec, schemas=schemas, exclude_schemas=exclude_schemas).model
-
-
-def _filtered(model: Model, schemas: Sequence[str], exclude: Sequence[str]) -> Model:
-    if not schemas and not exclude:
-        return model
-
-    def keep(schema: str) -> bool:
-        return (not schemas or schema in schemas) and schema not in exclude
-
-    return Model(
-        schemas={k: v for k, v in model.schemas.items() if keep(v.name)},
-        tables={k: v for k, v in model.tables.items() if keep(v.schema)},
-        enums={k: v for k, v in model.enums.items() if keep(v.schema)},
-        domains={k: v for k, v in model.domains.items() if keep(v.schema)},
-        views={k: v for k, v in model.views.items() if keep(v.schema)},
-        functions={k: v for k, v in model.functions.items() if keep(v.schema)},
-        sequences={k: v for k, v in model.sequences.items() if keep(v.schema)},
-        extensions={k: v for k, v in model.extensions.items() if keep(v.schema)},
-        database=model.database,
-    )
