@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from schemalint.model import Location
+from schemalint.model import Location, evolve
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
@@ -33,7 +33,7 @@ class Finding:
     source: str | None = None  # the source the finding came from: a path or a masked DSN
 
     def with_(self, **changes: Any) -> Finding:
-        return replace(self, **changes)
+        return evolve(self, **changes)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
