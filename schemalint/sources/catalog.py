@@ -57,8 +57,7 @@ _BEFORE_VERSION: dict[int, tuple[tuple[str, str], ...]] = {
     150000: (("i.indnullsnotdistinct", "false"), ("ix.indnullsnotdistinct", "false")),
     140000: (
         (
-            "CASE WHEN p.prosqlbody IS NOT NULL THEN NULL\n"
-            "            ELSE p.prosrc END",
+            "CASE WHEN p.prosqlbody IS NOT NULL THEN NULL\n            ELSE p.prosrc END",
             "p.prosrc",
         ),
     ),
