@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from schemalint.sources.sql.statements import Comment
 
 _TOKEN_FAST = re.compile(
-    r"""--[^\n]*|/\*|'|"|\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z_0-9\x80-\U0010ffff]*)?\$|;|\\"""
+    r"""--[^\n]*|/\*|'|"|\$(?:[^\W\d]\w*)?\$|;|\\"""
 )
 # only for files that contain BEGIN ATOMIC bodies, whose semicolons do not end the statement
 _TOKEN_ATOMIC = re.compile(
@@ -25,7 +25,7 @@ _TOKEN_ATOMIC = re.compile(
 )
 _HAS_ATOMIC = re.compile(r"begin\s+atomic", re.IGNORECASE)
 _COPY_FROM_STDIN = re.compile(r"\s*copy\b.*\bfrom\s+stdin\b", re.IGNORECASE | re.DOTALL)
-_IDENT_CHAR = re.compile(r"[A-Za-z0-9_$\x80-\U0010ffff]")
+_IDENT_CHAR = re.compile(r"[\w$]")  # \w is Unicode-aware: letters of every script, digits, _
 
 
 @dataclass(frozen=True, slots=True)
