@@ -60,3 +60,12 @@ def pg(pg_admin: str) -> Iterator[str]:
 def run_sql_fixture() -> Any:
     """run_sql(dsn, statements) -> rows of the last statement, as a fixture."""
     return run_sql
+
+
+def missing_extensions(dsn: str, *names: str) -> list[str]:
+    """The extensions among `names` that the server cannot create (the embedded server has no contrib)."""
+    with psycopg.connect(dsn) as connection:
+        available = {
+            row[0] for row in connection.execute("SELECT name FROM pg_catalog.pg_available_extensions")
+        }
+    return [name for name in names if name not in available]
