@@ -40,7 +40,13 @@ def run(
     targets = _targets(args)
     schemas = tuple(args.schema or ())
     exclude = tuple(args.exclude_schema or ())
-    declared, declared_label, pending = _declared(args, targets, schemas, exclude, warn)
+    # the live side is read (mostly waiting on the server) while the declared side is replayed
+    with ThreadPoolExecutor(max_workers=1) as background:
+        reading = background.submit(_read_live, args, targets, schemas, exclude)
+        try:
+            declared, declared_label, pending = _declared(args, targets, schemas, exclude, warn)
+        finally:
+            live_models = reading.result()
     for path in pending:
         warn(f"pending migration (not applied on the live database): {path}")
     if args.each_schema:
@@ -49,7 +55,7 @@ def run(
     findings: list[Finding] = []
     scripts: list[str] = []
     failures = 0
-    for label, expected, live in _live_models(args, targets, declared, schemas, exclude, warn):
+    for label, expected, live in _pair(args, declared, live_models):
         if isinstance(live, str):
             warn(f"{label}: {live}")
             failures += 1
@@ -194,53 +200,40 @@ def _without_table(model: Model, table: str) -> Model:
     return replace(model, tables={q: t for q, t in model.tables.items() if q != qualname})
 
 
-def _live_models(
-    args: argparse.Namespace,
-    targets: list[str],
-    declared: Model,
-    schemas: tuple[str, ...],
-    exclude: tuple[str, ...],
-    warn: Callable[[str], None],
-) -> list[tuple[str, Model, Model | str]]:
-    """(label, the declared model for that target, the live model or the error) per target."""
+LiveModels = list[tuple[str, str | None, Model | str]]  # (label, tenant schema, live model or error)
+
+
+def _read_live(
+    args: argparse.Namespace, targets: list[str], schemas: tuple[str, ...], exclude: tuple[str, ...]
+) -> LiveModels:
+    """Every live target's model (or the one-line reason it could not be read), in target order."""
     from schemalint.sources.catalog import introspect, list_schemas
     from schemalint.sources.dsn import mask_dsn
 
     if args.each_schema:
-        from schemalint.retarget import with_schema
-
-        template = _template_schema(declared)
         dsn = targets[0]
         names = list_schemas(dsn, args.each_schema, application_name=APPLICATION_NAME)
         if not names:
             raise UserError(f"--each-schema {args.each_schema!r}: no schema of {mask_dsn(dsn)} matches")
         whole = introspect(dsn, schemas=names, application_name=APPLICATION_NAME)
-        # the declared tenant moves to each live schema, so findings and scripts name the real schema
-        return [
-            (
-                f"{mask_dsn(dsn)} schema {name}",
-                with_schema(declared, template, name),
-                whole.restricted((name,)),
-            )
-            for name in names
-        ]
+        return [(f"{mask_dsn(dsn)} schema {name}", name, whole.restricted((name,))) for name in names]
 
-    def read(dsn: str) -> tuple[str, Model, Model | str]:
+    def read(dsn: str) -> tuple[str, str | None, Model | str]:
         label = mask_dsn(dsn)
         try:
             live = introspect(
                 dsn, schemas=schemas, exclude_schemas=exclude, application_name=APPLICATION_NAME
             )
         except SourceError as error:
-            return label, declared, str(error)
-        return label, declared, live
+            return label, None, str(error)
+        return label, None, live
 
     if len(targets) == 1:
         label, _, live = read(targets[0])
         if isinstance(live, str):
             raise SourceError(live)
-        return [(label, declared, live)]
-    results: list[tuple[str, Model, Model | str]] = []
+        return [(label, None, live)]
+    results: LiveModels = []
     with (
         args.progress(f"reading {len(targets)} databases") as update,
         ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool,
@@ -249,6 +242,24 @@ def _live_models(
             results.append(result)
             update(len(results), len(targets))
     return results
+
+
+def _pair(
+    args: argparse.Namespace, declared: Model, live_models: LiveModels
+) -> list[tuple[str, Model, Model | str]]:
+    """(label, the declared model for that target, the live model or the error) per target.
+
+    With --each-schema the declared tenant is moved to each live schema, so that findings and
+    scripts name the real schema."""
+    if not args.each_schema:
+        return [(label, declared, live) for label, _, live in live_models]
+    from schemalint.retarget import with_schema
+
+    template = _template_schema(declared)
+    return [
+        (label, with_schema(declared, template, tenant or template), live)
+        for label, tenant, live in live_models
+    ]
 
 
 def _template_schema(declared: Model) -> str:

@@ -26,21 +26,26 @@ SCHEMA_VERSION = 1
 _SNIFF_BYTES = 4096
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _encode(value: Any, locations: bool) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if isinstance(item, Location) or (f.name == "location" and item is None):
-                if locations:
-                    out[f.name] = _encode(item, locations)
-                continue
-            out[f.name] = _encode(item, locations)
-        return out
-    if isinstance(value, Mapping):
-        return {key: _encode(value[key], locations) for key in sorted(value)}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
     if isinstance(value, tuple):
         return [_encode(item, locations) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _encode(value[key], locations) for key in sorted(value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for name in _field_names(type(value)):
+            item = getattr(value, name)
+            if name == "location" and not locations:
+                continue
+            out[name] = _encode(item, locations)
+        return out
     return value
 
 
