@@ -20,7 +20,7 @@ from typing import Any
 
 from schemalint import model as model_module
 from schemalint.errors import SourceError
-from schemalint.model import Location, Model
+from schemalint.model import Model
 
 SCHEMA_VERSION = 1
 _SNIFF_BYTES = 4096
