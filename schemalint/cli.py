@@ -131,7 +131,6 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument("--baseline", metavar="FILE", help="hide drift recorded in this baseline file")
     _common_output(drift)
     _schemas(drift)
-    drift.add_argument("--config", metavar="FILE")
 
     inspect = sub.add_parser("inspect", help="print the model of any source")
     inspect.add_argument("source", metavar="SOURCE")
@@ -170,8 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--config", metavar="FILE")
     _schemas(doc)
 
-    rules = sub.add_parser("rules", help="list every rule")
-    rules.add_argument("--config", metavar="FILE")
+    sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="CODE|SLUG")
     config = sub.add_parser("config", help="print the effective settings and where each came from")
