@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from schemalint.model import (
     Column,
@@ -34,6 +34,7 @@ from schemalint.model import (
     View,
 )
 
+# in listing order: containers before their contents
 DiffKind = Literal[
     "schema",
     "extension",
@@ -53,24 +54,8 @@ DiffKind = Literal[
 ]
 Change = Literal["missing", "extra", "changed"]
 
-# the order differences are listed in: containers before their contents
-KIND_ORDER: tuple[str, ...] = (
-    "schema",
-    "extension",
-    "enum",
-    "domain",
-    "sequence",
-    "function",
-    "table",
-    "column",
-    "constraint",
-    "index",
-    "trigger",
-    "policy",
-    "rls",
-    "view",
-    "comment",
-)
+# the order differences are listed in
+KIND_ORDER: tuple[str, ...] = get_args(DiffKind)
 _CHANGE_ORDER = {"missing": 0, "extra": 1, "changed": 2}
 _MAX_VALUE_TEXT = 120
 
