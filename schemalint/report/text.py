@@ -2,12 +2,12 @@
 
 File findings, sorted by file and position::
 
-    db/migrations/V2__orders.sql:3:1 M001 add-column-volatile-default Adding column … rewrites public.orders.
+    db/migrations/V2__orders.sql:3:1 M003 column-added-with-volatile-default Adding column … rewrites public.orders.
        |
      3 | ALTER TABLE orders ADD COLUMN id uuid DEFAULT gen_random_uuid();
        | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
        = help: Add the column without a default, then backfill in batches.
-       = error; see `schemalint explain M001`
+       = error; see `schemalint explain M003`
 
 Findings on a live database (no location) follow, grouped under their source
 and named by object. A summary line closes the report. Colour (rich styles,
