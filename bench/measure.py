@@ -20,6 +20,7 @@ import signal
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -111,13 +112,24 @@ def run_once(command: Command) -> tuple[Sample, str]:
         start = time.perf_counter()
         # a session of its own, so that a timeout kills the measured command too, not only `time`
         proc = subprocess.Popen(wrapped, stdout=out, stderr=err, env=env, start_new_session=True)
+        # a blocking wait: Popen.wait(timeout=…) polls with sleeps of up to 50 ms, which quantised
+        # every wall time to 50 ms steps; a timer kills the command on timeout instead
+        timed_out = threading.Event()
+
+        def kill() -> None:
+            timed_out.set()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+        timer = threading.Timer(command.timeout_s, kill)
+        timer.start()
         try:
-            returncode = proc.wait(timeout=command.timeout_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            returncode = -9
+            returncode = proc.wait()
+        finally:
+            timer.cancel()
         wall = time.perf_counter() - start
+        if timed_out.is_set():
+            returncode = -9
         err.seek(0)
         tail = err.read().decode("utf-8", "replace")[-_STDERR_TAIL:]
         lines = rss.read().split()
