@@ -2,7 +2,7 @@
 
 File findings, sorted by file and position::
 
-    db/migrations/V2__orders.sql:3:1 M003 column-added-with-volatile-default Adding column … rewrites public.orders.
+    db/migrations/V2__orders.sql:3:1 M003 column-added-with-volatile-default Adding column … rewrites …
        |
      3 | ALTER TABLE orders ADD COLUMN id uuid DEFAULT gen_random_uuid();
        | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
