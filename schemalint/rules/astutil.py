@@ -19,27 +19,10 @@ from postgast import pg_query_pb2 as pb
 from schemalint.model import Model, Table, qualify
 from schemalint.rules.base import StatementContext
 from schemalint.sources.sql.statements import Statement
+from schemalint.typenorm import quote_ident as quote_ident  # re-exported for the rules
 
 DEFAULT_SEARCH_PATH: tuple[str, ...] = ("public",)
 _PLAIN_IDENT = re.compile(r"^[a-z_][a-z0-9_$]*$")
-
-
-def quote_ident(name: str) -> str:
-    """An identifier as it must be written in SQL (quoted only when needed)."""
-    if _PLAIN_IDENT.match(name) and name not in _RESERVED:
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
-_RESERVED_WORDS = (
-    "all analyse analyze and any array as asc asymmetric both case cast check collate column "
-    "constraint create current_catalog current_date current_role current_time current_timestamp "
-    "current_user default deferrable desc distinct do else end except false fetch for foreign from "
-    "grant group having in initially intersect into lateral leading limit localtime localtimestamp "
-    "not null offset on only or order placing primary references returning select session_user some "
-    "symmetric table then to trailing true union unique user using variadic when where window with"
-)
-_RESERVED = frozenset(_RESERVED_WORDS.split())
 
 
 def sql_name(qualname: str) -> str:
