@@ -29,13 +29,13 @@ from schemalint.rules.astutil import FileContext, FileState
 from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
 from schemalint.rules.engine_rules import RuleCrashed
 from schemalint.rules.registry import ENGINE_CODES, rule_by_code_or_slug
+from schemalint.sources.load import read_file
 from schemalint.sources.sql.statements import SqlFile, Statement
 from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
 
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
 
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 TABLE_SHAPE_KINDS = frozenset(
     {"create_stmt", "create_table_as_stmt", "rename_stmt", "alter_object_schema_stmt", "drop_stmt"}
 )
@@ -142,17 +142,6 @@ def lint_model(
         model.object_count(),
         _rule_infos(settings, chosen),
     )
-
-
-def read_source(path: Path) -> SqlFile:
-    """A .sql file, or the ```sql blocks of a markdown schema document, as a SqlFile."""
-    if path.suffix.lower() in MARKDOWN_SUFFIXES:
-        from schemalint.sources.markdown import read_markdown
-
-        return read_markdown(path)
-    from schemalint.sources.sql.parse import read_sql_file
-
-    return read_sql_file(path)
 
 
 def _expand(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
@@ -344,7 +333,7 @@ def lint_files(
         if progress is not None:
             progress(done, len(sequence))
         try:
-            file = read_source(path)
+            file = read_file(path)
         except SourceError as error:  # one unreadable file: say so, lint the others
             errors.append(str(error))
             continue

@@ -10,6 +10,7 @@ from pathlib import Path
 from schemalint.errors import SourceError
 from schemalint.findings import Finding
 from schemalint.model import Location, Model
+from schemalint.sources.sql.statements import SqlFile
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -40,7 +41,8 @@ def sql_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read_file(path: Path):  # type: ignore[no-untyped-def]
+def read_file(path: Path) -> SqlFile:
+    """A .sql file, or the ```sql blocks of a markdown schema document, as a SqlFile."""
     from schemalint.sources.markdown import read_markdown
     from schemalint.sources.sql.parse import read_sql_file
 
