@@ -29,7 +29,7 @@ from schemalint.rules.astutil import FileContext, FileState
 from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
 from schemalint.rules.engine_rules import RuleCrashed
 from schemalint.rules.registry import ENGINE_CODES, rule_by_code_or_slug
-from schemalint.sources.load import read_file
+from schemalint.sources.load import read_file, sql_files
 from schemalint.sources.sql.statements import SqlFile, Statement
 from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
 
@@ -152,7 +152,6 @@ def _expand(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     name every migration of their directory, they are that history, in the order given. A
     schema file or document stands alone.
     """
-    from schemalint.errors import SourceError
     from schemalint.sources.sql.order import migration_files
 
     files: list[Path] = []
@@ -163,9 +162,7 @@ def _expand(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     directories: dict[Path, tuple[list[Path], frozenset[Path]]] = {}
     for target in targets:
         if target.is_dir():
-            found = migration_files(target)
-            if not found:
-                raise SourceError(f"{target}: no .sql migration files in this directory")
+            found = sql_files(target)  # a SourceError when the directory holds no migration
             files += found
             history += found
             continue
