@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemalint import jsontext
 from schemalint.errors import ConfigError
 from schemalint.findings import Finding
 
@@ -83,7 +84,7 @@ def write_baseline(findings: Iterable[Finding]) -> str:
             for e in baseline_entries(findings)
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(document)
 
 
 def load_baseline(path: Path) -> Baseline:

@@ -9,9 +9,9 @@ located at their source label, line 1. Suppressed findings are left out.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from schemalint import jsontext
 from schemalint.findings import Finding
 from schemalint.report import Report
 from schemalint.report.common import unique_fingerprints
@@ -45,4 +45,4 @@ def render(report: Report) -> str:
         (f for f in report.findings if not f.suppressed), key=lambda f: (f.location is None, f.sort_key)
     )
     issues = [_issue(f, fp) for f, fp in zip(findings, unique_fingerprints(findings), strict=True)]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(issues)

@@ -8,9 +8,9 @@ the baseline entries that no longer occur.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from schemalint import jsontext
 from schemalint.findings import Finding
 from schemalint.report import Report
 from schemalint.report.common import counts, fingerprint
@@ -70,4 +70,4 @@ def _order(f: Finding) -> tuple[bool, tuple[str, int, int, str, str]]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(document(report))

@@ -10,10 +10,10 @@ carry ``suppressions`` so viewers can show them as dismissed.
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
+from schemalint import jsontext
 from schemalint.findings import Finding, RuleInfo
 from schemalint.report import Report
 from schemalint.report.common import all_rules, fingerprint
@@ -119,4 +119,4 @@ def document(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(document(report))

@@ -13,11 +13,12 @@ import dataclasses
 import json
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from schemalint import jsontext
 from schemalint import model as model_module
 from schemalint.errors import SourceError
 from schemalint.model import Model
@@ -31,28 +32,26 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
-def _encode(value: Any, locations: bool) -> Any:
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, tuple):
-        return [_encode(item, locations) for item in value]
-    if isinstance(value, Mapping):
-        return {key: _encode(value[key], locations) for key in sorted(value)}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for name in _field_names(type(value)):
-            item = getattr(value, name)
-            if name == "location" and not locations:
-                continue
-            out[name] = _encode(item, locations)
-        return out
-    return value
+def _fields_of(locations: bool) -> Callable[[Any], Any]:
+    """The `default` hook for jsontext: a model object as the dict of its fields.
+
+    Mappings (read-only proxies in the model) become dicts; jsontext sorts every key."""
+    leave_out = () if locations else ("location",)
+
+    def fields(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return dict(value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {name: getattr(value, name) for name in _field_names(type(value)) if name not in leave_out}
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+    return fields
 
 
 def model_to_json(model: Model, *, locations: bool = True) -> str:
     """The model as deterministic JSON: {"schema_version": 1, "model": {...}}."""
-    document = {"schema_version": SCHEMA_VERSION, "model": _encode(model, locations)}
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    document = {"schema_version": SCHEMA_VERSION, "model": model}
+    return jsontext.dumps(document, sort_keys=True, default=_fields_of(locations))
 
 
 class _Invalid(Exception):
