@@ -15,9 +15,7 @@ from dataclasses import dataclass
 
 from schemalint.sources.sql.statements import Comment
 
-_TOKEN_FAST = re.compile(
-    r"""--[^\n]*|/\*|'|"|\$(?:[^\W\d]\w*)?\$|;|\\"""
-)
+_TOKEN_FAST = re.compile(r"""--[^\n]*|/\*|'|"|\$(?:[^\W\d]\w*)?\$|;|\\""")
 # only for files that contain BEGIN ATOMIC bodies, whose semicolons do not end the statement
 _TOKEN_ATOMIC = re.compile(
     _TOKEN_FAST.pattern
