@@ -11,6 +11,7 @@ suppression directives. Nothing here parses SQL: that is the adapter's job.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from schemalint.sources.sql.statements import Comment
@@ -221,7 +222,5 @@ class LineIndex:
         self.starts = starts
 
     def position(self, offset: int) -> tuple[int, int]:
-        from bisect import bisect_right
-
         line = bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
