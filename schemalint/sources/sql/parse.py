@@ -10,9 +10,9 @@ and the rest of the file goes on.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import postgast
