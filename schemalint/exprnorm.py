@@ -26,6 +26,8 @@ from typing import Any
 import postgast
 from postgast import pg_query_pb2 as pb
 
+from schemalint.typenorm import quote_ident
+
 _NUMERIC_TYPES = frozenset(
     {
         "int2",
@@ -380,7 +382,13 @@ def _const_text(const: Any) -> str | None:
 
 
 def _fast(node: Any) -> str | None:
-    """The canonical text of the commonest defaults without a deparse round trip."""
+    """The canonical text of the commonest expressions without a deparse round trip, or None.
+
+    Column defaults (constants, now(), nextval) and the shapes that make up most CHECK
+    constraints and index predicates (comparisons and IS [NOT] NULL of columns, constants
+    and plain function calls, one level of AND/OR): printed here as libpg_query's deparser
+    prints them, which tests/test_exprnorm_fast.py checks on every expression of the corpus.
+    """
     which = node.WhichOneof("node")
     if which == "a_const":
         return _const_text(node.a_const)
@@ -388,22 +396,112 @@ def _fast(node: Any) -> str | None:
         cast = node.type_cast
         if cast.arg.WhichOneof("node") == "a_const" and _const_from_cast(cast) is None:
             return _const_text(cast.arg.a_const)
+        return None
+    if which == "func_call" and _is_sequence_call(node.func_call):
+        return _sequence_call(node.func_call)
+    if which == "bool_expr":
+        expr = node.bool_expr
+        joiner = _BOOL_JOINERS.get(expr.boolop)
+        if joiner is None:
+            return None
+        parts = []
+        for arg in expr.args:
+            part = _comparison(arg)
+            if part is None:
+                return None
+            parts.append(part)
+        return joiner.join(parts)
+    return _comparison(node)
+
+
+_BOOL_JOINERS = {pb.BoolExprType.AND_EXPR: " AND ", pb.BoolExprType.OR_EXPR: " OR "}
+_FAST_OPERATORS = frozenset({"=", "<>", "<", ">", "<=", ">="})
+
+
+def _comparison(node: Any) -> str | None:
+    """`a op b` or `a IS [NOT] NULL` over operands, or an operand alone."""
+    which = node.WhichOneof("node")
+    if which == "a_expr":
+        expr = node.a_expr
+        if expr.kind != pb.A_Expr_Kind.AEXPR_OP or len(expr.name) != 1 or not expr.HasField("lexpr"):
+            return None
+        op = expr.name[0].string.sval
+        if op not in _FAST_OPERATORS:
+            return None
+        left, right = _operand(expr.lexpr), _operand(expr.rexpr)
+        return None if left is None or right is None else f"{left} {op} {right}"
+    if which == "null_test":
+        test = node.null_test
+        arg = _operand(test.arg)
+        if arg is None:
+            return None
+        return f"{arg} IS NULL" if test.nulltesttype == pb.NullTestType.IS_NULL else f"{arg} IS NOT NULL"
+    return _operand(node)
+
+
+def _operand(node: Any) -> str | None:
+    """A column, a constant, or a plain call of a function on operands, as the deparser prints it."""
+    which = node.WhichOneof("node")
+    if which == "column_ref":
+        fields = node.column_ref.fields
+        last = fields[-1]
+        if last.WhichOneof("node") != "string":
+            return None  # a star
+        if len(fields) > 1:
+            first = fields[0].string.sval.lower() if fields[0].WhichOneof("node") == "string" else ""
+            if first in ("old", "new", "excluded"):
+                return None
+        return quote_ident(last.string.sval)
+    if which == "a_const":
+        const = node.a_const
+        if const.WhichOneof("val") == "ival" and const.ival.ival < 0:
+            return None  # the deparser may parenthesise a negative number
+        return _const_text(const)
     if which == "func_call":
         call = node.func_call
-        name = call.funcname[-1].string.sval if call.funcname else ""
-        if name in ("nextval", "now") and not (
-            call.agg_order or call.HasField("agg_filter") or call.over.ByteSize()
+        if (
+            call.funcformat != pb.CoercionForm.COERCE_EXPLICIT_CALL
+            or call.agg_order
+            or call.agg_star
+            or call.agg_distinct
+            or call.agg_within_group
+            or call.func_variadic
+            or call.HasField("agg_filter")
+            or call.HasField("over")
+            or not call.funcname
+            or call.funcname[-1].string.sval in _SEQUENCE_FUNCTIONS
         ):
-            if name == "now" and not call.args:
-                return "now()"
-            if name == "nextval" and len(call.args) == 1:
-                arg = call.args[0]
-                if arg.WhichOneof("node") == "type_cast":
-                    arg = arg.type_cast.arg
-                if arg.WhichOneof("node") == "a_const" and arg.a_const.WhichOneof("val") == "sval":
-                    text = _const_text(arg.a_const)
-                    if text is not None:
-                        return f"nextval('{_strip_schema(text[1:-1])}')"
+            return None
+        args = []
+        for arg in call.args:
+            text = _operand(arg)
+            if text is None:
+                return None
+            args.append(text)
+        return f"{quote_ident(call.funcname[-1].string.sval)}({', '.join(args)})"
+    return None
+
+
+def _is_sequence_call(call: Any) -> bool:
+    name = call.funcname[-1].string.sval if call.funcname else ""
+    return name in ("nextval", "now") and not (
+        call.agg_order or call.HasField("agg_filter") or call.over.ByteSize()
+    )
+
+
+def _sequence_call(call: Any) -> str | None:
+    """now() and nextval('seq'), the commonest defaults."""
+    name = call.funcname[-1].string.sval
+    if name == "now" and not call.args:
+        return "now()"
+    if name == "nextval" and len(call.args) == 1:
+        arg = call.args[0]
+        if arg.WhichOneof("node") == "type_cast":
+            arg = arg.type_cast.arg
+        if arg.WhichOneof("node") == "a_const" and arg.a_const.WhichOneof("val") == "sval":
+            text = _const_text(arg.a_const)
+            if text is not None:
+                return f"nextval('{_strip_schema(text[1:-1])}')"
     return None
 
 
@@ -412,6 +510,11 @@ def canonical_expr(node: Any) -> str:
     fast = _fast(node)
     if fast is not None:
         return fast
+    return deparsed_expr(node)
+
+
+def deparsed_expr(node: Any) -> str:
+    """canonical_expr the long way, always: normalise the tree, deparse it with libpg_query."""
     copy = pb.Node()
     copy.CopyFrom(node)
     _normalise(copy, query=False)

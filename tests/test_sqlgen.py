@@ -24,7 +24,7 @@ from schemalint.sqlgen import (
     ("name", "expected"),
     [
         ("orders", "orders"),
-        ("_x$1", "\"_x$1\""),  # PostgreSQL quotes a $ (quote_ident)
+        ("_x$1", '"_x$1"'),  # PostgreSQL quotes a $ (quote_ident)
         ("Orders", '"Orders"'),
         ("order", '"order"'),
         ("user", '"user"'),

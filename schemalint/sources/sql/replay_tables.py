@@ -116,6 +116,7 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
         for column in parent.columns:
             if not any(c.name == column.name for c in columns):
                 columns.append(evolve(column, identity=None, comment=None, location=r.location))
+    position_of = {c.name: i for i, c in enumerate(columns)}
     r.touch(qualname, created=True)
     deferred: list[pb.Constraint] = []
     serials: list[tuple[str, str]] = []
@@ -123,7 +124,7 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
         which = element.WhichOneof("node")
         if which == "column_def":
             coldef = element.column_def
-            position = next((i for i, c in enumerate(columns) if c.name == coldef.colname), None)
+            position = position_of.get(coldef.colname)
             if position is not None and not parents:
                 raise NotReplayed(f"column {qualname}.{coldef.colname} specified more than once")
             existing = columns[position] if position is not None else None
@@ -131,6 +132,7 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
             if position is not None:
                 columns[position] = column
             else:
+                position_of[column.name] = len(columns)
                 columns.append(column)
             deferred.extend(later)
             if serial:
@@ -142,6 +144,7 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
             r.add_relname(schema, rv.relname)
             _like(r, qualname, element.table_like_clause)
             columns = list(r.state.tables[qualname].columns)
+            position_of = {c.name: i for i, c in enumerate(columns)}
         else:
             raise NotReplayed(f"table element {which} is not replayed")
     r.state.tables[qualname] = evolve(table, columns=tuple(columns))

@@ -44,12 +44,15 @@ class Statement:
         spanning ``length`` characters on its line."""
         if byte_location < 0:
             return self.location
-        inner = byte_location - self.offset
-        head = self.text.encode("utf-8")[: max(0, inner)].decode("utf-8", errors="ignore")
-        newlines = head.count("\n")
-        line = self.location.line + newlines
-        col = len(head) - head.rfind("\n") if newlines else self.location.col + len(head)
-        return Location(self.location.path, line, col, line, col + max(1, length) - 1)
+        text = self.text
+        inner = max(0, byte_location - self.offset)
+        if not text.isascii():  # a byte offset: count the characters of the bytes before it
+            inner = len(text.encode("utf-8")[:inner].decode("utf-8", errors="ignore"))
+        start = self.location
+        newlines = text.count("\n", 0, inner)
+        line = start.line + newlines
+        col = inner - text.rfind("\n", 0, inner) if newlines else start.col + inner
+        return Location(start.path, line, col, line, col + max(1, length) - 1)
 
 
 @dataclass(frozen=True, slots=True)
