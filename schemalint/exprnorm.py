@@ -302,7 +302,7 @@ def _flatten_bool(expr: pb.BoolExpr) -> None:
 
 def _op_node(name: str, left: pb.Node, right: pb.Node) -> pb.Node:
     node = pb.Node()
-    node.a_expr.kind = pb.A_Expr_Kind.AEXPR_OP
+    node.a_expr.kind = pb.AEXPR_OP
     node.a_expr.name.add().string.sval = name
     node.a_expr.lexpr.CopyFrom(left)
     node.a_expr.rexpr.CopyFrom(right)
@@ -318,7 +318,7 @@ def _normalise_a_expr(node: pb.Node, query: bool) -> None:
         array = pb.Node()
         for item in items:
             array.a_array_expr.elements.add().CopyFrom(item)
-        expr.kind = pb.A_Expr_Kind.AEXPR_OP_ANY if op == "=" else pb.A_Expr_Kind.AEXPR_OP_ALL
+        expr.kind = pb.AEXPR_OP_ANY if op == "=" else pb.AEXPR_OP_ALL
         expr.rexpr.CopyFrom(array)
         expr.rexpr_list_start = 0
         expr.rexpr_list_end = 0
@@ -339,7 +339,7 @@ def _normalise_a_expr(node: pb.Node, query: bool) -> None:
         if const.WhichOneof("val") == "sval" and const.sval.sval.startswith("{"):
             const.sval.sval = _text_array_literal(const.sval.sval)
     elif kind in _LIKE_OPERATORS:
-        expr.kind = pb.A_Expr_Kind.AEXPR_OP
+        expr.kind = pb.AEXPR_OP
     elif len(expr.name) > 1:
         last = pb.Node()
         last.CopyFrom(expr.name[-1])
@@ -414,7 +414,7 @@ def _fast(node: Any) -> str | None:
     return _comparison(node)
 
 
-_BOOL_JOINERS = {pb.BoolExprType.AND_EXPR: " AND ", pb.BoolExprType.OR_EXPR: " OR "}
+_BOOL_JOINERS = {pb.AND_EXPR: " AND ", pb.OR_EXPR: " OR "}
 _FAST_OPERATORS = frozenset({"=", "<>", "<", ">", "<=", ">="})
 
 
@@ -423,7 +423,7 @@ def _comparison(node: Any) -> str | None:
     which = node.WhichOneof("node")
     if which == "a_expr":
         expr = node.a_expr
-        if expr.kind != pb.A_Expr_Kind.AEXPR_OP or len(expr.name) != 1 or not expr.HasField("lexpr"):
+        if expr.kind != pb.AEXPR_OP or len(expr.name) != 1 or not expr.HasField("lexpr"):
             return None
         op = expr.name[0].string.sval
         if op not in _FAST_OPERATORS:
@@ -435,7 +435,7 @@ def _comparison(node: Any) -> str | None:
         arg = _operand(test.arg)
         if arg is None:
             return None
-        return f"{arg} IS NULL" if test.nulltesttype == pb.NullTestType.IS_NULL else f"{arg} IS NOT NULL"
+        return f"{arg} IS NULL" if test.nulltesttype == pb.IS_NULL else f"{arg} IS NOT NULL"
     return _operand(node)
 
 
@@ -460,7 +460,7 @@ def _operand(node: Any) -> str | None:
     if which == "func_call":
         call = node.func_call
         if (
-            call.funcformat != pb.CoercionForm.COERCE_EXPLICIT_CALL
+            call.funcformat != pb.COERCE_EXPLICIT_CALL
             or call.agg_order
             or call.agg_star
             or call.agg_distinct

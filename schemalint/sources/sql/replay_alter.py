@@ -52,16 +52,16 @@ _TRIGGER_STATES = {
 
 
 def alter_table(r: Replayer, stmt: pb.AlterTableStmt) -> None:
-    if stmt.objtype == pb.ObjectType.OBJECT_INDEX:
+    if stmt.objtype == pb.OBJECT_INDEX:
         for cmd_node in stmt.cmds:
             cmd = cmd_node.alter_table_cmd
             if cmd.subtype not in _IGNORED and cmd.subtype != A.AT_AttachPartition:
                 raise NotReplayed(f"ALTER INDEX {pb.AlterTableType.Name(cmd.subtype)} is not replayed")
         return
     if stmt.objtype in (
-        pb.ObjectType.OBJECT_SEQUENCE,
-        pb.ObjectType.OBJECT_VIEW,
-        pb.ObjectType.OBJECT_MATVIEW,
+        pb.OBJECT_SEQUENCE,
+        pb.OBJECT_VIEW,
+        pb.OBJECT_MATVIEW,
     ):
         for cmd_node in stmt.cmds:
             cmd = cmd_node.alter_table_cmd

@@ -708,11 +708,11 @@ def _index_key(elem: pb.IndexElem, table: Table | None = None, method: str = "bt
         opclass = elem.opclass[-1].string.sval
         if opclass not in _DEFAULT_OPCLASSES.get(method, frozenset()):
             key += f" {opclass}"
-    if elem.ordering == pb.SortByDir.SORTBY_DESC:
+    if elem.ordering == pb.SORTBY_DESC:
         key += " DESC"
-        if elem.nulls_ordering == pb.SortByNulls.SORTBY_NULLS_LAST:
+        if elem.nulls_ordering == pb.SORTBY_NULLS_LAST:
             key += " NULLS LAST"
-    elif elem.nulls_ordering == pb.SortByNulls.SORTBY_NULLS_FIRST:
+    elif elem.nulls_ordering == pb.SORTBY_NULLS_FIRST:
         key += " NULLS FIRST"
     return key
 
