@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -57,10 +58,14 @@ class LintResult:
         return tuple(f for f in self.findings if not f.suppressed and SEVERITY_RANK[f.severity] >= rank)
 
 
+@lru_cache(maxsize=256)  # a statement with many findings (a wide CREATE TABLE) is normalised once
+def _normalised(statement_text: str) -> str:
+    return " ".join(_COMMENTS.sub(" ", statement_text).lower().split())
+
+
 def fingerprint(finding: Finding, statement_text: str) -> str:
     """A short hash of code, object and normalised statement; never line numbers."""
-    normal = " ".join(_COMMENTS.sub(" ", statement_text).lower().split())
-    data = "\x1f".join((finding.code, finding.object or "", normal))
+    data = "\x1f".join((finding.code, finding.object or "", _normalised(statement_text)))
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
