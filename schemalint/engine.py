@@ -13,9 +13,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast, overload

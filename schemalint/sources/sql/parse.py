@@ -69,18 +69,25 @@ def without_down_sections(text: str) -> str:
     return "\n".join(out)
 
 
-# a file this large is parsed on a second thread while this one works out positions: libpg_query
-# runs without the GIL, and its 0.25 s on GitLab's 2.7 MB schema then costs no wall time
+# a file this large is parsed on a second thread while this one splits it and works out positions:
+# libpg_query runs without the GIL, and its 0.25 s on GitLab's 2.7 MB schema then costs no wall time
 _PARSE_ON_THREAD_BYTES = 256 * 1024
 
 
 def parse_sql(text: str, path: str) -> SqlFile:
+    # the file as written parses as is unless it holds psql lines, COPY data or a broken statement
+    early = _in_background(_tree, text) if len(text) >= _PARSE_ON_THREAD_BYTES else None
     chunks, raw_comments = split_text(text)
     sql_chunks = [c for c in chunks if c.kind == "sql" and c.problem is None]
-    parsing = _begin(_parse_together, text, sql_chunks, thread=len(text) >= _PARSE_ON_THREAD_BYTES)
     lines = LineIndex(text)
     locations = [_location(path, lines, chunk) for chunk in chunks]
-    parsed = parsing()
+    parsed = None
+    if early is not None:
+        tree = early()
+        if tree is not None and len(sql_chunks) == len(chunks):
+            parsed = _match(tree, text, sql_chunks)
+    if parsed is None:
+        parsed = _parse_together(text, sql_chunks)
     statements: list[Statement] = []
     for index, (chunk, location) in enumerate(zip(chunks, locations, strict=True)):
         body = text[chunk.start : chunk.end]
@@ -100,11 +107,8 @@ def parse_sql(text: str, path: str) -> SqlFile:
     return SqlFile(path, tuple(statements), to_comments(text, raw_comments, lines), text)
 
 
-def _begin(job: Callable[..., _T], *args: Any, thread: bool) -> Callable[[], _T]:
-    """Start job(*args), on a thread of its own when asked; the returned call waits for its result."""
-    if not thread:
-        result = job(*args)
-        return lambda: result
+def _in_background(job: Callable[..., _T], *args: Any) -> Callable[[], _T]:
+    """Start job(*args) on a thread of its own; the returned call waits for its result."""
     pool = ThreadPoolExecutor(max_workers=1)
     future = pool.submit(job, *args)
     pool.shutdown(wait=False)
@@ -148,13 +152,23 @@ def _parse_together(text: str, chunks: list[Chunk]) -> dict[int, tuple[Any, int]
         owed = not body.rstrip().endswith(";")
         previous_end = chunk.end
     source = "".join(pieces)
+    tree = _tree(source)
+    return None if tree is None else _match(tree, source, chunks)
+
+
+def _tree(source: str) -> Any:
+    """libpg_query's parse of the whole source, or None when any of it does not parse."""
     try:
-        tree = postgast.parse(source)
+        return postgast.parse(source)
     except Exception:
         return None
-    ascii_only = source.isascii()
+
+
+def _match(tree: Any, source: str, chunks: list[Chunk]) -> dict[int, tuple[Any, int]] | None:
+    """Start offset of each chunk → (its statement node, its byte offset in source); None unless
+    the tree holds exactly one statement per chunk."""
     starts = [c.start for c in chunks]
-    byte_starts = starts if ascii_only else _byte_offsets(source, starts)
+    byte_starts = starts if source.isascii() else _byte_offsets(source, starts)
     result: dict[int, tuple[Any, int]] = {}
     for raw in tree.stmts:
         i = bisect_right(byte_starts, raw.stmt_location) - 1
