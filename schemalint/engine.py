@@ -316,7 +316,7 @@ def lint_files(
     from schemalint.sources.sql.replay import Replayer
 
     chosen = selected_rules(settings) if rules is None else list(rules)
-    statement_rules = [r for r in chosen if isinstance(r, StatementRule)]
+    statement_rules = _RulesByKind([r for r in chosen if isinstance(r, StatementRule)])
     files, history = _expand(targets)
     if migrations_dir is not None:
         history = migration_files(migrations_dir)
@@ -350,7 +350,7 @@ def lint_files(
             loc = statement.location
             if is_target and statement.node is not None:
                 findings += _run_statement_rules(
-                    statement_rules, statement, replayer.model(), scan, index, file, settings
+                    statement_rules[statement.kind], statement, replayer.model(), scan, index, file, settings
                 )
             try:
                 replayed = replayer.apply(statement)
@@ -385,6 +385,18 @@ def lint_files(
         _rule_infos(settings, chosen),
         tuple(errors),
     )
+
+
+class _RulesByKind(dict[str, list[StatementRule]]):
+    """The statement rules that read statements of a kind (rules × statements calls add up)."""
+
+    def __init__(self, rules: list[StatementRule]) -> None:
+        super().__init__()
+        self.rules = rules
+
+    def __missing__(self, kind: str) -> list[StatementRule]:
+        chosen = self[kind] = [r for r in self.rules if r.kinds is None or kind in r.kinds]
+        return chosen
 
 
 def _run_statement_rules(

@@ -117,5 +117,8 @@ class ModelRule(Rule):
 
 
 class StatementRule(Rule):
+    # the statement kinds (libpg_query node names) the rule reads; None: every statement
+    kinds: ClassVar[frozenset[str] | None] = None
+
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
         raise NotImplementedError

@@ -59,6 +59,7 @@ class IndexCreatedWithoutConcurrently(StatementRule):
     """
 
     code = "M001"
+    kinds = frozenset({"index_stmt", "alter_table_stmt"})
     slug = "index-created-without-concurrently"
     severity = "error"
     tags = ("migration", "locking", "indexes")
@@ -135,6 +136,7 @@ class IndexDroppedWithoutConcurrently(StatementRule):
     """
 
     code = "M002"
+    kinds = frozenset({"drop_stmt"})
     slug = "index-dropped-without-concurrently"
     severity = "warning"
     tags = ("migration", "locking", "indexes")
@@ -252,6 +254,7 @@ class ConcurrentlyInTransaction(StatementRule):
     """
 
     code = "M011"
+    kinds = frozenset({"index_stmt", "drop_stmt", "reindex_stmt", "alter_table_stmt"})
     slug = "concurrently-in-transaction"
     severity = "error"
     tags = ("migration", "transactions")

@@ -56,6 +56,7 @@ class ColumnDropped(StatementRule):
     """
 
     code = "M004"
+    kinds = frozenset({"alter_table_stmt"})
     slug = "column-dropped"
     severity = "warning"
     tags = ("migration", "destructive", "compatibility")
@@ -103,6 +104,7 @@ class ColumnOrTableRenamed(StatementRule):
     """
 
     code = "M005"
+    kinds = frozenset({"rename_stmt"})
     slug = "column-or-table-renamed"
     severity = "warning"
     tags = ("migration", "compatibility")
@@ -162,6 +164,7 @@ class TableDropped(StatementRule):
     """
 
     code = "M009"
+    kinds = frozenset({"drop_stmt"})
     slug = "table-dropped"
     severity = "warning"
     tags = ("migration", "destructive")
@@ -227,6 +230,7 @@ class NonIdempotentSeedInsert(StatementRule):
     """
 
     code = "M012"
+    kinds = frozenset({"insert_stmt"})
     slug = "non-idempotent-seed-insert"
     severity = "warning"
     tags = ("migration", "data")

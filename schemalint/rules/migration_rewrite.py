@@ -68,6 +68,7 @@ class ColumnAddedWithVolatileDefault(StatementRule):
     """
 
     code = "M003"
+    kinds = frozenset({"alter_table_stmt"})
     slug = "column-added-with-volatile-default"
     severity = "error"
     tags = ("migration", "locking", "rewrite")
@@ -242,6 +243,7 @@ class ColumnTypeChanged(StatementRule):
     """
 
     code = "M006"
+    kinds = frozenset({"alter_table_stmt"})
     slug = "column-type-changed"
     severity = "error"
     tags = ("migration", "locking", "rewrite")
@@ -332,6 +334,7 @@ class ConstraintAddedWithoutNotValid(StatementRule):
     """
 
     code = "M007"
+    kinds = frozenset({"alter_table_stmt"})
     slug = "constraint-added-without-not-valid"
     severity = "error"
     tags = ("migration", "locking", "constraints")
@@ -440,6 +443,7 @@ class NotNullSetOnExistingColumn(StatementRule):
     """
 
     code = "M008"
+    kinds = frozenset({"alter_table_stmt"})
     slug = "not-null-set-on-existing-column"
     severity = "error"
     tags = ("migration", "locking")
