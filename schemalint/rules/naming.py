@@ -30,7 +30,7 @@ MAX_IDENTIFIER_BYTES = 63
 LONG_WORD = re.compile(r'[^\s,;()"\'.]{16,}|"(?:[^"]|""){16,}"')  # 16+ characters may be 64+ bytes
 # in ASCII a character is a byte: a word of 64 characters, tried only where a word starts (a search
 # that tries every position costs 0.1 s on GitLab's schema), or 64 characters after a double quote
-LONG_ASCII_WORD = re.compile(r'''(?<![^\s,;()"'.])[^\s,;()"'.]{64}|"(?:[^"]|""){64}''')
+LONG_ASCII_WORD = re.compile(r"""(?<![^\s,;()"'.])[^\s,;()"'.]{64}|"(?:[^"]|""){64}""")
 
 UNCOUNTABLE_DEFAULT = [
     "data", "metadata", "media", "news", "series", "information", "equipment", "feedback",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -33,17 +34,28 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 
 def _fields_of(locations: bool) -> Callable[[Any], Any]:
-    """The `default` hook for jsontext: a model object as the dict of its fields.
+    """The `default` hook for jsontext: a model object as the dict of its fields (location left
+    out unless asked for); mappings (read-only proxies in the model) become dicts. jsontext sorts
+    every key."""
+    makers: dict[type, Callable[[Any], Any]] = {}
 
-    Mappings (read-only proxies in the model) become dicts; jsontext sorts every key."""
-    leave_out = () if locations else ("location",)
+    def maker(cls: type) -> Callable[[Any], Any]:
+        if issubclass(cls, Mapping):
+            return dict
+        if not dataclasses.is_dataclass(cls):
+            raise TypeError(f"cannot write {cls.__name__} as JSON")
+        names = tuple(n for n in _field_names(cls) if locations or n != "location")
+        values = operator.attrgetter(*names)
+        if len(names) == 1:
+            return lambda value: {names[0]: values(value)}
+        return lambda value: dict(zip(names, values(value), strict=True))
 
     def fields(value: Any) -> Any:
-        if isinstance(value, Mapping):
-            return dict(value)
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {name: getattr(value, name) for name in _field_names(type(value)) if name not in leave_out}
-        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+        cls = type(value)
+        make = makers.get(cls)
+        if make is None:
+            make = makers[cls] = maker(cls)
+        return make(value)
 
     return fields
 

@@ -32,6 +32,7 @@ from schemalint.model import (
     Sequence as SequenceObject,
 )
 from schemalint.sources.sql.statements import SqlFile, Statement
+from schemalint.typenorm import canonical_type
 
 E001_CODE = "E001"
 E001_SLUG = "unparsed-statement"
@@ -290,8 +291,6 @@ class Replayer:
         return names[0]
 
     def canonical_type(self, type_name: Any) -> str:
-        from schemalint.typenorm import canonical_type
-
         return canonical_type(type_name, self.type_schema, self._default_type_schema())
 
     def _default_type_schema(self) -> str:
