@@ -20,13 +20,15 @@ what is not on the search path).
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import postgast
 from postgast import pg_query_pb2 as pb
 
-from schemalint.typenorm import quote_ident
+from schemalint.typenorm import quote_ident, type_without_modifiers
 
 _NUMERIC_TYPES = frozenset(
     {
@@ -244,6 +246,8 @@ def _normalise(node: pb.Node, query: bool) -> None:
         if node.sub_link.HasField("testexpr"):
             _normalise(node.sub_link.testexpr, False)
         return
+    elif query and which == "select_stmt":
+        _order_by_outputs(node.select_stmt)
     elif query and which == "range_var":
         node.range_var.schemaname = ""
     elif query and which == "res_target":
@@ -257,6 +261,26 @@ def _normalise(node: pb.Node, query: bool) -> None:
     inner = getattr(node, which) if which else None
     if inner is not None:
         _walk_message(inner, query)
+
+
+def _order_by_outputs(select: pb.SelectStmt) -> None:
+    """ORDER BY the name of an output column sorts by that column's expression, and the catalog
+    prints the expression: `SELECT a AS x … ORDER BY x` reads back as ORDER BY a."""
+    outputs: dict[str, pb.Node] = {}
+    for target in select.target_list:
+        if target.res_target.name:
+            outputs.setdefault(target.res_target.name, target.res_target.val)
+    if not outputs:
+        return
+    for item in select.sort_clause:
+        key = item.sort_by.node
+        if key.WhichOneof("node") != "column_ref":
+            continue
+        fields = key.column_ref.fields
+        if len(fields) == 1 and fields[0].WhichOneof("node") == "string":
+            expression = outputs.get(fields[0].string.sval)
+            if expression is not None:
+                _replace(key, expression)
 
 
 def _walk_message(message: Any, query: bool) -> None:
@@ -667,7 +691,7 @@ def fold_default(text: str | None, column_type: str) -> str | None:
     if len(text) < 2 or text[0] != "'" or text[-1] != "'" or "'" in text[1:-1].replace("''", ""):
         return text
     value = text[1:-1].replace("''", "'")
-    base = column_type.split("(")[0].strip()
+    base = type_without_modifiers(column_type)
     if base in _NUMBER_TYPES:
         stripped = value.strip()
         try:
@@ -680,18 +704,41 @@ def fold_default(text: str | None, column_type: str) -> str | None:
     if base == "boolean":
         lowered = value.strip().lower()
         return "true" if lowered in _TRUE else "false" if lowered in _FALSE else text
-    if base.startswith("timestamp") and base.endswith("without time zone"):
-        import re
-
-        match = re.fullmatch(
-            r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:Z|[+-]\d{2}(?::?\d{2})?)?", value
-        )
+    if base == "timestamp without time zone":
+        match = _TIMESTAMP.fullmatch(value)
         return f"'{match.group(1)} {match.group(2)}'" if match else text
+    if base == "timestamp with time zone":
+        return utc_timestamp(text, assume_utc=True) or text
     if base == "jsonb":
         return _jsonb_text(value, text)
     if base == "bytea" and value == "":
         return canonical_expr_text("'\\x'")
     return text
+
+
+_TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}(?::?\d{2})?)?")
+
+
+def utc_timestamp(literal: str, *, assume_utc: bool) -> str | None:
+    """A quoted timestamp literal as the catalog prints a timestamptz in UTC:
+    '2022-04-01 01:00:00+01' → '2022-04-01 00:00:00+00'. A literal without an offset is taken
+    to be UTC when asked (the session that ran the DDL is assumed to be in UTC), else None;
+    None too for anything that is not such a literal."""
+    match = (
+        _TIMESTAMP.fullmatch(literal[1:-1]) if len(literal) > 2 and literal[0] == literal[-1] == "'" else None
+    )
+    if match is None or (match.group(3) is None and not assume_utc):
+        return None
+    offset = match.group(3) or "+00:00"
+    if offset == "Z":
+        offset = "+00:00"
+    elif len(offset) == 3:
+        offset += ":00"
+    elif ":" not in offset:
+        offset = offset[:3] + ":" + offset[3:]
+    moment = datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}{offset}").astimezone(UTC)
+    fraction = f".{moment.microsecond:06d}".rstrip("0") if moment.microsecond else ""
+    return f"'{moment.strftime('%Y-%m-%d %H:%M:%S')}{fraction}+00'"
 
 
 def _jsonb_text(value: str, original: str) -> str:

@@ -30,6 +30,54 @@ CASES: dict[str, str] = {
         CREATE TABLE {LONG}_{LONG} ({LONG}_{LONG}_col int PRIMARY KEY, {LONG}_x int UNIQUE);
         CREATE INDEX ON {LONG}_{LONG} ({LONG}_x, {LONG}_{LONG}_col);
     """,
+    "null defaults": """
+        CREATE DOMAIN d_int AS int;
+        CREATE DOMAIN d_short AS varchar(10);
+        CREATE TABLE t (
+            a varchar(64) DEFAULT NULL, b varchar DEFAULT NULL, c numeric(19,4) DEFAULT NULL,
+            d numeric DEFAULT NULL, e timestamp(3) DEFAULT NULL, f timestamptz(3) DEFAULT NULL,
+            g time(2) DEFAULT NULL, h interval(3) DEFAULT NULL, i interval year DEFAULT NULL,
+            j bit(8) DEFAULT NULL, k varbit(8) DEFAULT NULL, l char(3) DEFAULT NULL,
+            m varchar(64)[] DEFAULT NULL, n d_short DEFAULT NULL, o text DEFAULT NULL::varchar,
+            p varchar(5) DEFAULT NULL::varchar(5), q int DEFAULT NULL::int, r char DEFAULT NULL,
+            s timestamp DEFAULT NULL::timestamp(3), u d_int DEFAULT NULL, v d_int DEFAULT NULL::d_int,
+            w interval(3) DEFAULT NULL::interval, x text DEFAULT NULL, y int
+        );
+        ALTER TABLE t ALTER COLUMN y SET DEFAULT NULL, ALTER COLUMN b SET DEFAULT NULL::varchar(3);
+        ALTER TABLE t ALTER COLUMN x SET DEFAULT 'x', ALTER COLUMN x SET DEFAULT NULL;
+    """,
+    "duplicate keys in one CREATE TABLE": """
+        CREATE TABLE a (id serial NOT NULL UNIQUE, name text UNIQUE, PRIMARY KEY (id), UNIQUE (name));
+        CREATE TABLE b (id int PRIMARY KEY, CONSTRAINT b_named UNIQUE (id), k int, UNIQUE (k),
+            CONSTRAINT k_named UNIQUE (k), UNIQUE (k) INCLUDE (id), UNIQUE (k) DEFERRABLE);
+        CREATE TABLE c (id int UNIQUE, CONSTRAINT c_pk PRIMARY KEY (id));
+        ALTER TABLE a ADD UNIQUE (id);
+        CREATE INDEX ON b (k) INCLUDE (id);
+        CREATE UNIQUE INDEX ON b (id) INCLUDE (k);
+        ALTER TABLE b ADD UNIQUE (id) INCLUDE (k);
+    """,
+    "timestamp defaults": """
+        SET TimeZone = 'UTC';
+        CREATE DOMAIN unixtz AS timestamptz;
+        CREATE DOMAIN later AS unixtz;
+        CREATE DOMAIN d_i AS int;
+        CREATE TABLE u (a unixtz DEFAULT '2017-12-14 01:02:30'::timestamptz, b later DEFAULT '2017-12-14 01:02:30',
+            c d_i DEFAULT '05', d later DEFAULT NULL);
+        CREATE TABLE t (
+            a timestamptz DEFAULT '2017-12-14 01:02:30', b timestamptz DEFAULT '2017-12-14 01:02:30+01',
+            c timestamptz(3) DEFAULT '2017-12-14T01:02:30.5-0230', d timestamp DEFAULT '2017-12-14 01:02:30+05',
+            e timestamp(0) DEFAULT '2017-12-14 01:02:30', f timestamptz DEFAULT 'infinity'
+        );
+    """,
+    "views ordered by output names": """
+        CREATE TABLE s (a int, b text, c int);
+        CREATE VIEW v1 AS SELECT a AS x, lower(b) AS lb, 1 AS one, c FROM s ORDER BY x, lb, one DESC, c;
+        CREATE VIEW v2 AS SELECT a AS b FROM s ORDER BY b;
+        CREATE VIEW v3 AS SELECT a AS x FROM s UNION SELECT c FROM s ORDER BY x;
+        CREATE VIEW v4 (p, q) AS SELECT a, b FROM s UNION ALL SELECT c, lower(b) FROM s
+            EXCEPT SELECT 1, NULL ORDER BY b DESC, a;
+        CREATE VIEW v5 AS SELECT a, b AS label FROM s UNION ALL SELECT NULL, upper(b) FROM s;
+    """,
     "columns and types": """
         CREATE TABLE t (
             a integer NOT NULL DEFAULT 0, b int8, c varchar(255), d character varying, e numeric(19,4),
@@ -122,6 +170,8 @@ CASES: dict[str, str] = {
         CREATE FUNCTION secret() RETURNS setof text LANGUAGE sql STABLE SECURITY DEFINER
             SET search_path = public AS $$ SELECT 'x' $$;
         CREATE FUNCTION pairs(n int) RETURNS TABLE (a int, b varchar(10)) LANGUAGE sql AS $$ SELECT 1, 'x' $$;
+        CREATE FUNCTION odd_names() RETURNS TABLE ("http://x.com/y" bool, "Mixed" int, "select" text)
+            LANGUAGE sql AS $$ SELECT true, 1, 'x' $$;
         CREATE PROCEDURE touch(x int) LANGUAGE sql AS $$ SELECT 1 $$;
         CREATE TRIGGER trg_t_updated_at BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION set_updated_at();
         CREATE TRIGGER trg_t_audit AFTER INSERT OR DELETE ON t FOR EACH STATEMENT EXECUTE FUNCTION set_updated_at();

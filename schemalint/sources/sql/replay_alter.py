@@ -108,7 +108,12 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         if column is None:
             raise NotReplayed(f"column {qualname}.{cmd.name} does not exist in the model replayed so far")
         default = (
-            tables.column_default(getattr(cmd, "def"), column.type, r.canonical_type)
+            tables.column_default(
+                getattr(cmd, "def"),
+                column.type,
+                r.canonical_type,
+                domain_type=tables.domain_type(r, column.type),
+            )
             if cmd.HasField("def")
             else None
         )

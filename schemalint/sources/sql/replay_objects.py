@@ -25,7 +25,7 @@ from schemalint.sources.sql import replay_alter, replay_tables
 from schemalint.sources.sql.replay import NotReplayed, enum_constants
 from schemalint.sources.sql.replay_tables import SEQUENCE_LIMITS
 from schemalint.sources.sql.viewcols import prepare_view_query
-from schemalint.typenorm import type_without_modifiers
+from schemalint.typenorm import quote_ident, type_without_modifiers
 
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
@@ -363,7 +363,7 @@ def create_function(r: Replayer, stmt: pb.CreateFunctionStmt) -> None:
     if stmt.is_procedure:
         returns = ""
     elif table_columns:
-        cols = ", ".join(f"{p.name} {_ftype(r, p.arg_type)}" for p in table_columns)
+        cols = ", ".join(f"{quote_ident(p.name)} {_ftype(r, p.arg_type)}" for p in table_columns)
         returns = f"TABLE({cols})"
     elif stmt.HasField("return_type"):
         returns = _ftype(r, stmt.return_type)

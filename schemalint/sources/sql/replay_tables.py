@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
-from schemalint.exprnorm import canonical_expr, fold_default
+from schemalint.exprnorm import canonical_expr, fold_default, utc_timestamp
 from schemalint.model import Column, Constraint, ConstraintKind, Index, Sequence, Table, evolve
 from schemalint.sources.sql.naming import choose_name, index_column_names, name_addition
 from schemalint.sources.sql.replay import NotReplayed, enum_constants
-from schemalint.typenorm import SERIAL_TYPES
+from schemalint.typenorm import SERIAL_TYPES, quote_qualified
 
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
@@ -155,10 +154,49 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
         _serial_sequence(r, qualname, name, serial)
     for parent in parents:
         _inherit_constraints(r, qualname, parent, partition=stmt.HasField("partbound"))
-    for constraint in sorted(deferred, key=_constraint_order):
+    for constraint in _without_duplicate_keys(sorted(deferred, key=_constraint_order)):
         add_constraint(r, qualname, constraint, recurse=True)
     if stmt.HasField("partbound"):
         _clone_partition_objects(r, qualname, parents[0])
+
+
+def _without_duplicate_keys(constraints: list[pb.Constraint]) -> list[pb.Constraint]:
+    """CREATE TABLE's PRIMARY KEY and UNIQUE constraints as PostgreSQL keeps them: the primary key
+    first, and a key that repeats an earlier one (same columns, INCLUDE, predicate, method and
+    flags: `id int UNIQUE, PRIMARY KEY (id)`) dropped, its name passed on to an unnamed earlier one."""
+    keys = [c for c in constraints if c.contype in (PRIMARY, UNIQUE)]
+    if len(keys) < 2:
+        return constraints
+    kept: list[pb.Constraint] = [c for c in keys if c.contype == PRIMARY][:1]
+    for constraint in keys:
+        if kept and constraint is kept[0]:
+            continue
+        earlier = next((k for k in kept if _same_key(k, constraint)), None)
+        if earlier is None:
+            kept.append(constraint)
+        elif not earlier.conname and constraint.conname:
+            named = pb.Constraint()  # a copy: the statement's own tree stays as written
+            named.CopyFrom(earlier)
+            named.conname = constraint.conname
+            kept[kept.index(earlier)] = named
+    first = constraints.index(keys[0])
+    others = [c for c in constraints if c.contype not in (PRIMARY, UNIQUE)]
+    return others[:first] + kept + others[first:]
+
+
+def _same_key(a: pb.Constraint, b: pb.Constraint) -> bool:
+    def where(c: pb.Constraint) -> str | None:
+        return canonical_expr(c.where_clause) if c.HasField("where_clause") else None
+
+    return (
+        _strings(a.keys) == _strings(b.keys)
+        and _strings(a.including) == _strings(b.including)
+        and a.access_method == b.access_method
+        and a.nulls_not_distinct == b.nulls_not_distinct
+        and a.deferrable == b.deferrable
+        and a.initdeferred == b.initdeferred
+        and where(a) == where(b)
+    )
 
 
 def _constraint_order(constraint: pb.Constraint) -> int:
@@ -188,28 +226,10 @@ def _bound_text(bound: pb.PartitionBoundSpec) -> str:
     return f"FOR VALUES FROM ({low}) TO ({high})"
 
 
-_TIMESTAMPTZ = re.compile(r"^'(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2}(?::?\d{2})?)'$")
-
-
 def _utc_literal(text: str) -> str:
-    """'2022-04-01 01:00:00+01' → '2022-04-01 00:00:00+00', as the catalog prints it in UTC."""
-    match = _TIMESTAMPTZ.match(text)
-    if match is None:
-        return text
-    from datetime import datetime
-
-    offset = match.group(3)
-    if len(offset) == 3:
-        offset += ":00"
-    elif ":" not in offset:
-        offset = offset[:3] + ":" + offset[3:]
-    moment = datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}{offset}").astimezone(UTC)
-    return (
-        "'"
-        + moment.strftime("%Y-%m-%d %H:%M:%S")
-        + (f".{moment.microsecond:06d}".rstrip("0") if moment.microsecond else "")
-        + "+00'"
-    )
+    """'2022-04-01 01:00:00+01' → '2022-04-01 00:00:00+00', as the catalog prints it in UTC; a
+    literal without an offset is left alone (the partition key may be a timestamp without one)."""
+    return utc_timestamp(text, assume_utc=False) or text
 
 
 def _partkey_text(spec: pb.PartitionSpec) -> str:
@@ -283,7 +303,9 @@ def _column_from_def(
         elif contype == NULL:
             fields["not_null"] = False
         elif contype == DEFAULT:
-            fields["default"] = column_default(c.raw_expr, col_type, r.canonical_type)
+            fields["default"] = column_default(
+                c.raw_expr, col_type, r.canonical_type, domain_type=domain_type(r, col_type)
+            )
         elif contype == IDENTITY:
             fields["identity"] = "always" if c.generated_when == "a" else "by default"
             fields["not_null"] = True
@@ -309,18 +331,55 @@ def _column_from_def(
     return column, later, serial
 
 
-def column_default(node: Any, column_type: str, spell: Callable[[Any], str]) -> str | None:
+def column_default(
+    node: Any, column_type: str, spell: Callable[[Any], str], *, domain_type: str | None = None
+) -> str | None:
     """The default as the catalog keeps it: none for a plain NULL, literals coerced to the type.
 
-    A NULL cast to the column's own type is still a plain NULL (PostgreSQL keeps no default);
-    a NULL cast to another type (NULL::varchar on a text column) is stored as a coercion.
+    A NULL (or a NULL cast to the column's own type) is no default, unless coercing it to the
+    column's type leaves more than a constant: a domain check (`domain_type` is the domain's
+    base type when the column's type is a domain), or the length coercion of a type with a
+    modifier (varchar(64), numeric(19,4), timestamp(3), bit(8), …), which PostgreSQL stores
+    and prints as NULL::type. A NULL cast to another type (NULL::varchar on a text column) is
+    stored as that coercion. Literals are folded as the (base) type stores them.
     """
     target = node
     if target.WhichOneof("node") == "type_cast" and spell(target.type_cast.type_name) == column_type:
         target = target.type_cast.arg
     if target.WhichOneof("node") == "a_const" and target.a_const.isnull:
-        return None
-    return fold_default(canonical_expr(node), column_type)
+        return "NULL" if domain_type is not None or _length_coerced(column_type) else None
+    return fold_default(canonical_expr(node), domain_type or column_type)
+
+
+# format_type spellings of the types whose modifier is applied by a length coercion function
+_LENGTH_COERCED = (
+    "character varying(",
+    "character(",
+    "numeric(",
+    "bit(",
+    "bit varying(",
+    "timestamp(",
+    "time(",
+)
+
+
+def _length_coerced(column_type: str) -> bool:
+    return column_type.startswith(_LENGTH_COERCED)
+
+
+def domain_type(r: Replayer, column_type: str) -> str | None:
+    """The base type of a column type that is a domain of the model (through domains of domains)."""
+    base = None
+    seen: set[str] = set()
+    while column_type not in seen:
+        seen.add(column_type)
+        domain = next(
+            (d for d in r.state.domains.values() if quote_qualified(d.schema, d.name) == column_type), None
+        )
+        if domain is None:
+            break
+        base = column_type = domain.type
+    return base
 
 
 def _apply_attr(constraint: pb.Constraint, attr: int) -> pb.Constraint:
@@ -654,7 +713,9 @@ def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recur
         expression = None
     label = {"primary key": "pkey", "unique": "key", "exclusion": "excl"}[kind]
     addition = (
-        None if kind == "primary key" else name_addition(columns if kind == "unique" else _key_names(keys))
+        None
+        if kind == "primary key"
+        else name_addition([*columns, *_strings(c.including)] if kind == "unique" else _key_names(keys))
     )
     name = c.conname or choose_name(table.name, addition, label, r.relname_taken(schema))
     if kind == "primary key" and table.primary_key is not None:
@@ -737,8 +798,12 @@ def create_index(r: Replayer, stmt: pb.IndexStmt) -> None:
             raise NotReplayed(f"relation {schema}.{name} already exists")
     else:
         label = "idx"  # CREATE UNIQUE INDEX too: PostgreSQL says _key only for constraints
+        included = [p.index_elem for p in stmt.index_including_params]  # INCLUDE columns name it too
         name = choose_name(
-            table_name, name_addition(index_column_names(elements)), label, r.relname_taken(schema)
+            table_name,
+            name_addition(index_column_names([*elements, *included])),
+            label,
+            r.relname_taken(schema),
         )
     index = Index(
         schema=schema,

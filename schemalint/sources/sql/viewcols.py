@@ -30,10 +30,48 @@ def prepare_view_query(
         names = _select_columns(query, relation_columns)
     except Unknown:
         return ()
-    if aliases and not select.larg.ByteSize() and not select.values_lists:
+    columns = tuple(aliases + names[len(aliases) :])
+    if select.larg.ByteSize():
+        # the catalog prints every branch of a set operation under the view's column names, and
+        # its ORDER BY (which names the first branch's columns) by column position
+        _name_branches(select, columns)
+        _order_by_position(select, tuple(names))
+    elif aliases and not select.values_lists:
         for target, alias in zip(select.target_list, aliases, strict=False):
             target.res_target.name = alias
-    return tuple(aliases + names[len(aliases) :])
+    return columns
+
+
+def _name_branches(select: Any, columns: tuple[str, ...]) -> None:
+    if select.larg.ByteSize():
+        _name_branches(select.larg, columns)
+        _name_branches(select.rarg, columns)
+        return
+    if select.values_lists or any(_is_star(t.res_target.val) for t in select.target_list):
+        return
+    for target, column in zip(select.target_list, columns, strict=False):
+        res = target.res_target
+        if res.name:
+            own = res.name
+        elif res.val.WhichOneof("node") == "column_ref":
+            last = res.val.column_ref.fields[-1]
+            own = last.string.sval if last.WhichOneof("node") == "string" else ""
+        else:
+            own = figure_colname(res.val) or "?column?"
+        if own != column:
+            res.name = column
+
+
+def _order_by_position(select: Any, names: tuple[str, ...]) -> None:
+    for item in select.sort_clause:
+        key = item.sort_by.node
+        if key.WhichOneof("node") != "column_ref":
+            continue
+        fields = key.column_ref.fields
+        if len(fields) == 1 and fields[0].WhichOneof("node") == "string" and fields[0].string.sval in names:
+            position = names.index(fields[0].string.sval) + 1
+            key.Clear()
+            key.a_const.ival.ival = position
 
 
 def _expand_stars(select: Any, relation_columns: Callable[[str, str], tuple[str, ...] | None]) -> None:
