@@ -249,7 +249,7 @@ def _normalise(node: pb.Node, query: bool) -> None:
     elif query and which == "select_stmt":
         _order_by_outputs(node.select_stmt)
     elif query and which == "range_var":
-        node.range_var.schemaname = ""
+        _plain_relation(node.range_var)
     elif query and which == "res_target":
         target = node.res_target
         if not target.name and target.val.WhichOneof("node") not in ("column_ref", None):
@@ -283,6 +283,18 @@ def _order_by_outputs(select: pb.SelectStmt) -> None:
                 _replace(key, expression)
 
 
+def _plain_relation(relation: pb.RangeVar) -> None:
+    """A relation in a query without its schema, and without the alias pg_get_viewdef invents
+    for a table named twice (`FROM projects projects_1`): column references keep only their
+    last name in the canonical form, so neither tells anything."""
+    relation.schemaname = ""
+    alias = relation.alias
+    if alias.aliasname and not alias.colnames:
+        head, _, number = alias.aliasname.rpartition("_")
+        if head == relation.relname and number.isdigit():
+            relation.ClearField("alias")
+
+
 def _walk_message(message: Any, query: bool) -> None:
     for descriptor, value in message.ListFields():
         if descriptor.message_type is None:
@@ -299,7 +311,7 @@ def _visit(value: Any, query: bool) -> None:
         _normalise(value, query)
     elif isinstance(value, pb.RangeVar):
         if query:
-            value.schemaname = ""
+            _plain_relation(value)
     else:
         _walk_message(value, query)
 

@@ -95,7 +95,9 @@ def test_statement_rule_kinds_are_libpg_query_statement_kinds() -> None:
 
     node_kinds = {f.name for f in pb.Node.DESCRIPTOR.oneofs_by_name["node"].fields}
     declared = [r for r in ALL_RULES if issubclass(r, StatementRule) and r.kinds is not None]
-    assert declared, "no statement rule declares its kinds: the engine would call every rule on every statement"
+    assert declared, (
+        "no statement rule declares its kinds: the engine would call every rule on every statement"
+    )
     for rule in declared:
         assert rule.kinds, rule.code
         assert rule.kinds <= node_kinds, (rule.code, sorted(rule.kinds - node_kinds))

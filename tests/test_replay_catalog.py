@@ -77,6 +77,7 @@ CASES: dict[str, str] = {
         CREATE VIEW v4 (p, q) AS SELECT a, b FROM s UNION ALL SELECT c, lower(b) FROM s
             EXCEPT SELECT 1, NULL ORDER BY b DESC, a;
         CREATE VIEW v5 AS SELECT a, b AS label FROM s UNION ALL SELECT NULL, upper(b) FROM s;
+        CREATE VIEW v6 AS SELECT a FROM s WHERE a = (SELECT max(a) FROM s) AND c IN (SELECT c FROM public.s);
     """,
     "columns and types": """
         CREATE TABLE t (
