@@ -56,6 +56,17 @@ CASES: dict[str, str] = {
         CREATE UNIQUE INDEX ON b (id) INCLUDE (k);
         ALTER TABLE b ADD UNIQUE (id) INCLUDE (k);
     """,
+    "foreign tables": """
+        CREATE FOREIGN DATA WRAPPER schemalint_dummy;
+        CREATE SERVER schemalint_nowhere FOREIGN DATA WRAPPER schemalint_dummy;
+        CREATE FOREIGN TABLE remote_items (id int NOT NULL, name text DEFAULT 'x' CHECK (name <> ''),
+            seen timestamptz) SERVER schemalint_nowhere OPTIONS (table_name 'items');
+        COMMENT ON FOREIGN TABLE remote_items IS 'items on another server';
+        ALTER FOREIGN TABLE remote_items ADD COLUMN price numeric(19,4);
+        CREATE FOREIGN TABLE IF NOT EXISTS remote_items (id int) SERVER schemalint_nowhere;
+        CREATE FOREIGN TABLE gone (id int) SERVER schemalint_nowhere;
+        DROP FOREIGN TABLE gone;
+    """,
     "timestamp defaults": """
         SET TimeZone = 'UTC';
         CREATE DOMAIN unixtz AS timestamptz;

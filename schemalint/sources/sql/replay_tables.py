@@ -866,7 +866,18 @@ def drop_index(r: Replayer, qualname: str, *, missing_ok: bool) -> None:
     r.touch(owner)
 
 
+def create_foreign_table(r: Replayer, stmt: pb.CreateForeignTableStmt) -> None:
+    """A foreign table: its columns and constraints are written out as a table's are."""
+    rv = stmt.base_stmt.relation
+    qualname = f"{r.creation_schema(rv.schemaname)}.{rv.relname}"
+    existed = r.relation_exists(qualname)
+    create_table(r, stmt.base_stmt)
+    if not existed:
+        r.state.tables[qualname] = evolve(r.table(qualname), kind="foreign table")
+
+
 HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {
     "create_stmt": create_table,
+    "create_foreign_table_stmt": create_foreign_table,
     "index_stmt": create_index,
 }
