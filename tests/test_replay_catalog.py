@@ -67,6 +67,18 @@ CASES: dict[str, str] = {
         CREATE FOREIGN TABLE gone (id int) SERVER schemalint_nowhere;
         DROP FOREIGN TABLE gone;
     """,
+    "views over set-returning functions": """
+        CREATE TABLE projects (id int PRIMARY KEY, name text, client_id int);
+        CREATE FUNCTION all_projects() RETURNS SETOF projects LANGUAGE sql STABLE AS $$ SELECT * FROM projects $$;
+        CREATE FUNCTION projects_above(above int) RETURNS SETOF projects LANGUAGE sql STABLE
+            AS $$ SELECT * FROM projects WHERE id > above $$;
+        CREATE FUNCTION pairs() RETURNS TABLE ("a, b" int, "Label" text) LANGUAGE sql AS $$ SELECT 1, 'x' $$;
+        CREATE VIEW v1 AS SELECT * FROM all_projects();
+        CREATE VIEW v2 AS SELECT * FROM projects_above(1);
+        CREATE VIEW v3 AS SELECT id FROM all_projects() p;
+        CREATE VIEW v4 AS SELECT * FROM all_projects() AS p (pid, pname) WHERE pid > 0;
+        CREATE VIEW v5 AS SELECT * FROM pairs() JOIN projects ON projects.id = pairs."a, b";
+    """,
     "timestamp defaults": """
         SET TimeZone = 'UTC';
         CREATE DOMAIN unixtz AS timestamptz;

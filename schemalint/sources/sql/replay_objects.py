@@ -24,7 +24,7 @@ from schemalint.model import (
 from schemalint.sources.sql import replay_alter, replay_tables
 from schemalint.sources.sql.replay import NotReplayed, enum_constants
 from schemalint.sources.sql.replay_tables import SEQUENCE_LIMITS
-from schemalint.sources.sql.viewcols import prepare_view_query
+from schemalint.sources.sql.viewcols import Lookup, prepare_view_query
 from schemalint.typenorm import quote_ident, type_without_modifiers
 
 if TYPE_CHECKING:
@@ -276,8 +276,8 @@ def create_aggregate(r: Replayer, stmt: pb.DefineStmt) -> None:
 # -- views ------------------------------------------------------------------------------------------
 
 
-def _relation_columns(r: Replayer) -> Callable[[str, str], tuple[str, ...] | None]:
-    def columns(schema: str, name: str) -> tuple[str, ...] | None:
+def _lookup(r: Replayer) -> Lookup:
+    def relation(schema: str, name: str) -> tuple[str, ...] | None:
         qualname = r.resolve(schema, name, r.relation_exists)
         table = r.state.tables.get(qualname)
         if table is not None:
@@ -287,7 +287,62 @@ def _relation_columns(r: Replayer) -> Callable[[str, str], tuple[str, ...] | Non
             return view.columns
         return None
 
-    return columns
+    def function(schema: str, name: str, arguments: int) -> tuple[str, ...] | None:
+        schemas = [schema] if schema else r.search_path
+        found = [
+            f
+            for f in r.state.functions.values()
+            if f.name == name and f.schema in schemas and _arity(f.identity_args) == arguments
+        ]
+        if len(found) != 1:
+            return None
+        returns = found[0].returns
+        if returns.startswith("TABLE(") and returns.endswith(")"):
+            return _table_columns(returns[len("TABLE(") : -1])
+        result = returns.removeprefix("SETOF ")
+        if '"' in result or "." not in result:
+            return None  # a base type's single column, or a name this does not take apart
+        result_schema, _, result_name = result.rpartition(".")
+        return relation(result_schema, result_name)
+
+    return Lookup(relation, function)
+
+
+def _arity(identity_args: str) -> int:
+    return 0 if not identity_args else len(_split_top_level(identity_args))
+
+
+def _table_columns(text: str) -> tuple[str, ...] | None:
+    """The column names of RETURNS TABLE(a integer, "b c" text) as pg_get_function_result spells it."""
+    names = []
+    for item in _split_top_level(text):
+        if item.startswith('"'):
+            end = item.find('"', 1)
+            while end >= 0 and item.startswith('""', end):
+                end = item.find('"', end + 2)
+            if end < 0:
+                return None
+            names.append(item[1:end].replace('""', '"'))
+        else:
+            names.append(item.split(" ", 1)[0])
+    return tuple(names)
+
+
+def _split_top_level(text: str) -> list[str]:
+    """`a, "b, c", d(1, 2)` → ['a', '"b, c"', 'd(1, 2)']: commas outside quotes and parentheses."""
+    items, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and ch == ",":
+            items.append(text[start:i].strip())
+            start = i + 1
+    items.append(text[start:].strip())
+    return items
 
 
 def create_view(r: Replayer, stmt: pb.ViewStmt) -> None:
@@ -297,7 +352,7 @@ def create_view(r: Replayer, stmt: pb.ViewStmt) -> None:
         raise NotReplayed(f"view {qualname} already exists")
     query = pb.Node()
     query.CopyFrom(stmt.query)
-    columns = prepare_view_query(query, [a.string.sval for a in stmt.aliases], _relation_columns(r))
+    columns = prepare_view_query(query, [a.string.sval for a in stmt.aliases], _lookup(r))
     r.state.views[qualname] = View(
         schema, stmt.view.relname, canonical_query(query), columns=columns, location=r.location
     )
@@ -317,7 +372,7 @@ def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
         raise NotReplayed(f"materialized view {qualname} already exists")
     query = pb.Node()
     query.CopyFrom(stmt.query)
-    columns = prepare_view_query(query, [a.string.sval for a in stmt.into.col_names], _relation_columns(r))
+    columns = prepare_view_query(query, [a.string.sval for a in stmt.into.col_names], _lookup(r))
     r.state.views[qualname] = View(
         schema,
         rel.relname,

@@ -7,6 +7,7 @@ otherwise the columns are unknown and an empty tuple is returned.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from postgast import pg_query_pb2 as pb
@@ -18,16 +19,25 @@ class Unknown(Exception):
     pass
 
 
-def prepare_view_query(
-    query: Any, aliases: list[str], relation_columns: Callable[[str, str], tuple[str, ...] | None]
-) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class Lookup:
+    """What the model knows of the objects a query reads: a relation's columns by (schema, name),
+    and the columns of a function's result by (schema, name, number of arguments); None when
+    unknown. An empty schema means: as the search_path finds it."""
+
+    relation: Callable[[str, str], tuple[str, ...] | None]
+    function: Callable[[str, str, int], tuple[str, ...] | None]
+
+
+def prepare_view_query(query: Any, aliases: list[str], lookup: Lookup) -> tuple[str, ...]:
     """Expand ``*`` and apply the view's column aliases in ``query`` (changed in place), as
     PostgreSQL stores a view; return the view's column names (empty when they cannot be known)."""
     select = query if isinstance(query, pb.SelectStmt) else query.select_stmt
+    _alias_functions(select.from_clause, lookup)
     try:
         if not select.larg.ByteSize() and not select.values_lists:
-            _expand_stars(select, relation_columns)
-        names = _select_columns(query, relation_columns)
+            _expand_stars(select, lookup)
+        names = _select_columns(query, lookup)
     except Unknown:
         return ()
     columns = tuple(aliases + names[len(aliases) :])
@@ -74,10 +84,10 @@ def _order_by_position(select: Any, names: tuple[str, ...]) -> None:
             key.a_const.ival.ival = position
 
 
-def _expand_stars(select: Any, relation_columns: Callable[[str, str], tuple[str, ...] | None]) -> None:
+def _expand_stars(select: Any, lookup: Lookup) -> None:
     if not any(_is_star(t.res_target.val) for t in select.target_list):
         return
-    relations = _from_relations(select.from_clause, relation_columns)
+    relations = _from_relations(select.from_clause, lookup)
     expanded: list[Any] = []
     for target in select.target_list:
         val = target.res_target.val
@@ -108,21 +118,10 @@ def _is_star(val: Any) -> bool:
     )
 
 
-def view_columns(
-    query: Any, aliases: list[str], relation_columns: Callable[[str, str], tuple[str, ...] | None]
-) -> tuple[str, ...]:
-    """Column names of a SELECT node; relation_columns(schema, name) gives a known relation's columns."""
-    try:
-        names = _select_columns(query, relation_columns)
-    except Unknown:
-        return ()
-    return tuple(aliases + names[len(aliases) :])
-
-
-def _select_columns(node: Any, relation_columns: Callable[[str, str], tuple[str, ...] | None]) -> list[str]:
+def _select_columns(node: Any, lookup: Lookup) -> list[str]:
     select = node if isinstance(node, pb.SelectStmt) else node.select_stmt
     if select.larg.ByteSize():
-        return _select_columns_from(select.larg, relation_columns)
+        return _select_columns_from(select.larg, lookup)
     if select.values_lists:
         first = select.values_lists[0].list.items
         return [f"column{i + 1}" for i in range(len(first))]
@@ -139,7 +138,7 @@ def _select_columns(node: Any, relation_columns: Callable[[str, str], tuple[str,
             and val.column_ref.fields[-1].WhichOneof("node") == "a_star"
         ):
             if relations is None:
-                relations = _from_relations(select.from_clause, relation_columns)
+                relations = _from_relations(select.from_clause, lookup)
             fields = val.column_ref.fields
             if len(fields) == 1:
                 for _, columns in relations:
@@ -155,22 +154,18 @@ def _select_columns(node: Any, relation_columns: Callable[[str, str], tuple[str,
     return names
 
 
-def _select_columns_from(
-    select: Any, relation_columns: Callable[[str, str], tuple[str, ...] | None]
-) -> list[str]:
-    return _select_columns(select, relation_columns)
+def _select_columns_from(select: Any, lookup: Lookup) -> list[str]:
+    return _select_columns(select, lookup)
 
 
-def _from_relations(
-    items: Any, relation_columns: Callable[[str, str], tuple[str, ...] | None]
-) -> list[tuple[str, tuple[str, ...]]]:
+def _from_relations(items: Any, lookup: Lookup) -> list[tuple[str, tuple[str, ...]]]:
     """(alias, columns) of each relation in FROM, in order; Unknown when one cannot be known."""
     out: list[tuple[str, tuple[str, ...]]] = []
     for item in items:
         which = item.WhichOneof("node")
         if which == "range_var":
             rv = item.range_var
-            columns = relation_columns(rv.schemaname, rv.relname)
+            columns = lookup.relation(rv.schemaname, rv.relname)
             alias = rv.alias.aliasname or rv.relname
             if rv.alias.colnames and columns is not None:
                 renamed = [c.string.sval for c in rv.alias.colnames]
@@ -180,17 +175,57 @@ def _from_relations(
             join = item.join_expr
             if join.using_clause or join.is_natural:
                 raise Unknown
-            out.extend(_from_relations([join.larg, join.rarg], relation_columns))
+            out.extend(_from_relations([join.larg, join.rarg], lookup))
         elif which == "range_subselect":
             sub = item.range_subselect
-            columns = tuple(_select_columns(sub.subquery, relation_columns))
+            columns = tuple(_select_columns(sub.subquery, lookup))
             if sub.alias.colnames:
                 renamed = [c.string.sval for c in sub.alias.colnames]
                 columns = tuple(renamed + list(columns[len(renamed) :]))
             out.append((sub.alias.aliasname, columns))
+        elif which == "range_function":
+            out.append(_function_relation(item.range_function, lookup))
         else:
             raise Unknown
     return out
+
+
+def _alias_functions(items: Any, lookup: Lookup) -> None:
+    """Give every function in FROM whose result columns are known the alias the catalog prints."""
+    for item in items:
+        which = item.WhichOneof("node")
+        if which == "range_function":
+            try:
+                _function_relation(item.range_function, lookup)
+            except Unknown:
+                continue
+        elif which == "join_expr":
+            _alias_functions([item.join_expr.larg, item.join_expr.rarg], lookup)
+
+
+def _function_relation(function: Any, lookup: Lookup) -> tuple[str, tuple[str, ...]]:
+    """(alias, columns) of a function in FROM whose result columns the model knows; the alias
+    is set as the catalog prints it: the function's name with every column (getall() getall(id, name))."""
+    if function.lateral or function.ordinality or function.is_rowsfrom or len(function.functions) != 1:
+        raise Unknown
+    call_node, definitions = function.functions[0].list.items
+    if call_node.WhichOneof("node") != "func_call" or definitions.ByteSize():
+        raise Unknown
+    call = call_node.func_call
+    names = [n.string.sval for n in call.funcname]
+    columns = lookup.function(names[-2] if len(names) > 1 else "", names[-1], len(call.args))
+    if columns is None:
+        raise Unknown
+    alias = function.alias
+    renamed = [c.string.sval for c in alias.colnames]
+    columns = tuple(renamed + list(columns[len(renamed) :]))
+    if not alias.aliasname:
+        alias.aliasname = names[-1]
+    if len(renamed) < len(columns):
+        del alias.colnames[:]
+        for column in columns:
+            alias.colnames.add().string.sval = column
+    return alias.aliasname, columns
 
 
 def _unknown() -> tuple[str, ...]:
