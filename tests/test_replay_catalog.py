@@ -78,6 +78,8 @@ CASES: dict[str, str] = {
         CREATE VIEW v3 AS SELECT id FROM all_projects() p;
         CREATE VIEW v4 AS SELECT * FROM all_projects() AS p (pid, pname) WHERE pid > 0;
         CREATE VIEW v5 AS SELECT * FROM pairs() JOIN projects ON projects.id = pairs."a, b";
+        CREATE FUNCTION records() RETURNS SETOF record LANGUAGE sql AS $$ SELECT 1, 'x'::text $$;
+        CREATE VIEW v6 AS SELECT * FROM records() AS r (n int, "Label" text);
     """,
     "timestamp defaults": """
         SET TimeZone = 'UTC';

@@ -213,6 +213,8 @@ def _function_relation(function: Any, lookup: Lookup) -> tuple[str, tuple[str, .
         raise Unknown
     call = call_node.func_call
     names = [n.string.sval for n in call.funcname]
+    if function.coldeflist:  # AS ct(a int, b text): the query names the columns itself
+        return function.alias.aliasname or names[-1], tuple(d.column_def.colname for d in function.coldeflist)
     columns = lookup.function(names[-2] if len(names) > 1 else "", names[-1], len(call.args))
     if columns is None:
         raise Unknown
