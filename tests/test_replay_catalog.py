@@ -325,6 +325,11 @@ CASES: dict[str, str] = {
             EXCEPTION WHEN duplicate_column THEN NULL; END;
         END $$;
         DO $$ BEGIN EXECUTE 'CREATE INDEX factors_kind_idx ON auth.factors (kind)'; END $$;
+        DO $$ DECLARE who text = coalesce(current_setting('app.role', true), 'CURRENT_USER'); BEGIN
+            EXECUTE 'GRANT SELECT ON auth.factors TO ' || who;
+            EXECUTE format('revoke all on auth.factors from %s', who);
+            EXECUTE 'alter default privileges in schema auth grant select on tables to ' || who;
+        END $$;
     """,
     "typed literal defaults": """
         CREATE TABLE t (a int DEFAULT '0', b boolean DEFAULT 'false', c text DEFAULT NULL,

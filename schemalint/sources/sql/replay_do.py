@@ -4,7 +4,8 @@ Migration tools wrap DDL in DO blocks to make it idempotent (``IF NOT EXISTS
 (…) THEN CREATE TYPE …``, ``BEGIN ALTER TABLE … EXCEPTION WHEN
 duplicate_column …``). The block is parsed with PostgreSQL's PL/pgSQL parser;
 static SQL statements and ``EXECUTE 'literal'`` in its body, IF branches and
-nested blocks are replayed in order, and an "already exists" or "does not
+nested blocks are replayed in order (an EXECUTE of a GRANT, REVOKE or role statement
+built at run time changes nothing the model holds and is passed over), and an "already exists" or "does not
 exist" outcome counts as the guard having done its job. Loops, dynamic SQL
 built at run time and ELSE branches cannot be followed: the block is then
 reported (E001) with what was and was not replayed.
@@ -50,10 +51,10 @@ class _Walk:
         elif kind == "PLpgSQL_stmt_dynexecute":
             query = data["query"]["PLpgSQL_expr"]["query"].strip()
             literal = _string_literal(query)
-            if literal is None:
-                self.unfollowed.append(f"EXECUTE {query[:40]}")
-            else:
+            if literal is not None:
                 self.statements.append(literal)
+            elif not _privileges_only(query):
+                self.unfollowed.append(f"EXECUTE {query[:40]}")
         elif kind == "PLpgSQL_stmt_block":
             self.body(data.get("body", []))
         elif kind == "PLpgSQL_stmt_if":
@@ -66,6 +67,42 @@ class _Walk:
             self.unfollowed.append("a loop")
         elif kind == "PLpgSQL_stmt_case":
             self.unfollowed.append("a CASE statement")
+
+
+# statements that change roles and privileges only: nothing the model holds
+_PRIVILEGE_STATEMENTS = (
+    ("GRANT",),
+    ("REVOKE",),
+    ("CREATE", "ROLE"),
+    ("CREATE", "USER"),
+    ("CREATE", "GROUP"),
+    ("ALTER", "ROLE"),
+    ("ALTER", "USER"),
+    ("ALTER", "GROUP"),
+    ("DROP", "ROLE"),
+    ("DROP", "USER"),
+    ("DROP", "GROUP"),
+    ("ALTER", "DEFAULT", "PRIVILEGES"),
+)
+
+
+def _privileges_only(query: str) -> bool:
+    """Whether an EXECUTE of SQL built at run time (`'GRANT ALL ON t TO ' || role`, or format()
+    of such a text) runs a GRANT, REVOKE or role statement: whatever its names, it changes no
+    object of the model."""
+    text = query.strip()
+    if text.lower().startswith("format("):
+        text = text[len("format(") :].lstrip()
+    if not text.startswith("'"):
+        return False
+    end = 1
+    while True:
+        end = text.find("'", end)
+        if end < 0 or not text.startswith("''", end):
+            break
+        end += 2
+    words = tuple(text[1 : end if end > 0 else None].upper().split())
+    return any(words[: len(prefix)] == prefix for prefix in _PRIVILEGE_STATEMENTS)
 
 
 def _string_literal(text: str) -> str | None:

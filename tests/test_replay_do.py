@@ -1,0 +1,45 @@
+"""DO blocks: which EXECUTEs of SQL built at run time replay may pass over, and that the others
+are still reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemalint.sources.sql.parse import parse_sql
+from schemalint.sources.sql.replay import Replayer
+from schemalint.sources.sql.replay_do import _privileges_only
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("'GRANT ALL ON TABLE storage.x TO ' || anon_role", True),
+        ("'grant ' || anon_role || ' to authenticated'", True),
+        ("format('REVOKE ALL ON %I FROM %I', t, r)", True),
+        ("'CREATE ROLE ' || anon_role || ' NOLOGIN'", True),
+        ("'ALTER USER ' || super_user || ' SET search_path = storage'", True),
+        ("'alter default privileges in schema s grant select on tables to ' || r", True),
+        ("'CREATE TABLE ' || name || ' (id int)'", False),
+        ("'ALTER TABLE t OWNER TO ' || r", False),
+        ("format('CREATE INDEX %I ON t (a)', n)", False),
+        ("'it''s GRANT ' || x", False),
+        ("drop_constraint_sql", False),
+    ],
+)
+def test_privilege_statements_built_at_run_time(query: str, expected: bool) -> None:
+    assert _privileges_only(query) is expected
+
+
+def test_other_dynamic_sql_is_still_reported() -> None:
+    sql = """
+        CREATE TABLE t (id int);
+        DO $$ DECLARE r text = 'x'; BEGIN
+            EXECUTE 'GRANT SELECT ON t TO ' || r;
+            EXECUTE 'ALTER TABLE t ADD COLUMN ' || r || ' int';
+        END $$;
+    """
+    replayer = Replayer()
+    findings = [f for s in parse_sql(sql, "do.sql").statements for f in replayer.apply(s)]
+    assert len(findings) == 1
+    unfollowed = findings[0].message.split("could not follow: ", 1)[1].split(" (DO", 1)[0]
+    assert unfollowed.startswith("EXECUTE 'ALTER TABLE t ADD COLUMN '") and ";" not in unfollowed
