@@ -59,3 +59,16 @@ def test_large_file_with_a_syntax_error_reports_it_and_keeps_the_rest() -> None:
     assert len(errors) == 1 and "syntax error" in (errors[0].error or "")
     assert errors[0].location.line == 1 + 5 * 3000 + 0  # the line of CREATE TABLE broken
     assert sum(s.kind == "create_stmt" for s in statements) == 3010
+
+
+def test_large_file_cut_inside_a_function_body_still_parses_whole() -> None:
+    body = "".join(f"    PERFORM {i};\n" for i in range(20000))  # the middle ";\n" lies in here
+    function = f"CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $body$\nBEGIN\n{body}END\n$body$;\n"
+    text = _tables(200) + function + _tables(200).replace("CREATE TABLE t", "CREATE TABLE u")
+    middle = text.find(";\n", len(text) // 2)
+    assert text.index("$body$") < middle < text.rindex("$body$")
+    statements = parse_sql(text, "big.sql").statements
+    assert [s.kind for s in statements] == ["create_stmt"] * 200 + ["create_function_stmt"] + [
+        "create_stmt"
+    ] * 200
+    assert statements[200].text.endswith("$body$;")

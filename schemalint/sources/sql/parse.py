@@ -69,23 +69,26 @@ def without_down_sections(text: str) -> str:
     return "\n".join(out)
 
 
-# a file this large is parsed on a second thread while this one splits it and works out positions:
-# libpg_query runs without the GIL, and its 0.25 s on GitLab's 2.7 MB schema then costs no wall time
+# a file this large is parsed on two more threads, one half each, while this one splits it and works
+# out positions: libpg_query runs without the GIL, so its 0.25 s on GitLab's 2.7 MB schema is spread
+# over the cores and mostly hidden behind the splitter
 _PARSE_ON_THREAD_BYTES = 256 * 1024
 
 
 def parse_sql(text: str, path: str) -> SqlFile:
-    # the file as written parses as is unless it holds psql lines, COPY data or a broken statement
-    early = _in_background(_tree, text) if len(text) >= _PARSE_ON_THREAD_BYTES else None
+    # the file as written parses as is unless it holds psql lines, COPY data or a broken statement;
+    # it is cut at the first ";" + newline after its middle, which the splitter must then confirm
+    # lies between two statements
+    halves: list[tuple[int, Callable[[], Any]]] = []
+    if len(text) >= _PARSE_ON_THREAD_BYTES:
+        cut = text.find(";\n", len(text) // 2) + 2
+        cut = cut if cut > 1 else len(text)
+        halves = [(0, _in_background(_tree, text[:cut])), (cut, _in_background(_tree, text[cut:]))]
     chunks, raw_comments = split_text(text)
     sql_chunks = [c for c in chunks if c.kind == "sql" and c.problem is None]
     lines = LineIndex(text)
     locations = [_location(path, lines, chunk) for chunk in chunks]
-    parsed = None
-    if early is not None:
-        tree = early()
-        if tree is not None and len(sql_chunks) == len(chunks):
-            parsed = _match(tree, text, sql_chunks)
+    parsed = _match_halves(text, sql_chunks, halves) if len(sql_chunks) == len(chunks) else None
     if parsed is None:
         parsed = _parse_together(text, sql_chunks)
     statements: list[Statement] = []
@@ -164,17 +167,40 @@ def _tree(source: str) -> Any:
         return None
 
 
-def _match(tree: Any, source: str, chunks: list[Chunk]) -> dict[int, tuple[Any, int]] | None:
+def _match_halves(
+    text: str, chunks: list[Chunk], halves: list[tuple[int, Callable[[], Any]]]
+) -> dict[int, tuple[Any, int]] | None:
+    """The statements of the parsed pieces of text (each: where it starts, its parse), or None
+    when a piece did not parse or its cut is not between two statements."""
+    if not halves:
+        return None
+    bounds = [start for start, _ in halves] + [len(text)]
+    result: dict[int, tuple[Any, int]] = {}
+    for (start, parse), end in zip(halves, bounds[1:], strict=True):
+        tree = parse()
+        inside = [c for c in chunks if start <= c.start < end]
+        if tree is None or any(c.end > end for c in inside):
+            return None
+        found = _match(tree, text[start:end], inside, base=start)
+        if found is None:
+            return None
+        result.update(found)
+    return result if len(result) == len(chunks) else None
+
+
+def _match(
+    tree: Any, source: str, chunks: list[Chunk], base: int = 0
+) -> dict[int, tuple[Any, int]] | None:
     """Start offset of each chunk → (its statement node, its byte offset in source); None unless
-    the tree holds exactly one statement per chunk."""
-    starts = [c.start for c in chunks]
+    the tree holds exactly one statement per chunk. `base` is where source starts in the file."""
+    starts = [c.start - base for c in chunks]
     byte_starts = starts if source.isascii() else _byte_offsets(source, starts)
     result: dict[int, tuple[Any, int]] = {}
     for raw in tree.stmts:
         i = bisect_right(byte_starts, raw.stmt_location) - 1
-        if i < 0 or starts[i] in result:
+        if i < 0 or starts[i] + base in result:
             return None
-        result[starts[i]] = (raw.stmt, byte_starts[i])
+        result[starts[i] + base] = (raw.stmt, byte_starts[i])
     if len(result) != len(chunks):
         return None
     return result
