@@ -80,6 +80,10 @@ CASES: dict[str, str] = {
         CREATE VIEW v5 AS SELECT * FROM pairs() JOIN projects ON projects.id = pairs."a, b";
         CREATE FUNCTION records() RETURNS SETOF record LANGUAGE sql AS $$ SELECT 1, 'x'::text $$;
         CREATE VIEW v6 AS SELECT * FROM records() AS r (n int, "Label" text);
+        CREATE FUNCTION sanitized(p projects) RETURNS projects LANGUAGE sql STABLE
+            AS $$ SELECT p.id, p.name, NULL::int $$;
+        CREATE VIEW v7 AS SELECT (sanitized(projects)).* FROM projects;
+        CREATE VIEW v8 AS SELECT id, row_to_json(p) AS doc, (sanitized(p)).name FROM projects p;
     """,
     "timestamp defaults": """
         SET TimeZone = 'UTC';

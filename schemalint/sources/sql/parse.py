@@ -188,9 +188,7 @@ def _match_halves(
     return result if len(result) == len(chunks) else None
 
 
-def _match(
-    tree: Any, source: str, chunks: list[Chunk], base: int = 0
-) -> dict[int, tuple[Any, int]] | None:
+def _match(tree: Any, source: str, chunks: list[Chunk], base: int = 0) -> dict[int, tuple[Any, int]] | None:
     """Start offset of each chunk → (its statement node, its byte offset in source); None unless
     the tree holds exactly one statement per chunk. `base` is where source starts in the file."""
     starts = [c.start - base for c in chunks]

@@ -37,6 +37,8 @@ def prepare_view_query(query: Any, aliases: list[str], lookup: Lookup) -> tuple[
     try:
         if not select.larg.ByteSize() and not select.values_lists:
             _expand_stars(select, lookup)
+            _whole_rows(select, lookup)
+            _expand_composites(select, lookup)
         names = _select_columns(query, lookup)
     except Unknown:
         return ()
@@ -110,6 +112,81 @@ def _expand_stars(select: Any, lookup: Lookup) -> None:
                 expanded.append(node)
     del select.target_list[:]
     select.target_list.extend(expanded)
+
+
+def _whole_rows(select: Any, lookup: Lookup) -> None:
+    """A FROM item's name used as a value (row_to_json(t), f(editor)) is a whole-row reference,
+    which the catalog prints as t.*; subqueries (another scope) are left alone."""
+    try:
+        relations = _from_relations(select.from_clause, lookup)
+    except Unknown:
+        return
+    columns = {c for _, cols in relations for c in cols}
+    rows = {alias for alias, _ in relations} - columns
+
+    def visit(message: Any) -> None:
+        for descriptor, value in message.ListFields():
+            if descriptor.message_type is None:
+                continue
+            for item in value if descriptor.is_repeated else [value]:
+                if not isinstance(item, pb.Node):
+                    visit(item)
+                    continue
+                which = item.WhichOneof("node")
+                if which == "column_ref":
+                    fields = item.column_ref.fields
+                    if len(fields) == 1 and fields[0].string.sval in rows:
+                        fields.add().a_star.SetInParent()
+                elif which is not None and which != "sub_link":
+                    visit(getattr(item, which))
+
+    for target in select.target_list:
+        visit(target.res_target)
+
+
+def _expand_composites(select: Any, lookup: Lookup) -> None:
+    """(f(x)).* of a function whose result columns are known becomes one column per field,
+    (f(x)).a AS a, … as the catalog stores it."""
+    if not any(_composite_call(t.res_target.val) is not None for t in select.target_list):
+        return
+    expanded: list[Any] = []
+    for target in select.target_list:
+        call = _composite_call(target.res_target.val)
+        columns = None
+        if call is not None:
+            columns = _call_columns(call.func_call, lookup)
+        if columns is None:
+            expanded.append(target)
+            continue
+        for column in columns:
+            node = pb.Node()
+            node.res_target.name = column
+            indirection = node.res_target.val.a_indirection
+            indirection.arg.CopyFrom(call)
+            indirection.indirection.add().string.sval = column
+            expanded.append(node)
+    del select.target_list[:]
+    select.target_list.extend(expanded)
+
+
+def _call_columns(call: Any, lookup: Lookup) -> tuple[str, ...] | None:
+    """The result columns of a call of a function of the model, when known."""
+    names = [n.string.sval for n in call.funcname]
+    return lookup.function(names[-2] if len(names) > 1 else "", names[-1], len(call.args))
+
+
+def _composite_call(val: Any) -> Any:
+    """The function call of (f(…)).*, else None."""
+    if val.WhichOneof("node") != "a_indirection":
+        return None
+    indirection = val.a_indirection
+    if (
+        len(indirection.indirection) == 1
+        and indirection.indirection[0].WhichOneof("node") == "a_star"
+        and indirection.arg.WhichOneof("node") == "func_call"
+    ):
+        return indirection.arg
+    return None
 
 
 def _is_star(val: Any) -> bool:
@@ -212,17 +289,17 @@ def _function_relation(function: Any, lookup: Lookup) -> tuple[str, tuple[str, .
     if call_node.WhichOneof("node") != "func_call" or definitions.ByteSize():
         raise Unknown
     call = call_node.func_call
-    names = [n.string.sval for n in call.funcname]
+    name = call.funcname[-1].string.sval
     if function.coldeflist:  # AS ct(a int, b text): the query names the columns itself
-        return function.alias.aliasname or names[-1], tuple(d.column_def.colname for d in function.coldeflist)
-    columns = lookup.function(names[-2] if len(names) > 1 else "", names[-1], len(call.args))
+        return function.alias.aliasname or name, tuple(d.column_def.colname for d in function.coldeflist)
+    columns = _call_columns(call, lookup)
     if columns is None:
         raise Unknown
     alias = function.alias
     renamed = [c.string.sval for c in alias.colnames]
     columns = tuple(renamed + list(columns[len(renamed) :]))
     if not alias.aliasname:
-        alias.aliasname = names[-1]
+        alias.aliasname = name
     if len(renamed) < len(columns):
         del alias.colnames[:]
         for column in columns:
