@@ -21,6 +21,7 @@ what is not on the search path).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -440,14 +441,20 @@ def _fast(node: Any) -> str | None:
         joiner = _BOOL_JOINERS.get(expr.boolop)
         if joiner is None:
             return None
-        parts = []
-        for arg in expr.args:
-            part = _comparison(arg)
-            if part is None:
-                return None
-            parts.append(part)
-        return joiner.join(parts)
+        parts = _each(expr.args, _comparison)
+        return None if parts is None else joiner.join(parts)
     return _comparison(node)
+
+
+def _each(nodes: Any, printer: Callable[[Any], str | None]) -> list[str] | None:
+    """Every node printed, or None when one of them cannot be."""
+    out = []
+    for node in nodes:
+        text = printer(node)
+        if text is None:
+            return None
+        out.append(text)
+    return out
 
 
 _BOOL_JOINERS = {pb.AND_EXPR: " AND ", pb.OR_EXPR: " OR "}
@@ -508,13 +515,8 @@ def _operand(node: Any) -> str | None:
             or call.funcname[-1].string.sval in _SEQUENCE_FUNCTIONS
         ):
             return None
-        args = []
-        for arg in call.args:
-            text = _operand(arg)
-            if text is None:
-                return None
-            args.append(text)
-        return f"{quote_ident(call.funcname[-1].string.sval)}({', '.join(args)})"
+        args = _each(call.args, _operand)
+        return None if args is None else f"{quote_ident(call.funcname[-1].string.sval)}({', '.join(args)})"
     return None
 
 
