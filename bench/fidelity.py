@@ -1,13 +1,17 @@
 """Fidelity of static replay: for every corpus entry that loads on PostgreSQL 15, replay its files and
 compare with the catalog of a database the same files were applied to.
 
-    python bench/fidelity.py                 # every entry (loads are reused; see --reload)
+    python bench/fidelity.py                 # every entry
     python bench/fidelity.py --only gitlab   # one or more entries ("temporal:schema-sql" for a variant)
+    python bench/fidelity.py --keep          # leave the loaded databases behind, to look into them
     python bench/fidelity.py --list
 
-Per entry: ``load.py apply`` into database fid_<entry> (skipped when that database already holds
-this entry: its comment says so), ``catalog.introspect`` it, replay the same files in apply order
-(``load.py files --render``, with the entry's search_path), ``diff.diff_models(replayed, live)``.
+Per entry: ``load.py apply`` into database fid_<entry>, ``catalog.introspect`` it, replay the same
+files in apply order (``load.py files --render``, with the entry's search_path),
+``diff.diff_models(replayed, live)``; then the entry's databases are dropped. They must not stay:
+roles are global, and a kept database whose objects a load's roles own or are granted on makes
+that load's ``DROP ROLE`` fail the next time, anywhere on the server (postgrest-spec then loads
+nothing, and tests/test_corpus_fidelity.py compares an empty database).
 The table goes into bench/RESULTS.md (section "fidelity"), the full lists into
 bench/out/fidelity/<entry>.txt. Run it with the main venv's Python (it imports schemalint).
 """
@@ -86,23 +90,22 @@ def _psql(server: str, sql: str) -> str:
     return done.stdout.strip()
 
 
-def ensure_loaded(server: str, label: str, name: str, variant: str | None, reload: bool) -> str:
-    """Apply the entry unless its database already holds it; the load's error summary."""
-    database = database_for(label)
-    marker = f"schemalint fidelity {label}"
-    query = f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{database}'"
-    stored = _psql(server, query)
-    if not reload and stored.startswith(marker + ":"):
-        return stored.removeprefix(marker + ":").strip()
+def load_entry(server: str, label: str, name: str, variant: str | None) -> str:
+    """Apply the entry into its database; the load's error summary."""
     command = [sys.executable, str(CORPUS / "load.py"), "apply", name, *_variant_args(variant)]
     done = subprocess.run(
-        [*command, "--dsn", server, "--database", database, "--create"], capture_output=True, text=True
+        [*command, "--dsn", server, "--database", database_for(label), "--create"],
+        capture_output=True,
+        text=True,
     )
     found = re.search(r"(\d+) errors \(expected (\w+)", done.stdout)
-    summary = f"{found[1]} (expected {found[2]})" if found else f"load failed: {done.stderr.strip()[-200:]}"
-    if found:
-        _psql(server, f"COMMENT ON DATABASE {database} IS '{marker}: {summary}'")
-    return summary
+    return f"{found[1]} (expected {found[2]})" if found else f"load failed: {done.stderr.strip()[-200:]}"
+
+
+def drop_entry(server: str, label: str, plan: Any) -> None:
+    database = database_for(label)
+    for db in (database, *(t.replace("{db}", database) for t in plan.databases.values())):
+        _psql(server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def entry_files(name: str, variant: str | None, database: str, only: str, render: Path) -> list[Path]:
@@ -114,7 +117,7 @@ def entry_files(name: str, variant: str | None, database: str, only: str, render
     return [Path(line) for line in done.stdout.splitlines() if line.strip()]
 
 
-def check(server: str, label: str, name: str, variant: str | None, plan: Any, reload: bool) -> Outcome:
+def check(server: str, label: str, name: str, variant: str | None, plan: Any) -> Outcome:
     if str(BENCH.parent) not in sys.path:  # works before `pip install -e .` too
         sys.path.insert(0, str(BENCH.parent))
     from schemalint.diff import diff_models
@@ -123,7 +126,7 @@ def check(server: str, label: str, name: str, variant: str | None, plan: Any, re
     from schemalint.sources.sql.replay import replay_files
 
     started = time.perf_counter()
-    load_errors = ensure_loaded(server, label, name, variant, reload)
+    load_errors = load_entry(server, label, name, variant)
     if load_errors.startswith("load failed"):
         return Outcome(label, load_errors, problem=load_errors)
     database = database_for(label)
@@ -194,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--only", nargs="+", metavar="ENTRY", help="entries to check (default: all)")
-    parser.add_argument("--reload", action="store_true", help="apply the entries again even when loaded")
+    parser.add_argument("--keep", action="store_true", help="leave the loaded databases behind")
     parser.add_argument(
         "--server", default=DEFAULT_SERVER, help=f"PostgreSQL server (default {DEFAULT_SERVER})"
     )
@@ -220,11 +223,14 @@ def main(argv: list[str] | None = None) -> int:
         if name in SKIP:
             continue
         try:
-            outcome = check(args.server, label, name, variant, plan, args.reload)
+            outcome = check(args.server, label, name, variant, plan)
         except Exception as exc:  # a crash in replay or introspection is a result, not the end of the run
             crash = "".join(traceback.format_exception(exc))
             (OUT / f"{label.replace('/', '_').replace(':', '_')}.txt").write_text(crash)
             outcome = Outcome(label, "?", problem=f"crashed: {type(exc).__name__}: {str(exc)[:150]}")
+        finally:
+            if not args.keep:
+                drop_entry(args.server, label, plan)
         outcomes[label] = outcome
         problem = f" {outcome.problem}" if outcome.problem else ""
         print(f"{label}: {outcome.differences} differences, {outcome.unparsed} unparsed "
