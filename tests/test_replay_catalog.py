@@ -85,6 +85,19 @@ CASES: dict[str, str] = {
         CREATE VIEW v7 AS SELECT (sanitized(projects)).* FROM projects;
         CREATE VIEW v8 AS SELECT id, row_to_json(p) AS doc, (sanitized(p)).name FROM projects p;
     """,
+    "create table as": """
+        CREATE DOMAIN money4 AS numeric(19,4);
+        CREATE TABLE orders (id bigint PRIMARY KEY, total money4 NOT NULL DEFAULT 0, note varchar(20),
+            placed timestamptz);
+        CREATE TABLE empty_string AS SELECT 1 AS id, ''::text AS string;
+        CREATE TABLE some_numbers AS SELECT x::int AS val FROM generate_series(1, 10) x;
+        CREATE TABLE constants AS SELECT 3000000000 AS big, 1.5 AS frac, 'x' AS label, true AS flag,
+            NULL AS nothing, '2020-01-01'::date AS day, 99999999999999999999 AS huge;
+        CREATE UNLOGGED TABLE order_copy (oid, amount) AS SELECT id, o.total, note, placed FROM orders o
+            WITH NO DATA;
+        CREATE TABLE all_orders AS SELECT * FROM orders;
+        CREATE TABLE IF NOT EXISTS all_orders AS SELECT 1 AS x;
+    """,
     "timestamp defaults": """
         SET TimeZone = 'UTC';
         CREATE DOMAIN unixtz AS timestamptz;

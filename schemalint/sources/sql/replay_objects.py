@@ -10,6 +10,7 @@ from postgast import pg_query_pb2 as pb
 
 from schemalint.exprnorm import canonical_expr, canonical_query, fold_default
 from schemalint.model import (
+    Column,
     Domain,
     Enum,
     Extension,
@@ -17,6 +18,7 @@ from schemalint.model import (
     Policy,
     Schema,
     Sequence,
+    Table,
     Trigger,
     View,
     evolve,
@@ -365,7 +367,8 @@ def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
     schema = r.creation_schema(rel.schemaname)
     qualname = f"{schema}.{rel.relname}"
     if stmt.objtype != OT.OBJECT_MATVIEW:
-        raise NotReplayed("CREATE TABLE … AS takes its columns from a query and is not replayed")
+        _table_from_query(r, stmt, schema, qualname)
+        return
     if qualname in r.state.views:
         if stmt.if_not_exists:
             return
@@ -383,6 +386,82 @@ def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
     )
     r.add_relname(schema, rel.relname)
     r.touch(qualname, created=True)
+
+
+def _table_from_query(r: Replayer, stmt: pb.CreateTableAsStmt, schema: str, qualname: str) -> None:
+    """CREATE TABLE … AS SELECT: a table with the query's column names and types, where every type
+    is known (a cast, a constant, a column of a table of the model); nothing else of the query
+    (no NOT NULL, no default, no constraint) reaches the table."""
+    rel = stmt.into.rel
+    if r.relation_exists(qualname):
+        if stmt.if_not_exists:
+            return
+        raise NotReplayed(f"relation {qualname} already exists")
+    query = pb.Node()
+    query.CopyFrom(stmt.query)
+    names = prepare_view_query(query, [a.string.sval for a in stmt.into.col_names], _lookup(r))
+    select = query.select_stmt
+    if not names or select.larg.ByteSize() or select.values_lists:
+        raise NotReplayed("CREATE TABLE … AS: the columns of this query are not known to schemalint")
+    tables: dict[str, Table] = {}
+    for item in select.from_clause:
+        if item.WhichOneof("node") == "range_var":
+            table = r.state.tables.get(r.relation(item.range_var))
+            if table is not None:
+                tables[item.range_var.alias.aliasname or item.range_var.relname] = table
+    columns = []
+    for name, target in zip(names, select.target_list, strict=False):
+        column_type = _expression_type(r, target.res_target.val, tables)
+        if column_type is None:
+            raise NotReplayed(
+                f"CREATE TABLE … AS: column {name} has the type of an expression schemalint does not type"
+            )
+        columns.append(Column(name=name, type=column_type, location=r.location))
+    persistence = replay_tables.PERSISTENCE.get(rel.relpersistence, "permanent")
+    r.state.tables[qualname] = Table(
+        schema=schema,
+        name=rel.relname,
+        columns=tuple(columns),
+        persistence=persistence,  # type: ignore[arg-type]
+        location=r.location,
+    )
+    r.add_relname(schema, rel.relname)
+    r.touch(qualname, created=True)
+    for column in columns:
+        r.touch(f"{qualname}.{column.name}", created=True)
+
+
+def _expression_type(r: Replayer, node: Any, tables: dict[str, Table]) -> str | None:
+    """The type PostgreSQL gives a query column: a cast's type, a constant's, a column's; else None."""
+    which = node.WhichOneof("node")
+    if which == "type_cast":
+        return r.canonical_type(node.type_cast.type_name)
+    if which == "a_const":
+        const = node.a_const
+        kind = const.WhichOneof("val")
+        if const.isnull or kind == "sval":
+            return "text"  # an untyped literal becomes text in a table
+        if kind == "boolval":
+            return "boolean"
+        if kind == "ival":
+            return "integer"
+        if kind == "fval":
+            text = const.fval.fval
+            if text.lstrip("-").isdigit():
+                return "bigint" if -(2**63) <= int(text) < 2**63 else "numeric"
+            return "numeric"
+        return None
+    if which == "column_ref":
+        fields = [f.string.sval for f in node.column_ref.fields if f.WhichOneof("node") == "string"]
+        if len(fields) != len(node.column_ref.fields) or not fields:
+            return None
+        if len(fields) >= 2:
+            table = tables.get(fields[-2])
+            column = table.column(fields[-1]) if table is not None else None
+            return column.type if column is not None else None
+        found = [c for t in tables.values() if (c := t.column(fields[0])) is not None]
+        return found[0].type if len(found) == 1 else None
+    return None
 
 
 # -- functions and triggers -------------------------------------------------------------------------

@@ -73,7 +73,7 @@ _DEFAULT_OPCLASSES = {
     "brin": frozenset(),
     "spgist": frozenset({"range_ops", "text_ops", "quad_point_ops", "box_ops", "poly_ops", "inet_ops"}),
 }
-_PERSISTENCE = {"p": "permanent", "u": "unlogged", "t": "temporary"}
+PERSISTENCE = {"p": "permanent", "u": "unlogged", "t": "temporary"}
 
 
 def _strings(nodes: Iterable[Any]) -> tuple[str, ...]:
@@ -96,7 +96,7 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
     table = Table(
         schema=schema,
         name=rv.relname,
-        persistence=_PERSISTENCE.get(rv.relpersistence, "permanent"),  # type: ignore[arg-type]
+        persistence=PERSISTENCE.get(rv.relpersistence, "permanent"),  # type: ignore[arg-type]
         location=r.location,
     )
     parents: list[Table] = []
