@@ -4,7 +4,9 @@ Version order as the common tools apply it: Flyway ``V1__x.sql`` (versions
 compared part by part, so ``V1_10`` comes after ``V1_2``; repeatable
 ``R__`` files after all versioned ones), numeric and timestamp prefixes
 (``0001_``, ``20240101120000_``), golang-migrate ``N_name.up.sql``, and
-directories per migration (Prisma ``<stamp>_name/migration.sql``). Down
+directories per migration (Prisma ``<stamp>_name/migration.sql``); a file written
+for PostgreSQL (``x.postgres.up.sql``) in place of the one for every database
+(``x.up.sql``), and none written for another database (``x.mysql.up.sql``). Down
 files (``.down.sql``, ``down.sql``, ``*.down.*``, sqitch ``revert/``) are
 excluded; goose files keep only their ``-- +goose Up`` section (done by the
 reader).
@@ -43,4 +45,29 @@ def migration_files(directory: Path) -> list[Path]:
     files = [
         p for p in directory.rglob("*.sql") if p.is_file() and not is_down_file(p.relative_to(directory))
     ]
-    return sorted(files, key=lambda p: version_key(p, directory))
+    return sorted(for_postgres(files), key=lambda p: version_key(p, directory))
+
+
+# a dialect named before the last suffixes, as popx/fizz (Ory) and others write it:
+# 0001_x.postgres.up.sql, 0001_x.mysql.up.sql, 0001_x.up.sql (for every database)
+_DIALECT = re.compile(
+    r"\.(postgres|postgresql|pg|mysql|mariadb|sqlite3?|cockroach|crdb|mssql|sqlserver)(?=\.)"
+)
+_POSTGRES = ("postgres", "postgresql", "pg")
+
+
+def for_postgres(files: list[Path]) -> list[Path]:
+    """The files a PostgreSQL database applies: a migration written for PostgreSQL
+    (x.postgres.up.sql) replaces the one for every database (x.up.sql), and migrations
+    written for other databases (x.mysql.up.sql) do not apply."""
+    chosen: dict[Path, Path] = {}
+    for path in files:
+        match = _DIALECT.search(path.name.lower())
+        if match is None:
+            chosen.setdefault(path, path)
+            continue
+        if match[1] not in _POSTGRES:
+            continue
+        generic = path.with_name(path.name[: match.start()] + path.name[match.end() :])
+        chosen[generic] = path
+    return list(chosen.values())
