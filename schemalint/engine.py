@@ -339,7 +339,7 @@ def lint_files(
         except SourceError as error:  # one unreadable file: say so, lint the others
             errors.append(str(error))
             continue
-        replayer.search_path = ["public"]  # each migration file runs in a session of its own
+        replayer.new_session()  # each migration file runs in a session of its own
         is_target = path.resolve() in target_keys
         if is_target:
             target_files[file.path] = file

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -693,7 +693,7 @@ _TRUE = ("t", "true", "y", "yes", "on", "1")
 _FALSE = ("f", "false", "n", "no", "off", "0")
 
 
-def fold_default(text: str | None, column_type: str) -> str | None:
+def fold_default(text: str | None, column_type: str, time_zone: str | None = "UTC") -> str | None:
     """A constant default as the catalog stores it: the literal coerced to the column's type.
 
     ``DEFAULT NULL`` is no default; ``'0'`` for an integer is ``0``; ``'false'`` for a
@@ -722,7 +722,7 @@ def fold_default(text: str | None, column_type: str) -> str | None:
         match = _TIMESTAMP.fullmatch(value)
         return f"'{match.group(1)} {match.group(2)}'" if match else text
     if base == "timestamp with time zone":
-        return utc_timestamp(text, assume_utc=True) or text
+        return utc_timestamp(text, time_zone) or text
     if base == "jsonb":
         return _jsonb_text(value, text)
     if base == "bytea" and value == "":
@@ -733,26 +733,51 @@ def fold_default(text: str | None, column_type: str) -> str | None:
 _TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}(?::?\d{2})?)?")
 
 
-def utc_timestamp(literal: str, *, assume_utc: bool) -> str | None:
+def utc_timestamp(literal: str, time_zone: str | None) -> str | None:
     """A quoted timestamp literal as the catalog prints a timestamptz in UTC:
-    '2022-04-01 01:00:00+01' → '2022-04-01 00:00:00+00'. A literal without an offset is taken
-    to be UTC when asked (the session that ran the DDL is assumed to be in UTC), else None;
-    None too for anything that is not such a literal."""
-    match = (
-        _TIMESTAMP.fullmatch(literal[1:-1]) if len(literal) > 2 and literal[0] == literal[-1] == "'" else None
-    )
-    if match is None or (match.group(3) is None and not assume_utc):
+    '2022-04-01 01:00:00+01' → '2022-04-01 00:00:00+00'. A literal without an offset is in the
+    session's time zone (a name such as 'Europe/Berlin', or an offset '+05:00'), or left alone
+    (None) when the zone is None or unknown; None too for anything that is not such a literal."""
+    quoted = len(literal) > 2 and literal[0] == literal[-1] == "'"
+    match = _TIMESTAMP.fullmatch(literal[1:-1]) if quoted else None
+    if match is None:
         return None
-    offset = match.group(3) or "+00:00"
-    if offset == "Z":
-        offset = "+00:00"
-    elif len(offset) == 3:
-        offset += ":00"
-    elif ":" not in offset:
-        offset = offset[:3] + ":" + offset[3:]
-    moment = datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}{offset}").astimezone(UTC)
+    moment = datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}")
+    offset = match.group(3)
+    if offset is not None:
+        zone: tzinfo | None = UTC if offset == "Z" else _fixed_offset(offset)
+    else:
+        zone = _zone(time_zone) if time_zone is not None else None
+    if zone is None:
+        return None
+    moment = moment.replace(tzinfo=zone).astimezone(UTC)
     fraction = f".{moment.microsecond:06d}".rstrip("0") if moment.microsecond else ""
     return f"'{moment.strftime('%Y-%m-%d %H:%M:%S')}{fraction}+00'"
+
+
+def _fixed_offset(offset: str) -> tzinfo:
+    """'+05', '-0230', '+05:30' as a time zone."""
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _zone(name: str) -> tzinfo | None:
+    """A TimeZone setting as PostgreSQL reads it: a zone name, or a POSIX offset ('+05:30',
+    'UTC-3'), whose sign is the other way round: positive is west of Greenwich."""
+    posix = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?", name, re.IGNORECASE)
+    if posix is not None:
+        west = posix[1] == "+"
+        return _fixed_offset(f"{'-' if west else '+'}{int(posix[2]):02d}{posix[3] or '00'}")
+    if name.upper() in ("UTC", "GMT", "Z", "ETC/UTC", "UCT"):
+        return UTC
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return None
 
 
 def _jsonb_text(value: str, original: str) -> str:

@@ -110,6 +110,16 @@ CASES: dict[str, str] = {
             c timestamptz(3) DEFAULT '2017-12-14T01:02:30.5-0230', d timestamp DEFAULT '2017-12-14 01:02:30+05',
             e timestamp(0) DEFAULT '2017-12-14 01:02:30', f timestamptz DEFAULT 'infinity'
         );
+        SET TIME ZONE 'Europe/Berlin';
+        CREATE TABLE berlin (a timestamptz DEFAULT '2017-06-14 01:02:30', b timestamptz DEFAULT '2017-12-14 01:02:30',
+            c timestamptz DEFAULT '2017-12-14 01:02:30Z', d timestamp DEFAULT '2017-12-14 01:02:30');
+        CREATE DOMAIN berlin_time AS timestamptz DEFAULT '2020-03-29 02:30:00';
+        SET TIME ZONE -7;
+        CREATE TABLE minus_seven (a timestamptz DEFAULT '2017-12-14 01:02:30');
+        SET timezone = '+05:30';
+        ALTER TABLE minus_seven ADD COLUMN b timestamptz DEFAULT '2017-12-14 01:02:30';
+        RESET timezone;
+        ALTER TABLE minus_seven ALTER COLUMN a SET DEFAULT '2017-12-14 01:02:30';
     """,
     "views ordered by output names": """
         CREATE TABLE s (a int, b text, c int);

@@ -132,6 +132,9 @@ class Replayer:
     def __init__(self, search_path: Sequence[str] = ("public",)) -> None:
         self.state = State()
         self.search_path: list[str] = list(search_path)
+        # the session's TimeZone, for timestamptz literals without an offset (None: set to
+        # something replay cannot read); a server's default is taken to be UTC
+        self.time_zone: str | None = "UTC"
         self.statement: Statement | None = None
         self._origin: dict[str, Location] = {}
         self._created_in: dict[str, str] = {}
@@ -162,6 +165,11 @@ class Replayer:
         except NotReplayed as reason:
             return [self._e001(statement, str(reason))]
         return []
+
+    def new_session(self, search_path: Sequence[str] = ("public",)) -> None:
+        """The settings of a new session: each migration file runs in one of its own."""
+        self.search_path = list(search_path)
+        self.time_zone = "UTC"
 
     def model(self) -> Model:
         """The current state as a Model (a view: valid until the next apply)."""
@@ -373,7 +381,7 @@ def replay_files(files: Iterable[SqlFile], search_path: Sequence[str] = ("public
     findings: list[Finding] = []
     count = 0
     for sql_file in files:
-        replayer.search_path = list(search_path)
+        replayer.new_session(search_path)
         for statement in sql_file.statements:
             findings.extend(replayer.apply(statement))
             count += 1

@@ -113,6 +113,7 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
                 column.type,
                 r.canonical_type,
                 domain_type=tables.domain_type(r, column.type),
+                time_zone=r.time_zone,
             )
             if cmd.HasField("def")
             else None

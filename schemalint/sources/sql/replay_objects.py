@@ -95,6 +95,9 @@ def _path_from_values(values: list[str]) -> list[str]:
 
 
 def variable_set(r: Replayer, stmt: pb.VariableSetStmt) -> None:
+    if stmt.name.lower() == "timezone":
+        r.time_zone = _time_zone(stmt)
+        return
     if stmt.name.lower() != "search_path":
         return
     if stmt.kind in (
@@ -107,6 +110,26 @@ def variable_set(r: Replayer, stmt: pb.VariableSetStmt) -> None:
     r.search_path = _path_from_values(
         [a.a_const.sval.sval for a in stmt.args if a.WhichOneof("node") == "a_const"]
     )
+
+
+def _time_zone(stmt: pb.VariableSetStmt) -> str | None:
+    """SET TIME ZONE 'Europe/Berlin' | -7 | LOCAL | DEFAULT, RESET timezone: the setting as
+    PostgreSQL keeps it (a numeric offset in hours east becomes a POSIX offset); the server's
+    default is taken to be UTC; None for what replay cannot read."""
+    if stmt.kind != pb.VAR_SET_VALUE or not stmt.args:
+        return "UTC"
+    value = stmt.args[0]
+    if value.WhichOneof("node") != "a_const":
+        return None  # an INTERVAL offset
+    const = value.a_const
+    kind = const.WhichOneof("val")
+    if kind == "sval":
+        return str(const.sval.sval)
+    hours = const.ival.ival if kind == "ival" else float(const.fval.fval) if kind == "fval" else None
+    if hours is None:
+        return None
+    minutes = round(abs(hours) * 60)  # hours east of Greenwich, as a POSIX offset (west positive)
+    return f"{'+' if hours < 0 else '-'}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def select(r: Replayer, stmt: pb.SelectStmt) -> None:
@@ -183,7 +206,7 @@ def _domain_constraint(r: Replayer, domain: Domain, c: pb.Constraint) -> Domain:
     if c.contype == C.CONSTR_NULL:
         return evolve(domain, not_null=False)
     if c.contype == C.CONSTR_DEFAULT:
-        return evolve(domain, default=fold_default(canonical_expr(c.raw_expr), domain.type))
+        return evolve(domain, default=fold_default(canonical_expr(c.raw_expr), domain.type, r.time_zone))
     if c.contype == C.CONSTR_CHECK:
         taken = {n for n, _ in domain.checks}
         name = c.conname or choose_name(domain.name, None, "check", lambda n: n in taken)
@@ -199,7 +222,7 @@ def alter_domain(r: Replayer, stmt: pb.AlterDomainStmt) -> None:
     kind = stmt.subtype
     if kind == "T":
         default = canonical_expr(getattr(stmt, "def")) if stmt.HasField("def") else None
-        domain = evolve(domain, default=fold_default(default, domain.type))
+        domain = evolve(domain, default=fold_default(default, domain.type, r.time_zone))
     elif kind in ("N", "O"):
         domain = evolve(domain, not_null=kind == "O")
     elif kind == "C":

@@ -229,7 +229,7 @@ def _bound_text(bound: pb.PartitionBoundSpec) -> str:
 def _utc_literal(text: str) -> str:
     """'2022-04-01 01:00:00+01' → '2022-04-01 00:00:00+00', as the catalog prints it in UTC; a
     literal without an offset is left alone (the partition key may be a timestamp without one)."""
-    return utc_timestamp(text, assume_utc=False) or text
+    return utc_timestamp(text, None) or text
 
 
 def _partkey_text(spec: pb.PartitionSpec) -> str:
@@ -304,7 +304,11 @@ def _column_from_def(
             fields["not_null"] = False
         elif contype == DEFAULT:
             fields["default"] = column_default(
-                c.raw_expr, col_type, r.canonical_type, domain_type=domain_type(r, col_type)
+                c.raw_expr,
+                col_type,
+                r.canonical_type,
+                domain_type=domain_type(r, col_type),
+                time_zone=r.time_zone,
             )
         elif contype == IDENTITY:
             fields["identity"] = "always" if c.generated_when == "a" else "by default"
@@ -332,7 +336,12 @@ def _column_from_def(
 
 
 def column_default(
-    node: Any, column_type: str, spell: Callable[[Any], str], *, domain_type: str | None = None
+    node: Any,
+    column_type: str,
+    spell: Callable[[Any], str],
+    *,
+    domain_type: str | None = None,
+    time_zone: str | None = "UTC",
 ) -> str | None:
     """The default as the catalog keeps it: none for a plain NULL, literals coerced to the type.
 
@@ -341,14 +350,15 @@ def column_default(
     base type when the column's type is a domain), or the length coercion of a type with a
     modifier (varchar(64), numeric(19,4), timestamp(3), bit(8), …), which PostgreSQL stores
     and prints as NULL::type. A NULL cast to another type (NULL::varchar on a text column) is
-    stored as that coercion. Literals are folded as the (base) type stores them.
+    stored as that coercion. Literals are folded as the (base) type stores them; a timestamptz
+    literal without an offset is in `time_zone`, the session's (None: unknown, left as written).
     """
     target = node
     if target.WhichOneof("node") == "type_cast" and spell(target.type_cast.type_name) == column_type:
         target = target.type_cast.arg
     if target.WhichOneof("node") == "a_const" and target.a_const.isnull:
         return "NULL" if domain_type is not None or _length_coerced(column_type) else None
-    return fold_default(canonical_expr(node), domain_type or column_type)
+    return fold_default(canonical_expr(node), domain_type or column_type, time_zone)
 
 
 # format_type spellings of the types whose modifier is applied by a length coercion function
