@@ -389,16 +389,17 @@ def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
     rel = stmt.into.rel
     schema = r.creation_schema(rel.schemaname)
     qualname = f"{schema}.{rel.relname}"
-    if stmt.objtype != OT.OBJECT_MATVIEW:
-        _table_from_query(r, stmt, schema, qualname)
-        return
-    if qualname in r.state.views:
+    matview = stmt.objtype == OT.OBJECT_MATVIEW
+    if qualname in r.state.views if matview else r.relation_exists(qualname):
         if stmt.if_not_exists:
             return
-        raise NotReplayed(f"materialized view {qualname} already exists")
+        raise NotReplayed(f"{'materialized view' if matview else 'relation'} {qualname} already exists")
     query = pb.Node()
     query.CopyFrom(stmt.query)
     columns = prepare_view_query(query, [a.string.sval for a in stmt.into.col_names], _lookup(r))
+    if not matview:
+        _table_from_query(r, schema, rel.relname, rel.relpersistence, query.select_stmt, columns)
+        return
     r.state.views[qualname] = View(
         schema,
         rel.relname,
@@ -411,19 +412,12 @@ def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
     r.touch(qualname, created=True)
 
 
-def _table_from_query(r: Replayer, stmt: pb.CreateTableAsStmt, schema: str, qualname: str) -> None:
+def _table_from_query(
+    r: Replayer, schema: str, name: str, persistence: str, select: pb.SelectStmt, names: tuple[str, ...]
+) -> None:
     """CREATE TABLE … AS SELECT: a table with the query's column names and types, where every type
     is known (a cast, a constant, a column of a table of the model); nothing else of the query
     (no NOT NULL, no default, no constraint) reaches the table."""
-    rel = stmt.into.rel
-    if r.relation_exists(qualname):
-        if stmt.if_not_exists:
-            return
-        raise NotReplayed(f"relation {qualname} already exists")
-    query = pb.Node()
-    query.CopyFrom(stmt.query)
-    names = prepare_view_query(query, [a.string.sval for a in stmt.into.col_names], _lookup(r))
-    select = query.select_stmt
     if not names or select.larg.ByteSize() or select.values_lists:
         raise NotReplayed("CREATE TABLE … AS: the columns of this query are not known to schemalint")
     tables: dict[str, Table] = {}
@@ -433,25 +427,25 @@ def _table_from_query(r: Replayer, stmt: pb.CreateTableAsStmt, schema: str, qual
             if table is not None:
                 tables[item.range_var.alias.aliasname or item.range_var.relname] = table
     columns = []
-    for name, target in zip(names, select.target_list, strict=False):
+    for column, target in zip(names, select.target_list, strict=False):
         column_type = _expression_type(r, target.res_target.val, tables)
         if column_type is None:
             raise NotReplayed(
-                f"CREATE TABLE … AS: column {name} has the type of an expression schemalint does not type"
+                f"CREATE TABLE … AS: column {column} has the type of an expression schemalint does not type"
             )
-        columns.append(Column(name=name, type=column_type, location=r.location))
-    persistence = replay_tables.PERSISTENCE.get(rel.relpersistence, "permanent")
+        columns.append(Column(name=column, type=column_type, location=r.location))
+    qualname = f"{schema}.{name}"
     r.state.tables[qualname] = Table(
         schema=schema,
-        name=rel.relname,
+        name=name,
         columns=tuple(columns),
-        persistence=persistence,  # type: ignore[arg-type]
+        persistence=replay_tables.PERSISTENCE.get(persistence, "permanent"),  # type: ignore[arg-type]
         location=r.location,
     )
-    r.add_relname(schema, rel.relname)
+    r.add_relname(schema, name)
     r.touch(qualname, created=True)
-    for column in columns:
-        r.touch(f"{qualname}.{column.name}", created=True)
+    for made in columns:
+        r.touch(f"{qualname}.{made.name}", created=True)
 
 
 def _expression_type(r: Replayer, node: Any, tables: dict[str, Table]) -> str | None:
