@@ -130,6 +130,8 @@ CASES: dict[str, str] = {
             EXCEPT SELECT 1, NULL ORDER BY b DESC, a;
         CREATE VIEW v5 AS SELECT a, b AS label FROM s UNION ALL SELECT NULL, upper(b) FROM s;
         CREATE VIEW v6 AS SELECT a FROM s WHERE a = (SELECT max(a) FROM s) AND c IN (SELECT c FROM public.s);
+        CREATE VIEW v7 AS SELECT lower(b) AS lb, a + 1 AS c, count(*) AS n FROM s GROUP BY lb, c, a ORDER BY n;
+        CREATE VIEW v8 AS SELECT b AS label, count(*) FROM s x GROUP BY label, x.c HAVING count(*) > 1;
     """,
     "columns and types": """
         CREATE TABLE t (

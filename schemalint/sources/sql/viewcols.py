@@ -39,6 +39,7 @@ def prepare_view_query(query: Any, aliases: list[str], lookup: Lookup) -> tuple[
             _expand_stars(select, lookup)
             _whole_rows(select, lookup)
             _expand_composites(select, lookup)
+            _group_by_outputs(select, lookup)
         names = _select_columns(query, lookup)
     except Unknown:
         return ()
@@ -142,6 +143,32 @@ def _whole_rows(select: Any, lookup: Lookup) -> None:
 
     for target in select.target_list:
         visit(target.res_target)
+
+
+def _group_by_outputs(select: Any, lookup: Lookup) -> None:
+    """GROUP BY a name that is no input column but an output column's name groups by that
+    column's expression, which the catalog prints (GROUP BY day → GROUP BY date_trunc(…))."""
+    if not select.group_clause:
+        return
+    try:
+        relations = _from_relations(select.from_clause, lookup)
+    except Unknown:
+        return
+    inputs = {c for _, columns in relations for c in columns}
+    outputs: dict[str, Any] = {}
+    for target in select.target_list:
+        if target.res_target.name:
+            outputs.setdefault(target.res_target.name, target.res_target.val)
+    for item in select.group_clause:
+        if item.WhichOneof("node") != "column_ref":
+            continue
+        fields = item.column_ref.fields
+        if len(fields) == 1 and fields[0].WhichOneof("node") == "string":
+            name = fields[0].string.sval
+            if name not in inputs and name in outputs:
+                expression = pb.Node()
+                expression.CopyFrom(outputs[name])
+                item.CopyFrom(expression)
 
 
 def _expand_composites(select: Any, lookup: Lookup) -> None:
