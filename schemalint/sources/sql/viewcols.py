@@ -1,7 +1,10 @@
-"""The output column names of a view's query, as PostgreSQL names them (FigureColname).
+"""A view's query rewritten as PostgreSQL stores it, and its output column names (FigureColname).
 
-``*`` is expanded from the model when the relations in FROM are known;
-otherwise the columns are unknown and an empty tuple is returned.
+What the catalog knows and prints that the written query leaves implicit, from the model:
+``*`` expanded, functions in FROM aliased with their result columns, whole-row references
+(``t`` → ``t.*``), ``(f(x)).*`` expanded, GROUP BY output names, set-operation branches named
+after the view's columns and their ORDER BY by position. Where the relations a query reads are
+not known, its columns are unknown and an empty tuple is returned.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ class Lookup:
 
 
 def prepare_view_query(query: Any, aliases: list[str], lookup: Lookup) -> tuple[str, ...]:
-    """Expand ``*`` and apply the view's column aliases in ``query`` (changed in place), as
-    PostgreSQL stores a view; return the view's column names (empty when they cannot be known)."""
+    """Rewrite ``query`` in place as PostgreSQL stores a view (see the module docstring) with the
+    view's column aliases; return the view's column names (empty when they cannot be known)."""
     select = query if isinstance(query, pb.SelectStmt) else query.select_stmt
     _alias_functions(select.from_clause, lookup)
     try:
