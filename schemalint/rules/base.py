@@ -117,7 +117,8 @@ class ModelRule(Rule):
 
 
 class StatementRule(Rule):
-    # the statement kinds (libpg_query node names) the rule reads; None: every statement
+    # the statement kinds (libpg_query node names) the rule reads; None: every statement. The engine
+    # calls check only with statements of these kinds, so check need not test the kind again.
     kinds: ClassVar[frozenset[str] | None] = None
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:

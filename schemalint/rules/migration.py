@@ -143,7 +143,7 @@ class IndexDroppedWithoutConcurrently(StatementRule):
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
         node = statement.node
-        if statement.kind != "drop_stmt" or node.remove_type != pb.OBJECT_INDEX or node.concurrent:
+        if node.remove_type != pb.OBJECT_INDEX or node.concurrent:
             return
         fs = statement_file(ctx)
         for obj in node.objects:
@@ -263,8 +263,6 @@ class ConcurrentlyInTransaction(StatementRule):
     )
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
-        if statement.kind not in ("index_stmt", "drop_stmt", "reindex_stmt", "alter_table_stmt"):
-            return
         inside = (
             ctx.in_transaction or statement_file(ctx).in_transaction or self.opts["assume_in_transaction"]
         )

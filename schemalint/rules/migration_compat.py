@@ -62,7 +62,7 @@ class ColumnDropped(StatementRule):
     tags = ("migration", "destructive", "compatibility")
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
-        if statement.kind != "alter_table_stmt" or statement.node.objtype != pb.OBJECT_TABLE:
+        if statement.node.objtype != pb.OBJECT_TABLE:
             return
         target = existing_table(statement, state, ctx)
         if target is None:
@@ -111,7 +111,7 @@ class ColumnOrTableRenamed(StatementRule):
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
         node = statement.node
-        if statement.kind != "rename_stmt" or node.rename_type not in (pb.OBJECT_TABLE, pb.OBJECT_COLUMN):
+        if node.rename_type not in (pb.OBJECT_TABLE, pb.OBJECT_COLUMN):
             return
         fs = statement_file(ctx)
         table = fs.table_name(node.relation, state)
@@ -171,7 +171,7 @@ class TableDropped(StatementRule):
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
         node = statement.node
-        if statement.kind != "drop_stmt" or node.remove_type != pb.OBJECT_TABLE:
+        if node.remove_type != pb.OBJECT_TABLE:
             return
         fs = statement_file(ctx)
         for obj in node.objects:
@@ -237,7 +237,7 @@ class NonIdempotentSeedInsert(StatementRule):
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
         node = statement.node
-        if statement.kind != "insert_stmt" or node.HasField("on_conflict_clause") or _guarded_select(node):
+        if node.HasField("on_conflict_clause") or _guarded_select(node):
             return
         fs = statement_file(ctx)
         table = fs.table_name(node.relation, state)

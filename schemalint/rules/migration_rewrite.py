@@ -74,8 +74,6 @@ class ColumnAddedWithVolatileDefault(StatementRule):
     tags = ("migration", "locking", "rewrite")
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
-        if statement.kind != "alter_table_stmt":
-            return
         target = existing_table(statement, state, ctx)
         if target is None:
             return
@@ -249,8 +247,6 @@ class ColumnTypeChanged(StatementRule):
     tags = ("migration", "locking", "rewrite")
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
-        if statement.kind != "alter_table_stmt":
-            return
         target = existing_table(statement, state, ctx)
         if target is None:
             return
@@ -340,8 +336,6 @@ class ConstraintAddedWithoutNotValid(StatementRule):
     tags = ("migration", "locking", "constraints")
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
-        if statement.kind != "alter_table_stmt":
-            return
         target = existing_table(statement, state, ctx)
         if target is None:
             return
@@ -449,8 +443,6 @@ class NotNullSetOnExistingColumn(StatementRule):
     tags = ("migration", "locking")
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
-        if statement.kind != "alter_table_stmt":
-            return
         target = existing_table(statement, state, ctx)
         if target is None:
             return
