@@ -15,10 +15,10 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
+from conftest import CORPUS, corpus_files, corpus_loader
 
 from schemalint.diff import diff_models
 from schemalint.sources.catalog import introspect
@@ -26,8 +26,6 @@ from schemalint.sources.dsn import with_database
 from schemalint.sources.sql.parse import read_sql_file
 from schemalint.sources.sql.replay import replay_files
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
 EXPECTED = Path(__file__).resolve().parent / "fidelity"
 SKIP = {
     "supabase-postgres": "needs a cluster of its own, made with initdb -U supabase_admin",
@@ -41,21 +39,10 @@ pytestmark = [
 ]
 
 
-def _load_module() -> Any:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("corpus_load", CORPUS / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["corpus_load"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _entries() -> list[tuple[str, str, str | None]]:
     if not (CORPUS / "load.py").is_file():
         return []
-    load = _load_module()
+    load = corpus_loader()
     out = []
     for name, record in load.load_catalog().items():
         for variant in (None, *(record.get("variants") or {})):
@@ -73,7 +60,7 @@ def _server_major(admin: str) -> int:
 
 
 def _missing_extensions(admin: str, name: str, variant: str | None) -> list[str]:
-    load = _load_module()
+    load = corpus_loader()
     record = load.load_catalog()[name]
     wanted = [e["name"] for e in record.get("extensions", []) if e.get("source") != "unavailable"]
     with psycopg.connect(admin) as connection:
@@ -92,7 +79,7 @@ def test_replay_matches_catalog(
     missing = _missing_extensions(pg_admin, name, variant)
     if missing:
         pytest.skip(f"the server lacks extension(s) {', '.join(missing)} that {name} creates")
-    load = _load_module()
+    load = corpus_loader()
     plan = load.make_plan(load.load_catalog()[name], variant)
     database = (
         "slfid_" + re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:30] + "_" + uuid.uuid4().hex[:6]
@@ -113,12 +100,7 @@ def test_replay_matches_catalog(
         search_path = tuple(p.strip() for p in plan.settings.get("search_path", "public").split(","))
         found: list[str] = []
         for only, db in targets.items():
-            listed = subprocess.run(
-                [sys.executable, str(CORPUS / "load.py"), "files", name, *variant_args, "--database", database,
-                 "--render", str(tmp_path / "rendered"), "--only", only, "--expand-includes"],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            files = [Path(line) for line in listed.stdout.splitlines() if line.strip()]
+            files = corpus_files(name, variant, tmp_path / "rendered", only=only, database=database)
             replayed = replay_files([read_sql_file(p) for p in files], search_path=search_path)
             live = introspect(with_database(pg_admin, db))
             prefix = "" if only == "target" else f"[{only}] "

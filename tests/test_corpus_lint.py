@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import missing_extensions
+from conftest import CORPUS, corpus_files, corpus_loader, missing_extensions
 
 from schemalint.config import Settings
 from schemalint.engine import LintResult, lint_files, lint_model
@@ -36,8 +36,6 @@ from schemalint.sources.dsn import with_database
 from schemalint.sources.sql.parse import read_sql_file
 from schemalint.sources.sql.replay import replay_files
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
 LIVE = ("river", "openfga", "graphile-starter")  # small, load in ~3 s each; graphile-starter needs contrib
 
 # lint_files must replay a list of files as replay_files (and psql) does: in the order given,
@@ -52,24 +50,11 @@ pytestmark = [
 ]
 
 
-def _load_module() -> Any:
-    import importlib.util
-
-    if "corpus_load" in sys.modules:
-        return sys.modules["corpus_load"]
-    spec = importlib.util.spec_from_file_location("corpus_load", CORPUS / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["corpus_load"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _entries() -> list[tuple[str, str, str | None]]:
     if not (CORPUS / "load.py").is_file():
         return []
     out = []
-    for name, record in _load_module().load_catalog().items():
+    for name, record in corpus_loader().load_catalog().items():
         for variant in (None, *(record.get("variants") or {})):
             out.append((name if variant is None else f"{name}:{variant}", name, variant))
     return out
@@ -83,16 +68,6 @@ def _params(xfails: Mapping[str, str] | None = None) -> list[Any]:
             marks.append(pytest.mark.xfail(strict=True, reason=xfails[label]))
         out.append(pytest.param(label, name, variant, id=label, marks=marks))
     return out
-
-
-def _files(name: str, variant: str | None, render: Path) -> list[Path]:
-    variant_args = ["--variant", variant] if variant else []
-    listed = subprocess.run(
-        [sys.executable, str(CORPUS / "load.py"), "files", name, *variant_args, "--render", str(render),
-         "--only", "target", "--expand-includes"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return [Path(line) for line in listed.stdout.splitlines() if line.strip()]
 
 
 @dataclass(frozen=True)
@@ -110,7 +85,7 @@ def linted(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str, str 
     def get(label: str, name: str, variant: str | None) -> Linted:
         if label not in cache:
             render = tmp_path_factory.mktemp("render")
-            files = _files(name, variant, render)
+            files = corpus_files(name, variant, render)
             start = time.perf_counter()
             result = lint_files(files, Settings.default(render))
             cache[label] = Linted(tuple(files), result, time.perf_counter() - start)
@@ -196,7 +171,7 @@ def _model_rule_keys(findings: Iterable[Finding]) -> set[tuple[str, str | None]]
 
 @pytest.mark.parametrize("name", LIVE)
 def test_live_model_lints_like_its_files(name: str, pg_admin: str, tmp_path: Path) -> None:
-    load = _load_module()
+    load = corpus_loader()
     record = load.load_catalog()[name]
     wanted = [e["name"] for e in record.get("extensions", []) if e.get("source") != "unavailable"]
     missing = missing_extensions(pg_admin, *wanted)
@@ -221,7 +196,7 @@ def test_live_model_lints_like_its_files(name: str, pg_admin: str, tmp_path: Pat
     crashed = [f for f in live.findings if f.code == "E002"]
     assert not crashed, _show(crashed)
     assert all(f.location is None for f in live.findings), _show(f for f in live.findings if f.location)
-    from_files = lint_files(_files(name, None, tmp_path / "render"), settings)
+    from_files = lint_files(corpus_files(name, None, tmp_path / "render"), settings)
     live_keys, file_keys = _model_rule_keys(live.findings), _model_rule_keys(from_files.findings)
     assert live_keys, f"no model-rule findings on {name}: the comparison would prove nothing"
     assert live_keys == file_keys, (

@@ -16,6 +16,7 @@ from pathlib import Path
 import postgast
 import psycopg
 import pytest
+from conftest import CORPUS
 from psycopg import sql
 
 from schemalint.diff import Difference, diff_models
@@ -246,8 +247,6 @@ def test_no_differences_says_so() -> None:
 
 
 # reconciling real schemas: build a whole corpus schema from nothing, then drop it all ------------
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
 @pytest.mark.catalog

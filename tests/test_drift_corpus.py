@@ -30,13 +30,12 @@ from typing import Any
 
 import psycopg
 import pytest
+from conftest import CORPUS
 from psycopg import sql
 
 from schemalint.sources.dsn import with_database
 from schemalint.sources.sql.order import migration_files
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
 TEMPORAL = CORPUS / "migrations" / "temporal"
 
 pytestmark = [

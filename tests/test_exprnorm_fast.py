@@ -15,6 +15,7 @@ from typing import Any
 
 import postgast
 import pytest
+from conftest import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from postgast import pg_query_pb2 as pb
@@ -22,8 +23,6 @@ from postgast import pg_query_pb2 as pb
 from schemalint.exprnorm import _fast, canonical_expr, deparsed_expr
 from schemalint.sources.sql.parse import parse_sql
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
 EXPRESSION_KINDS = frozenset(
     {"a_expr", "null_test", "bool_expr", "func_call", "column_ref", "a_const", "type_cast"}
 )
