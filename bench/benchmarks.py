@@ -16,10 +16,10 @@ from pathlib import Path
 
 import cluster
 import generate
+from corpus import CORPUS
 from measure import Command, Measured, argv, interleaved
 from peers import Tools
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 GITLAB_SQL = CORPUS / "schemas" / "gitlab.sql"
 KESTRA = CORPUS / "migrations" / "kestra"
 LOAD_PY = CORPUS / "load.py"

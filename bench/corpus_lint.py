@@ -15,7 +15,6 @@ two can be compared: they should be equal. The table goes into bench/RESULTS.md 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import subprocess
 import sys
@@ -30,13 +29,13 @@ from types import ModuleType
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
 SECTION = "corpus-lint"
 FAMILIES = ("N", "C", "T", "K", "R", "M", "S")  # the standard pack's rule families
 TOP = 3  # most frequent rules shown per entry
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
+from corpus import CORPUS, entry_files, load_module  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -58,31 +57,12 @@ class Counted:
         return sum(n for code, n in self.counts.items() if code.startswith(letter))
 
 
-def _load_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("corpus_load", CORPUS / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["corpus_load"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def entries(load: ModuleType) -> list[tuple[str, str, str | None]]:
     out = []
     for name, record in load.load_catalog().items():
         for variant in (None, *(record.get("variants") or {})):
             out.append((name if variant is None else f"{name}:{variant}", name, variant))
     return out
-
-
-def entry_files(name: str, variant: str | None, render: Path) -> list[Path]:
-    variant_args = ["--variant", variant] if variant else []
-    listed = subprocess.run(
-        [sys.executable, str(CORPUS / "load.py"), "files", name, *variant_args, "--render", str(render),
-         "--only", "target", "--expand-includes"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return [Path(line) for line in listed.stdout.splitlines() if line.strip()]
 
 
 def count(label: str, name: str, variant: str | None, scratch: Path) -> Counted:
@@ -180,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (CORPUS / "load.py").is_file():
         print(f"corpus not found at {CORPUS}", file=sys.stderr)
         return 2
-    load = _load_module()
+    load = load_module()
     chosen = entries(load)
     if args.only:
         unknown = set(args.only) - {label for label, _, _ in chosen}

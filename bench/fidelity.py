@@ -19,7 +19,6 @@ bench/out/fidelity/<entry>.txt. Run it with the main venv's Python (it imports s
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import re
 import subprocess
@@ -31,8 +30,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from corpus import CORPUS, entry_files, load_module
+
 BENCH = Path(__file__).resolve().parent
-CORPUS = BENCH.parent.parent / "shared" / "corpus"
 OUT = BENCH / "out" / "fidelity"
 SUMMARY = OUT / "summary.json"
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -56,15 +56,6 @@ class Outcome:
     first: tuple[str, ...] = ()
     seconds: float = 0.0
     problem: str = ""  # a crash or a failed load: the row has no differences to show
-
-
-def _load_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("corpus_load", CORPUS / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["corpus_load"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def entries(load: ModuleType) -> dict[str, tuple[str, str | None, Any]]:
@@ -108,15 +99,6 @@ def drop_entry(server: str, label: str, plan: Any) -> None:
         _psql(server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
-def entry_files(name: str, variant: str | None, database: str, only: str, render: Path) -> list[Path]:
-    done = subprocess.run(
-        [sys.executable, str(CORPUS / "load.py"), "files", name, *_variant_args(variant), "--database",
-         database, "--render", str(render), "--only", only, "--expand-includes"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return [Path(line) for line in done.stdout.splitlines() if line.strip()]
-
-
 def check(server: str, label: str, name: str, variant: str | None, plan: Any) -> Outcome:
     if str(BENCH.parent) not in sys.path:  # works before `pip install -e .` too
         sys.path.insert(0, str(BENCH.parent))
@@ -138,7 +120,9 @@ def check(server: str, label: str, name: str, variant: str | None, plan: Any) ->
         key: template.replace("{db}", database) for key, template in plan.databases.items()
     }
     for only, db in targets.items():
-        files = entry_files(name, variant, database, only, OUT / "rendered" / database_for(label))
+        files = entry_files(
+            name, variant, OUT / "rendered" / database_for(label), only=only, database=database
+        )
         replayed = replay_files([read_sql_file(p) for p in files], search_path=search_path)
         live = introspect(server.rsplit("/", 1)[0] + f"/{db}")
         differences = diff_models(replayed.model, live)
@@ -204,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the entries and exit")
     args = parser.parse_args(argv)
 
-    load = _load_module()
+    load = load_module()
     known = entries(load)
     if args.list:
         for label in known:
