@@ -11,7 +11,8 @@ tables can introspect.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from typing import Any, Literal, cast
@@ -100,21 +101,38 @@ def introspect(
     """Read the schema of the database at ``dsn``; raise SourceError (password masked) on failure."""
     target = mask_dsn(dsn)
     try:
-        with psycopg.connect(
-            dsn, application_name=application_name, connect_timeout=connect_timeout, autocommit=False
-        ) as connection:
-            connection.read_only = True
-            connection.isolation_level = IsolationLevel.REPEATABLE_READ
-            with connection.transaction(), connection.cursor() as cursor:
-                for name, value in (
-                    ("statement_timeout", statement_timeout),
-                    ("lock_timeout", lock_timeout),
-                    ("search_path", ""),
-                ):
-                    cursor.execute("SELECT pg_catalog.set_config(%s, %s, true)", (name, value))
-                return _read(cursor, list(schemas), list(exclude_schemas), target)
+        with _read_only(
+            dsn,
+            application_name=application_name,
+            connect_timeout=connect_timeout,
+            settings={
+                "statement_timeout": statement_timeout,
+                "lock_timeout": lock_timeout,
+                "search_path": "",
+            },
+            snapshot=True,
+        ) as cursor:
+            return _read(cursor, list(schemas), list(exclude_schemas), target)
     except psycopg.Error as error:
         raise SourceError(f"Cannot read the schema of {target}: {_one_line(error, dsn)}") from None
+
+
+@contextmanager
+def _read_only(
+    dsn: str, *, application_name: str, connect_timeout: int, settings: dict[str, str], snapshot: bool
+) -> Iterator[psycopg.Cursor[Row]]:
+    """A cursor in a read-only transaction (one REPEATABLE READ snapshot when asked) whose
+    session settings (timeouts, search_path) are set for that transaction only."""
+    with psycopg.connect(
+        dsn, application_name=application_name, connect_timeout=connect_timeout, autocommit=False
+    ) as connection:
+        connection.read_only = True
+        if snapshot:
+            connection.isolation_level = IsolationLevel.REPEATABLE_READ
+        with connection.transaction(), connection.cursor() as cursor:
+            for name, value in settings.items():
+                cursor.execute("SELECT pg_catalog.set_config(%s, %s, true)", (name, value))
+            yield cursor
 
 
 def _one_line(error: psycopg.Error, dsn: str) -> str:
@@ -485,16 +503,14 @@ def read_rows(
     """Run one query in a read-only transaction (for schema lists and migration history tables)."""
     target = mask_dsn(dsn)
     try:
-        with psycopg.connect(
-            dsn, application_name=application_name, connect_timeout=connect_timeout, autocommit=False
-        ) as connection:
-            connection.read_only = True
-            with connection.transaction(), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_catalog.set_config('statement_timeout', %s, true)", (statement_timeout,)
-                )
-                cursor.execute("SELECT pg_catalog.set_config('lock_timeout', %s, true)", (lock_timeout,))
-                return list(cursor.execute(sql, params).fetchall())
+        with _read_only(
+            dsn,
+            application_name=application_name,
+            connect_timeout=connect_timeout,
+            settings={"statement_timeout": statement_timeout, "lock_timeout": lock_timeout},
+            snapshot=False,
+        ) as cursor:
+            return list(cursor.execute(sql, params).fetchall())
     except psycopg.Error as error:
         raise SourceError(f"Cannot read {target}: {_one_line(error, dsn)}") from None
 
