@@ -162,6 +162,27 @@ def _by_name(items: tuple[Any, ...]) -> dict[str, Any]:
     return {item.name: item for item in items}
 
 
+def _diff_members(
+    d: _Differ,
+    kind: Literal["column", "constraint"],
+    table: str,
+    declared: tuple[Column, ...] | tuple[Constraint, ...],
+    live: tuple[Column, ...] | tuple[Constraint, ...],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A table's columns or constraints matched by name: missing, extra, and each pair field by
+    field; the two name maps, for the caller."""
+    on_d, on_l = _by_name(declared), _by_name(live)
+    for name in sorted(on_d.keys() - on_l.keys()):
+        d.add(kind, f"{table}.{name}", "missing", location=on_d[name].location)
+    for name in sorted(on_l.keys() - on_d.keys()):
+        d.add(kind, f"{table}.{name}", "extra")
+    for name in sorted(on_d.keys() & on_l.keys()):
+        mine, theirs = on_d[name], on_l[name]
+        d.fields_of(kind, f"{table}.{name}", mine, theirs, skip=("name",))
+        d.comment(kind, f"{table}.{name}", mine, theirs, mine.location)
+    return on_d, on_l
+
+
 def _diff_table(d: _Differ, declared: Table, live: Table) -> None:
     qualname = declared.qualname
     d.fields_of(
@@ -195,25 +216,8 @@ def _diff_table(d: _Differ, declared: Table, live: Table) -> None:
                 declared.location,
             )
 
-    columns_d, columns_l = _by_name(declared.columns), _by_name(live.columns)
-    for name in sorted(columns_d.keys() - columns_l.keys()):
-        d.add("column", f"{qualname}.{name}", "missing", location=columns_d[name].location)
-    for name in sorted(columns_l.keys() - columns_d.keys()):
-        d.add("column", f"{qualname}.{name}", "extra")
-    for name in sorted(columns_d.keys() & columns_l.keys()):
-        column: Column = columns_d[name]
-        d.fields_of("column", f"{qualname}.{name}", column, columns_l[name], skip=("name",))
-        d.comment("column", f"{qualname}.{name}", column, columns_l[name], column.location)
-
-    cons_d, cons_l = _by_name(declared.constraints), _by_name(live.constraints)
-    for name in sorted(cons_d.keys() - cons_l.keys()):
-        d.add("constraint", f"{qualname}.{name}", "missing", location=cons_d[name].location)
-    for name in sorted(cons_l.keys() - cons_d.keys()):
-        d.add("constraint", f"{qualname}.{name}", "extra")
-    for name in sorted(cons_d.keys() & cons_l.keys()):
-        constraint: Constraint = cons_d[name]
-        d.fields_of("constraint", f"{qualname}.{name}", constraint, cons_l[name], skip=("name",))
-        d.comment("constraint", f"{qualname}.{name}", constraint, cons_l[name], constraint.location)
+    _diff_members(d, "column", qualname, declared.columns, live.columns)
+    cons_d, cons_l = _diff_members(d, "constraint", qualname, declared.constraints, live.constraints)
 
     # an index that backs a constraint present on one side only comes and goes with it
     one_sided = cons_d.keys() ^ cons_l.keys()
