@@ -245,14 +245,19 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
             raise NotReplayed(f"type {qualname} does not exist in the model replayed so far")
         raise NotReplayed("renamed type: columns of that type keep the old spelling in the model")
     if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE):
-        qualname = _function_qualname(r, stmt.object.object_with_args)
-        function = s.functions.pop(qualname, None)
-        if function is None:
-            raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
-        function = evolve(function, name=new)
-        s.functions[function.qualname] = function
+        _change_function(r, stmt.object.object_with_args, name=new)
         return
     raise NotReplayed(f"RENAME of {pb.ObjectType.Name(kind)[7:]} is not replayed")
+
+
+def _change_function(r: Replayer, object_with_args: Any, **changes: str) -> None:
+    """Rename a function or move it to another schema: it is stored under its new qualname."""
+    qualname = _function_qualname(r, object_with_args)
+    function = r.state.functions.pop(qualname, None)
+    if function is None:
+        raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
+    changed = evolve(function, **changes)
+    r.state.functions[changed.qualname] = changed
 
 
 def _rename_index(r: Replayer, qualname: str, new: str, *, missing_ok: bool) -> None:
@@ -394,12 +399,7 @@ def set_schema(r: Replayer, stmt: pb.AlterObjectSchemaStmt) -> None:
             raise NotReplayed(f"relation {qualname} does not exist in the model replayed so far")
         return
     if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE):
-        qualname = _function_qualname(r, stmt.object.object_with_args)
-        function = s.functions.pop(qualname, None)
-        if function is None:
-            raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
-        moved = evolve(function, schema=target)
-        s.functions[moved.qualname] = moved
+        _change_function(r, stmt.object.object_with_args, schema=target)
         return
     if kind in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
         qualname = _type_qualname(r, _names(stmt.object))
