@@ -238,6 +238,10 @@ CASES: dict[str, str] = {
         CREATE OR REPLACE FUNCTION add(a integer, b integer DEFAULT 1) RETURNS integer
             LANGUAGE sql IMMUTABLE AS 'SELECT a + b + 0';
         DROP PROCEDURE touch(int);
+        CREATE FUNCTION old_name(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
+        ALTER FUNCTION old_name(int) RENAME TO new_name;
+        CREATE SCHEMA elsewhere;
+        ALTER FUNCTION new_name(int) SET SCHEMA elsewhere;
     """,
     "row level security": """
         CREATE TABLE docs (id int, tenant_id uuid, owner text);
