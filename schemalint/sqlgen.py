@@ -28,15 +28,21 @@ def _names(columns: tuple[str, ...]) -> str:
     return ", ".join(quote_ident(c) for c in columns)
 
 
+def collation_sql(name: str) -> str:
+    """A collation as the model spells it (schema-qualified unless in pg_catalog) as SQL."""
+    return name if "." in name or name.startswith('"') else quote_ident(name)
+
+
 def column_sql(column: Column) -> str:
+    """A column definition: name, type, collation, one of generated / identity / default, NOT NULL."""
     parts = [quote_ident(column.name), column.type]
     if column.collation:
-        parts.append(f"COLLATE {column.collation}")
-    if column.identity:
-        parts.append(f"GENERATED {column.identity.upper()} AS IDENTITY")
+        parts.append(f"COLLATE {collation_sql(column.collation)}")
     if column.generated is not None:
         parts.append(f"GENERATED ALWAYS AS ({column.generated}) STORED")
-    if column.default is not None:
+    elif column.identity is not None:
+        parts.append(f"GENERATED {column.identity.upper()} AS IDENTITY")
+    elif column.default is not None:
         parts.append(f"DEFAULT {column.default}")
     if column.not_null:
         parts.append("NOT NULL")

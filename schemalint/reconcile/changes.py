@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from schemalint.model import Column, Domain, Enum, Model, Sequence, Table
 from schemalint.reconcile.ddl import (
-    collation,
-    column_definition,
     literal,
     qname,
     qualified_ref,
     sequence_owned_by,
 )
+from schemalint.sqlgen import collation_sql, column_sql
 from schemalint.typenorm import quote_ident
 
 Change = tuple[int, str | None, str | None]
@@ -123,7 +122,7 @@ def enum_changes(enum: Enum, live_model: Model) -> list[Change]:
 
 
 def add_column(table: Table, column: Column) -> Change:
-    text = f"ALTER TABLE {qname(table.schema, table.name)} ADD COLUMN {column_definition(column)}"
+    text = f"ALTER TABLE {qname(table.schema, table.name)} ADD COLUMN {column_sql(column)}"
     bare = column.default is None and column.identity is None and column.generated is None
     why = "fails if the table has rows: NOT NULL without a default" if column.not_null and bare else None
     return 37, text, why
@@ -136,7 +135,7 @@ def column_changes(table: Table, declared: Column, live: Column, attribute: str)
     if attribute in ("type", "collation"):
         text = f"{alter} TYPE {declared.type}"
         if declared.collation != live.collation:
-            text += f" COLLATE {collation(declared.collation or 'default')}"
+            text += f" COLLATE {collation_sql(declared.collation or 'default')}"
         why = None
         if declared.type != live.type and not type_change_is_widening(live.type, declared.type):
             text += f" USING {quote_ident(declared.name)}::{declared.type}"
@@ -170,7 +169,7 @@ def column_changes(table: Table, declared: Column, live: Column, attribute: str)
         why = "re-creates the column as generated" + ("" if live.generated else ": deletes its data")
         return [
             (16, f"ALTER TABLE {name} DROP COLUMN {quote_ident(declared.name)}", why),
-            (37, f"ALTER TABLE {name} ADD COLUMN {column_definition(declared)}", why),
+            (37, f"ALTER TABLE {name} ADD COLUMN {column_sql(declared)}", why),
         ]
     return []
 

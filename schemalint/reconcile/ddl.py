@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, fields
 
 from schemalint.model import (
-    Column,
     Constraint,
     Domain,
     Function,
@@ -22,6 +21,7 @@ from schemalint.model import (
     Trigger,
     View,
 )
+from schemalint.sqlgen import collation_sql, column_sql
 from schemalint.typenorm import quote_ident
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*\Z")
@@ -94,25 +94,6 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def collation(name: str) -> str:
-    return name if "." in name or name.startswith('"') else quote_ident(name)
-
-
-def column_definition(column: Column) -> str:
-    parts = [quote_ident(column.name), column.type]
-    if column.collation:
-        parts.append(f"COLLATE {collation(column.collation)}")
-    if column.generated is not None:
-        parts.append(f"GENERATED ALWAYS AS ({column.generated}) STORED")
-    elif column.identity is not None:
-        parts.append(f"GENERATED {column.identity.upper()} AS IDENTITY")
-    elif column.default is not None:
-        parts.append(f"DEFAULT {column.default}")
-    if column.not_null:
-        parts.append("NOT NULL")
-    return " ".join(parts)
-
-
 def create_table(table: Table) -> str | None:
     """CREATE TABLE without constraints or indexes; None for foreign and temporary tables."""
     if table.kind == "foreign table" or table.persistence == "temporary":
@@ -123,7 +104,7 @@ def create_table(table: Table) -> str | None:
         bound = table.partition_bound or "DEFAULT"
         text = f"{head} {name} PARTITION OF {qualified_ref(table.partition_of)} {bound}"
     else:
-        columns = ",\n    ".join(column_definition(c) for c in table.columns)
+        columns = ",\n    ".join(column_sql(c) for c in table.columns)
         text = f"{head} {name} (\n    {columns}\n)" if columns else f"{head} {name} ()"
         if table.inherits:
             text += f" INHERITS ({', '.join(qualified_ref(p) for p in table.inherits)})"
@@ -336,7 +317,7 @@ def drop_function(function: Function) -> str:
 
 def create_domain(domain: Domain) -> str:
     text = f"CREATE DOMAIN {qname(domain.schema, domain.name)} AS {domain.type}"
-    text += f" COLLATE {collation(domain.collation)}" if domain.collation else ""
+    text += f" COLLATE {collation_sql(domain.collation)}" if domain.collation else ""
     text += f" DEFAULT {domain.default}" if domain.default is not None else ""
     text += " NOT NULL" if domain.not_null else ""
     for name, expression in domain.checks:
