@@ -8,6 +8,7 @@ started once per session and removed at the end.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,34 +73,8 @@ def missing_extensions(dsn: str, *names: str) -> list[str]:
     return [name for name in names if name not in available]
 
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-
-
-def corpus_loader() -> Any:
-    """../shared/corpus/load.py as a module (loaded once)."""
-    import importlib.util
-    import sys
-
-    if "corpus_load" in sys.modules:
-        return sys.modules["corpus_load"]
-    spec = importlib.util.spec_from_file_location("corpus_load", CORPUS / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["corpus_load"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def corpus_files(
-    name: str, variant: str | None, render: Path, *, only: str = "target", database: str | None = None
-) -> list[Path]:
-    """An entry's files in apply order, as `load.py files` lists them (templates rendered into render)."""
-    import subprocess
-    import sys
-
-    command = [sys.executable, str(CORPUS / "load.py"), "files", name]
-    command += ["--variant", variant] if variant else []
-    command += ["--database", database] if database else []
-    command += ["--render", str(render), "--only", only, "--expand-includes"]
-    listed = subprocess.run(command, capture_output=True, text=True, check=True)
-    return [Path(line) for line in listed.stdout.splitlines() if line.strip()]
+# the corpus helpers live with the benchmarks (bench/corpus.py), which read the same corpus
+sys.path.append(str(Path(__file__).resolve().parents[1] / "bench"))  # last: nothing installed is shadowed
+from corpus import CORPUS  # noqa: E402,F401  (re-exported for the test modules)
+from corpus import entry_files as corpus_files  # noqa: E402,F401
+from corpus import load_module as corpus_loader  # noqa: E402,F401
