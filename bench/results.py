@@ -1,4 +1,4 @@
-"""RESULTS.md: machine facts, the comparison table, the exact commands; rows kept in bench/out/results.json.
+"""RESULTS.md: machine facts, the comparison table, the exact commands; rows kept in bench/results.json.
 
 RESULTS.md has sections owned by different scripts, between HTML comment markers:
 ``run.py`` writes the benchmark section, ``fidelity.py`` the fidelity section;
