@@ -241,7 +241,7 @@ class _Earlier(Sequence[Statement]):
 
     __slots__ = ("_end", "_statements")
 
-    def __init__(self, statements: tuple[Statement, ...], end: int) -> None:
+    def __init__(self, statements: Sequence[Statement], end: int) -> None:
         self._statements = statements
         self._end = end
 
@@ -254,7 +254,7 @@ class _Earlier(Sequence[Statement]):
     def __getitem__(self, key: slice) -> tuple[Statement, ...]: ...
     def __getitem__(self, key: int | slice) -> Statement | tuple[Statement, ...]:
         if isinstance(key, slice):
-            return self._statements[: self._end][key]
+            return tuple(islice(self._statements, self._end))[key]
         return self._statements[range(self._end)[key]]
 
     def __iter__(self) -> Iterator[Statement]:
@@ -343,9 +343,7 @@ def lint_files(
         is_target = path.resolve() in target_keys
         if is_target:
             target_files[file.path] = file
-            statement_count += len(file.statements)
         scan = _FileScan(file.path)
-        statements.add(file)
         for index, statement in enumerate(file.statements):
             loc = statement.location
             if is_target and statement.node is not None:
@@ -361,6 +359,10 @@ def lint_files(
                 if not every_file_is_target:
                     touched.update(q for q, where in replayer.origins.items() if where is loc)
             scan.after(statement, replayer)
+        # after the loop: the statements of a large file are made while they are replayed
+        statements.add(file)
+        if is_target:
+            statement_count += len(file.statements)
 
     model = replayer.model().restricted(settings.schemas, settings.exclude_schemas)
     model_findings = _run_model_rules(chosen, model, RuleContext(origin=replayer.origin))

@@ -9,17 +9,18 @@ and the rest of the file goes on.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import postgast
 
 from schemalint.errors import SourceError
 from schemalint.model import Location
-from schemalint.sources.sql.split import Chunk, LineIndex, split_text, to_comments
+from schemalint.sources.sql.split import Chunk, LineIndex, block_comment_end, split_text, to_comments
 from schemalint.sources.sql.statements import SqlFile, Statement
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -69,13 +70,209 @@ def without_down_sections(text: str) -> str:
     return "\n".join(out)
 
 
+# a file this large whose statements all parse is read while it is parsed: libpg_query runs without
+# the GIL, so another thread parses the file piece by piece, in order, while this one turns the pieces
+# already parsed into statements and the caller replays them (GitLab's 2.7 MB schema: 0.3 s of parsing
+# hidden behind the replay). libpg_query's own statement bounds are then the statements, found as the
+# splitter finds them (tests/test_parse_stream.py); a file with psql lines, COPY data or suppression
+# comments, or whose piece does not parse, is read by the splitter (from that piece on)
+_STREAM_BYTES = 256 * 1024
+_FIRST_PIECE = 32 * 1024  # small, so that the caller starts soon
+_PIECE = 256 * 1024
+
+
+def parse_sql(text: str, path: str) -> SqlFile:
+    if len(text) >= _STREAM_BYTES and _streamable(text):
+        return SqlFile(path, StatementStream(_streamed(text, path, _FIRST_PIECE, _PIECE)), (), text)
+    return _parse_split(text, path)
+
+
+def _streamable(text: str) -> bool:
+    """Whether libpg_query's statements are all the file holds: no psql meta-command lines, no COPY
+    data, no comment the suppressions read (a slip here costs time, not results: such a file does
+    not parse, and its statements are then taken from the splitter)."""
+    return "schemalint" not in text and "stdin" not in text.lower() and not _has_psql_line(text)
+
+
+def _has_psql_line(text: str) -> bool:
+    """Whether a line starts with a backslash (after blanks): a psql meta-command, or COPY's end."""
+    at = text.find("\\")
+    while at >= 0:
+        if not text[text.rfind("\n", 0, at) + 1 : at].strip(" \t"):
+            return True
+        at = text.find("\\", at + 1)
+    return False
+
+
+class StatementStream(Sequence[Statement]):
+    """The statements of a file as they are made, a run of them at a time: iterating waits only
+    for the run it is at; len(), negative indexes and slices wait for them all."""
+
+    __slots__ = ("_made", "_runs")
+
+    def __init__(self, runs: Iterator[list[Statement]]) -> None:
+        self._made: list[Statement] = []
+        self._runs: Iterator[list[Statement]] | None = runs
+
+    def _more(self) -> bool:
+        """Make the next run; False when there is none."""
+        if self._runs is not None:
+            for run in self._runs:
+                self._made.extend(run)
+                return True
+            self._runs = None
+        return False
+
+    def _make(self, count: int | None) -> None:
+        while (count is None or len(self._made) < count) and self._more():
+            pass
+
+    def __iter__(self) -> Iterator[Statement]:
+        made = self._made
+        i = 0
+        while True:
+            while i < len(made):
+                yield made[i]
+                i += 1
+            if not self._more():
+                return
+
+    def __len__(self) -> int:
+        self._make(None)
+        return len(self._made)
+
+    @overload
+    def __getitem__(self, key: int) -> Statement: ...
+    @overload
+    def __getitem__(self, key: slice) -> tuple[Statement, ...]: ...
+    def __getitem__(self, key: int | slice) -> Statement | tuple[Statement, ...]:
+        if isinstance(key, slice):
+            self._make(None)
+            return tuple(self._made[key])
+        self._make(None if key < 0 else key + 1)
+        return self._made[key]
+
+
+def _streamed(text: str, path: str, first: int, size: int) -> Iterator[list[Statement]]:
+    bounds = _pieces(text, first, size)
+    pool = ThreadPoolExecutor(max_workers=1)
+    trees = [pool.submit(_tree, text[start:end]) for start, end in bounds]
+    pool.shutdown(wait=False)
+    lines = LineIndex(text)
+    made = 0
+    try:
+        start = 0
+        for (piece_start, end), tree in zip(bounds, trees, strict=True):
+            # a piece that does not parse may have been cut inside a string or a body: it is parsed
+            # again together with the next piece; when that does not parse either, the statement
+            # that does not parse is most likely just that, and the splitter takes over
+            parsed = tree.result() if start == piece_start else _tree(text[start:end])
+            piece = None if parsed is None else _piece_statements(parsed, text, start, end, path, made, lines)
+            if piece is None:
+                if start != piece_start:
+                    break
+                continue
+            made += len(piece)
+            start = end
+            yield piece
+        if start == len(text):
+            return
+    finally:
+        for tree in trees:
+            tree.cancel()
+    # the rest of the file does not parse: the splitter finds its statements, and since the pieces
+    # before it end between statements, the splitter's statements of the file begin with those made
+    yield list(_parse_split(text, path).statements[made:])
+
+
+# a cut: a ";" that ends a line, then a blank line, then a line that starts with a letter or a
+# comment: between statements, as pg_dump and people write them (a function body has lines such as
+# "END;" at its left edge, but seldom after a blank line)
+_CUT = re.compile(r";[ \t]*\n(?:[ \t]*\n)+(?=[A-Za-z]|--)")
+
+
+def _pieces(text: str, first: int, size: int) -> list[tuple[int, int]]:
+    """text cut into pieces at a _CUT, the first about `first` long, the others about `size`."""
+    bounds = []
+    start, target = 0, first
+    while start < len(text):
+        cut = _CUT.search(text, start + target) if start + target < len(text) else None
+        end = cut.end() if cut is not None else len(text)
+        bounds.append((start, end))
+        start, target = end, size
+    return bounds
+
+
+_BLANK = re.compile(r"(?:\s+|--[^\n]*)+")
+_BLANK_OR_SEMICOLON = re.compile(r"(?:\s+|--[^\n]*|;)+")
+
+
+def _skip(blank: re.Pattern[str], text: str, pos: int, end: int) -> int:
+    """The first offset from pos that is not blank: white space, comments (and for
+    _BLANK_OR_SEMICOLON, the empty statements that the splitter passes over too)."""
+    while True:
+        match = blank.match(text, pos, end)
+        if match is not None:
+            pos = match.end()
+        if not text.startswith("/*", pos, end):
+            return pos
+        pos = block_comment_end(text, pos)
+        if pos < 0 or pos > end:
+            return end
+
+
+def _piece_statements(
+    tree: Any, text: str, start: int, end: int, path: str, index: int, lines: LineIndex
+) -> list[Statement] | None:
+    """The statements of one parsed piece of text, bounded as the splitter bounds them: from their
+    first character past comments to their semicolon; None when the tree does not fit the text."""
+    ascii_piece = text[start:end].isascii()
+    encoded = b"" if ascii_piece else text[start:end].encode("utf-8")
+    decoded = [0, start]  # a byte offset in the piece and its character offset in text, moving on
+
+    def char_at(byte: int) -> int:  # for increasing byte offsets
+        if ascii_piece:
+            return start + byte
+        decoded[1] += len(encoded[decoded[0] : byte].decode("utf-8", errors="replace"))
+        decoded[0] = byte
+        return decoded[1]
+
+    out: list[Statement] = []
+    previous = start
+    for raw in tree.stmts:
+        node = raw.stmt
+        kind = node.WhichOneof("node")
+        if kind is None:
+            return None
+        at = char_at(raw.stmt_location)
+        first = _skip(_BLANK_OR_SEMICOLON, text, max(at, previous), end)
+        if raw.stmt_len:
+            semicolon = _skip(_BLANK, text, char_at(raw.stmt_location + raw.stmt_len), end)
+            if not text.startswith(";", semicolon, end):
+                return None
+            stop = semicolon + 1
+        else:  # the file's last statement, without a semicolon
+            stop = max(len(text.rstrip()), first + 1)
+        if not previous <= first < stop <= end:
+            return None
+        offset = first - start if ascii_piece else raw.stmt_location + len(text[at:first].encode("utf-8"))
+        line, col = lines.position(first)
+        end_line, end_col = lines.position(stop - 1)
+        location = Location(path, line, col, end_line, end_col)
+        body = text[first:stop]
+        out.append(Statement(path, index, body, location, kind, getattr(node, kind), offset=offset))
+        index += 1
+        previous = stop
+    return out
+
+
 # a file this large is parsed on two more threads, one half each, while this one splits it and works
 # out positions: libpg_query runs without the GIL, so its 0.25 s on GitLab's 2.7 MB schema is spread
 # over the cores and mostly hidden behind the splitter
 _PARSE_ON_THREAD_BYTES = 256 * 1024
 
 
-def parse_sql(text: str, path: str) -> SqlFile:
+def _parse_split(text: str, path: str) -> SqlFile:
     # the file as written parses as is unless it holds psql lines, COPY data or a broken statement;
     # it is cut at the first ";" + newline after its middle, which the splitter must then confirm
     # lies between two statements

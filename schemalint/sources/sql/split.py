@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from schemalint.sources.sql.statements import Comment
 
@@ -82,20 +83,9 @@ def split_text(text: str) -> tuple[list[Chunk], list[tuple[int, str, bool]]]:
             pos = match.end()
             continue
         if token == "/*":
-            depth, i = 1, begin + 2
-            while depth and i < n:
-                nxt_open = text.find("/*", i)
-                nxt_close = text.find("*/", i)
-                if nxt_close < 0:
-                    i = n
-                    break
-                if 0 <= nxt_open < nxt_close:
-                    depth += 1
-                    i = nxt_open + 2
-                else:
-                    depth -= 1
-                    i = nxt_close + 2
-            if depth:
+            i = block_comment_end(text, begin)
+            if i < 0:
+                i = n
                 problem = problem or "unterminated /* comment"
                 if stmt_start < 0:
                     stmt_start = begin
@@ -171,6 +161,23 @@ def split_text(text: str) -> tuple[list[Chunk], list[tuple[int, str, bool]]]:
     return chunks, comments
 
 
+def block_comment_end(text: str, begin: int) -> int:
+    """The offset just after the (nested) /* comment that starts at begin; -1 if it is not closed."""
+    depth, i = 1, begin + 2
+    while depth:
+        nxt_close = text.find("*/", i)
+        if nxt_close < 0:
+            return -1
+        nxt_open = text.find("/*", i, nxt_close)
+        if nxt_open >= 0:
+            depth += 1
+            i = nxt_open + 2
+        else:
+            depth -= 1
+            i = nxt_close + 2
+    return i
+
+
 def _skip_string(text: str, pos: int, *, backslash: bool) -> int:
     n = len(text)
     while pos < n:
@@ -215,13 +222,9 @@ class LineIndex:
     __slots__ = ("starts",)
 
     def __init__(self, text: str) -> None:
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i >= 0:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self.starts = starts
+        # each line starts one past the end of the line before it
+        lengths = map(len, text.split("\n"))
+        self.starts = list(accumulate(lengths, lambda start, length: start + length + 1, initial=0))[:-1]
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self.starts, offset)

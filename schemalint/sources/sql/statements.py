@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +59,7 @@ class Statement:
 @dataclass(frozen=True, slots=True)
 class SqlFile:
     path: str
-    statements: tuple[Statement, ...]
+    # a tuple, or for a large file a StatementStream (parse.py) that is made as it is read
+    statements: Sequence[Statement]
     comments: tuple[Comment, ...]
     text: str = field(repr=False, default="")
