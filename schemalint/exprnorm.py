@@ -702,9 +702,9 @@ def fold_default(text: str | None, column_type: str, time_zone: str | None = "UT
     """
     if text is None:
         return None
-    if len(text) < 2 or text[0] != "'" or text[-1] != "'" or "'" in text[1:-1].replace("''", ""):
+    value = _literal_value(text)
+    if value is None:
         return text
-    value = text[1:-1].replace("''", "'")
     base = type_without_modifiers(column_type)
     if base in _NUMBER_TYPES:
         stripped = value.strip()
@@ -727,7 +727,86 @@ def fold_default(text: str | None, column_type: str, time_zone: str | None = "UT
         return _jsonb_text(value, text)
     if base == "bytea" and value == "":
         return canonical_expr_text("'\\x'")
+    if base == "tsvector":
+        vector = tsvector_text(value)
+        return text if vector is None else canonical_expr_text("'" + vector.replace("'", "''") + "'")
     return text
+
+
+def _literal_value(text: str) -> str | None:
+    """The value of a string literal as canonical_expr_text spells it: '…', or E'…' when the value
+    holds a backslash (doubled); None for anything else."""
+    escaped = text.startswith("E'")
+    body = text[1 + escaped : -1]
+    if len(text) < 2 + escaped or text[escaped] != "'" or text[-1] != "'" or "'" in body.replace("''", ""):
+        return None
+    value = body.replace("''", "'")
+    if not escaped:
+        return value
+    parts = value.split("\\\\")
+    return None if any("\\" in part for part in parts) else "\\".join(parts)
+
+
+_TSVECTOR_POSITION = re.compile(r"(\d+)([A-Da-d*]?)")
+
+
+def tsvector_text(value: str) -> str | None:
+    """The text of a tsvector as tsvector_out prints it: lexemes unique and in byte order, each
+    quoted (quotes and backslashes doubled), positions in order with their weight (D unprinted).
+    None for what this reading does not follow (an input tsvector_in rejects, repeated positions)."""
+    lexemes: dict[str, dict[int, str]] = {}
+    i, n = 0, len(value)
+    while i < n:
+        if value[i].isspace():
+            i += 1
+            continue
+        word: list[str] = []
+        quoted = value[i] == "'"
+        i += quoted
+        while i < n:
+            ch = value[i]
+            if ch == "\\":
+                if i + 1 == n:
+                    return None
+                word.append(value[i + 1])
+                i += 2
+            elif quoted and ch == "'" and value.startswith("''", i):
+                word.append("'")
+                i += 2
+            elif quoted and ch == "'":
+                quoted = False
+                i += 1
+                break
+            elif not quoted and (ch.isspace() or ch == ":"):
+                break
+            else:
+                word.append(ch)
+                i += 1
+        if quoted or not word:
+            return None
+        positions = lexemes.setdefault("".join(word), {})
+        if i < n and value[i] == ":":
+            while True:
+                match = _TSVECTOR_POSITION.match(value, i + 1)
+                if match is None or match.group(2) == "*":
+                    return None
+                position = min(int(match.group(1)), 16383)
+                if position in positions or position == 0:
+                    return None
+                positions[position] = match.group(2).upper() or "D"
+                i = match.end()
+                if not value.startswith(",", i):
+                    break
+            if i < n and not value[i].isspace():
+                return None
+    out = []
+    for lexeme in sorted(lexemes, key=lambda word: word.encode("utf-8")):
+        text = "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+        positions = lexemes[lexeme]
+        if positions:
+            text += ":" + ",".join(f"{p}{'' if w == 'D' else w}" for p, w in sorted(positions.items()))
+        out.append(text)
+    return " ".join(out)
 
 
 _TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}(?::?\d{2})?)?")

@@ -121,6 +121,13 @@ CASES: dict[str, str] = {
         RESET timezone;
         ALTER TABLE minus_seven ALTER COLUMN a SET DEFAULT '2017-12-14 01:02:30';
     """,
+    "tsvector defaults": """
+        CREATE DOMAIN words AS tsvector CHECK (VALUE IS NOT NULL);
+        CREATE DOMAIN more_words AS words;
+        CREATE TABLE t (a tsvector DEFAULT 'b a  b', b words DEFAULT '.', c more_words DEFAULT 'it''s x:3,1A',
+            d tsvector DEFAULT '', e tsvector DEFAULT $$'q r' p\\s:2B$$);
+        ALTER TABLE t ALTER COLUMN d SET DEFAULT 'zz:1 z';
+    """,
     "views ordered by output names": """
         CREATE TABLE s (a int, b text, c int);
         CREATE VIEW v1 AS SELECT a AS x, lower(b) AS lb, 1 AS one, c FROM s ORDER BY x, lb, one DESC, c;
@@ -392,3 +399,28 @@ def test_replay_equals_catalog(name: str, pg: str, run_sql: Any) -> None:
     assert [f.message for f in result.findings] == []
     differences = [str(d) for d in diff_models(result.model, live)]
     assert differences == []
+
+
+@pytest.mark.catalog
+def test_tsvector_text_is_what_tsvector_out_prints(pg: str) -> None:
+    """Generated tsvector inputs: where tsvector_text gives a text, PostgreSQL gives the same."""
+    import random
+
+    import psycopg
+
+    from schemalint.exprnorm import tsvector_text
+
+    chooser = random.Random(7)
+    inputs = ["a b  a", ".", "it''s", "b:1,2A a:3 c\\d", "ab aa a b", "'x y' z", "a:5,3,1B", "é ü a", "a\\"]
+    inputs += [
+        "".join(chooser.choice("ab 'é\\:,1A") for _ in range(chooser.randint(1, 8))) for _ in range(300)
+    ]
+    followed = 0
+    with psycopg.connect(pg, autocommit=True) as connection:
+        for value in inputs:
+            ours = tsvector_text(value)
+            if ours is None:
+                continue
+            followed += 1
+            assert connection.execute("SELECT %s::tsvector::text", (value,)).fetchone() == (ours,), value
+    assert followed > 100
