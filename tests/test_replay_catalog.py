@@ -128,6 +128,15 @@ CASES: dict[str, str] = {
             d tsvector DEFAULT '', e tsvector DEFAULT $$'q r' p\\s:2B$$);
         ALTER TABLE t ALTER COLUMN d SET DEFAULT 'zz:1 z';
     """,
+    "domains over domains": """
+        CREATE DOMAIN d1 AS text CHECK (VALUE <> 'x');
+        CREATE DOMAIN d2 AS d1 CHECK (VALUE <> '') CHECK (length(VALUE) > 1) CHECK (VALUE IS NOT NULL)
+            CHECK (VALUE ~ '^a') CHECK (VALUE IN ('a', 'b')) CHECK (lower(VALUE) = VALUE) CHECK (VALUE::text <> 'y');
+        CREATE DOMAIN i1 AS int;
+        CREATE DOMAIN i2 AS i1 CHECK (VALUE > 0) CHECK (VALUE + 1 > 2) CHECK (VALUE BETWEEN 1 AND 5);
+        CREATE DOMAIN i3 AS i2 CHECK (VALUE < 4 OR VALUE = 5);
+        ALTER DOMAIN i3 ADD CONSTRAINT small CHECK (abs(VALUE) < 9);
+    """,
     "views ordered by output names": """
         CREATE TABLE s (a int, b text, c int);
         CREATE VIEW v1 AS SELECT a AS x, lower(b) AS lb, 1 AS one, c FROM s ORDER BY x, lb, one DESC, c;
