@@ -137,6 +137,16 @@ CASES: dict[str, str] = {
         CREATE DOMAIN i3 AS i2 CHECK (VALUE < 4 OR VALUE = 5);
         ALTER DOMAIN i3 ADD CONSTRAINT small CHECK (abs(VALUE) < 9);
     """,
+    "views over columns of a domain type": """
+        CREATE DOMAIN i1 AS int;
+        CREATE DOMAIN i2 AS i1;
+        CREATE DOMAIN d1 AS text;
+        CREATE TABLE t (c i1, s d1, n int, deep i2);
+        CREATE VIEW v AS SELECT c, c / 2 AS h, c + c AS dd, -c AS neg, s || 'x' AS sx, length(s) AS l, c = 1 AS e,
+            c IS NULL AS isnull, (c / 2)::i1 AS half, n + 1 AS plain, deep * 2 AS twice, c::int AS cast
+            FROM t WHERE c > 0 AND lower(s) <> '';
+        CREATE VIEW w AS SELECT x.c % 3 AS m FROM t x;
+    """,
     "views ordered by output names": """
         CREATE TABLE s (a int, b text, c int);
         CREATE VIEW v1 AS SELECT a AS x, lower(b) AS lb, 1 AS one, c FROM s ORDER BY x, lb, one DESC, c;

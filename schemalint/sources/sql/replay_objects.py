@@ -26,7 +26,7 @@ from schemalint.model import (
 from schemalint.sources.sql import replay_alter, replay_tables
 from schemalint.sources.sql.replay import NotReplayed, enum_constants
 from schemalint.sources.sql.replay_tables import SEQUENCE_LIMITS
-from schemalint.sources.sql.viewcols import Lookup, prepare_view_query
+from schemalint.sources.sql.viewcols import Lookup, cast_domain_operands, prepare_view_query
 from schemalint.typenorm import quote_ident, type_without_modifiers
 
 if TYPE_CHECKING:
@@ -215,42 +215,13 @@ def _domain_constraint(r: Replayer, domain: Domain, c: pb.Constraint) -> Domain:
         if base is not None:  # a domain over a domain: VALUE is of that domain's type
             check = pb.Node()
             check.CopyFrom(c.raw_expr)
-            _cast_value(check, _type_name(base))
+            cast_domain_operands(check, lambda ref: base if _is_value(ref) else None)
         return evolve(domain, checks=tuple(sorted((*domain.checks, (name, canonical_expr(check))))))
     raise NotReplayed(f"domain constraint {C.Name(c.contype)} is not replayed")
 
 
-def _type_name(spelling: str) -> pb.TypeName:
-    """The parsed type name of a type's canonical spelling."""
-    import postgast
-
-    select = postgast.parse(f"SELECT NULL::{spelling}").stmts[0].stmt.select_stmt
-    type_name: pb.TypeName = select.target_list[0].res_target.val.type_cast.type_name
-    return type_name
-
-
-def _cast_value(node: pb.Node, base: pb.TypeName) -> None:
-    """Cast VALUE to the base type where PostgreSQL coerces a domain value to it, and prints the
-    coercion: an operand of an operator, an argument of a function (not under IS [NOT] NULL)."""
-    which = node.WhichOneof("node")
-    if which == "a_expr":
-        operands = [o for o in (node.a_expr.lexpr, node.a_expr.rexpr) if o.WhichOneof("node")]
-    elif which == "func_call":
-        operands = list(node.func_call.args)
-    elif which in ("bool_expr", "list"):
-        for item in node.bool_expr.args if which == "bool_expr" else node.list.items:
-            _cast_value(item, base)
-        return
-    else:
-        return
-    for operand in operands:
-        fields = operand.column_ref.fields if operand.WhichOneof("node") == "column_ref" else []
-        if len(fields) == 1 and fields[0].string.sval == "value":
-            cast = pb.TypeCast(type_name=base)
-            cast.arg.CopyFrom(operand)
-            operand.type_cast.CopyFrom(cast)
-        else:
-            _cast_value(operand, base)
+def _is_value(ref: pb.ColumnRef) -> bool:
+    return [f.string.sval for f in ref.fields] == ["value"]
 
 
 def alter_domain(r: Replayer, stmt: pb.AlterDomainStmt) -> None:
@@ -369,7 +340,12 @@ def _lookup(r: Replayer) -> Lookup:
         result_schema, _, result_name = result.rpartition(".")
         return relation(result_schema, result_name)
 
-    return Lookup(relation, function)
+    def domain_base(schema: str, name: str, column: str) -> str | None:
+        table = r.state.tables.get(r.resolve(schema, name, r.relation_exists))
+        found = table.column(column) if table is not None else None
+        return replay_tables.domain_type(r, found.type) if found is not None else None
+
+    return Lookup(relation, function, domain_base)
 
 
 def _arity(identity_args: str) -> int:

@@ -30,6 +30,8 @@ class Lookup:
 
     relation: Callable[[str, str], tuple[str, ...] | None]
     function: Callable[[str, str, int], tuple[str, ...] | None]
+    # the base type of a table's column whose type is a domain, by (schema, table, column)
+    domain_base: Callable[[str, str, str], str | None] = lambda schema, name, column: None
 
 
 def prepare_view_query(query: Any, aliases: list[str], lookup: Lookup) -> tuple[str, ...]:
@@ -43,6 +45,7 @@ def prepare_view_query(query: Any, aliases: list[str], lookup: Lookup) -> tuple[
             _whole_rows(select, lookup)
             _expand_composites(select, lookup)
             _group_by_outputs(select, lookup)
+            _cast_domain_columns(select, lookup)
         names = _select_columns(query, lookup)
     except Unknown:
         return ()
@@ -56,6 +59,64 @@ def prepare_view_query(query: Any, aliases: list[str], lookup: Lookup) -> tuple[
         for target, alias in zip(select.target_list, aliases, strict=False):
             target.res_target.name = alias
     return columns
+
+
+def _cast_domain_columns(select: Any, lookup: Lookup) -> None:
+    """Columns of a domain type that are operands or function arguments, cast to the base type as
+    PostgreSQL coerces and prints them; for a query of one table (other columns: unknown types)."""
+    if len(select.from_clause) != 1 or select.from_clause[0].WhichOneof("node") != "range_var":
+        return
+    table = select.from_clause[0].range_var
+    qualifier = table.alias.aliasname or table.relname
+
+    def base_of(ref: Any) -> str | None:
+        if any(f.WhichOneof("node") != "string" for f in ref.fields):
+            return None
+        names = [f.string.sval for f in ref.fields]
+        if (len(names) == 2 and names[0] == qualifier) or len(names) == 1:
+            return lookup.domain_base(table.schemaname, table.relname, names[-1])
+        return None
+
+    for target in select.target_list:
+        cast_domain_operands(target.res_target.val, base_of)
+    if select.HasField("where_clause"):
+        cast_domain_operands(select.where_clause, base_of)
+
+
+def cast_domain_operands(node: Any, base_of: Callable[[Any], str | None]) -> None:
+    """Cast the column references of a domain type (base_of(ColumnRef): the domain's base type, or
+    None) that PostgreSQL coerces to the base type and prints so: operands of an operator and
+    arguments of a function (not under IS [NOT] NULL, not one already cast)."""
+    which = node.WhichOneof("node")
+    if which == "a_expr":
+        operands = [o for o in (node.a_expr.lexpr, node.a_expr.rexpr) if o.WhichOneof("node")]
+    elif which == "func_call":
+        operands = list(node.func_call.args)
+    elif which in ("bool_expr", "list"):
+        for item in node.bool_expr.args if which == "bool_expr" else node.list.items:
+            cast_domain_operands(item, base_of)
+        return
+    elif which == "type_cast" and node.type_cast.arg.WhichOneof("node") != "column_ref":
+        cast_domain_operands(node.type_cast.arg, base_of)
+        return
+    else:
+        return
+    for operand in operands:
+        base = base_of(operand.column_ref) if operand.WhichOneof("node") == "column_ref" else None
+        if base is None:
+            cast_domain_operands(operand, base_of)
+            continue
+        cast = pb.TypeCast(type_name=_type_name(base))
+        cast.arg.CopyFrom(operand)
+        operand.type_cast.CopyFrom(cast)
+
+
+def _type_name(spelling: str) -> Any:
+    """The parsed TypeName of a type's canonical spelling."""
+    import postgast
+
+    select = postgast.parse(f"SELECT NULL::{spelling}").stmts[0].stmt.select_stmt
+    return select.target_list[0].res_target.val.type_cast.type_name
 
 
 def _name_branches(select: Any, columns: tuple[str, ...]) -> None:
