@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from schemalint import yamltext
 from schemalint.errors import ConfigError
 from schemalint.findings import Severity
 from schemalint.rules.packs import (
@@ -179,12 +178,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
         if data is None:
             raise ConfigError(f"{path}: no [tool.schemalint] table")
     else:
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-            raise ConfigError(f"{where}: invalid YAML: {getattr(error, 'problem', error)}") from None
+        data = yamltext.load(text, str(path)) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a table of keys, found {type(data).__name__}")
     for key in data:

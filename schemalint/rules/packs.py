@@ -25,8 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
 
-import yaml
-
+from schemalint import yamltext
 from schemalint.errors import ConfigError
 from schemalint.findings import Severity
 from schemalint.rules.base import Rule
@@ -201,13 +200,10 @@ def load_pack(spec: str, base: Path) -> Layer:
     """Load and validate a pack; its layer's origin is `pack NAME (path)`."""
     path = pack_path(spec, base)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read rule pack: {error}") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise ConfigError(f"{where}: invalid YAML in rule pack: {getattr(error, 'problem', error)}") from None
+    data = yamltext.load(text, str(path), "YAML in rule pack")
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
