@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
@@ -158,6 +157,8 @@ class StatementStream(Sequence[Statement]):
 
 
 def _streamed(text: str, path: str, first: int, size: int) -> Iterator[list[Statement]]:
+    from concurrent.futures import ThreadPoolExecutor  # large files only: not on every start-up
+
     bounds = _pieces(text, first, size)
     pool = ThreadPoolExecutor(max_workers=1)
     trees = [pool.submit(_tree, text[start:end]) for start, end in bounds]
@@ -313,6 +314,7 @@ def _parse_split(text: str, path: str) -> SqlFile:
 
 def _in_background(job: Callable[..., _T], *args: Any) -> Callable[[], _T]:
     """Start job(*args) on a thread of its own; the returned call waits for its result."""
+    from concurrent.futures import ThreadPoolExecutor
     pool = ThreadPoolExecutor(max_workers=1)
     future = pool.submit(job, *args)
     pool.shutdown(wait=False)

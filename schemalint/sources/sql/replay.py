@@ -138,6 +138,7 @@ class Replayer:
         self.statement: Statement | None = None
         self._origin: dict[str, Location] = {}
         self._created_in: dict[str, str] = {}
+        self._view: Model | None = None
 
     # -- the public face -------------------------------------------------------------------------
 
@@ -172,18 +173,21 @@ class Replayer:
         self.time_zone = "UTC"
 
     def model(self) -> Model:
-        """The current state as a Model (a view: valid until the next apply)."""
-        s = self.state
-        return Model(
-            schemas=MappingProxyType(s.schemas),
-            tables=MappingProxyType(s.tables),
-            enums=MappingProxyType(s.enums),
-            domains=MappingProxyType(s.domains),
-            views=MappingProxyType(s.views),
-            functions=MappingProxyType(s.functions),
-            sequences=MappingProxyType(s.sequences),
-            extensions=MappingProxyType(s.extensions),
-        )
+        """The current state as a Model: a read-only view that follows later statements (the lint
+        engine asks for it before every statement; snapshot() is the copy that stays)."""
+        if self._view is None:
+            s = self.state
+            self._view = Model(
+                schemas=MappingProxyType(s.schemas),
+                tables=MappingProxyType(s.tables),
+                enums=MappingProxyType(s.enums),
+                domains=MappingProxyType(s.domains),
+                views=MappingProxyType(s.views),
+                functions=MappingProxyType(s.functions),
+                sequences=MappingProxyType(s.sequences),
+                extensions=MappingProxyType(s.extensions),
+            )
+        return self._view
 
     def snapshot(self) -> Model:
         """A copy of the current state that later statements do not change."""
