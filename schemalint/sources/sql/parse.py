@@ -315,6 +315,7 @@ def _parse_split(text: str, path: str) -> SqlFile:
 def _in_background(job: Callable[..., _T], *args: Any) -> Callable[[], _T]:
     """Start job(*args) on a thread of its own; the returned call waits for its result."""
     from concurrent.futures import ThreadPoolExecutor
+
     pool = ThreadPoolExecutor(max_workers=1)
     future = pool.submit(job, *args)
     pool.shutdown(wait=False)
