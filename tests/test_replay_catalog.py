@@ -147,6 +147,14 @@ CASES: dict[str, str] = {
             FROM t WHERE c > 0 AND lower(s) <> '';
         CREATE VIEW w AS SELECT x.c % 3 AS m FROM t x;
     """,
+    "nulls in later branches of a set operation": """
+        CREATE TABLE known (r int, y smallint, c int, note text);
+        CREATE TABLE unknown (r int, y smallint);
+        CREATE VIEW events AS SELECT r, y, c FROM (
+            SELECT r, y, c FROM known UNION ALL SELECT r, y, NULL FROM unknown) AS q;
+        CREATE VIEW spelled AS SELECT r, note, c FROM known
+            UNION SELECT r, NULL, NULL FROM unknown UNION SELECT r, NULL AS n, c FROM known k;
+    """,
     "views ordered by output names": """
         CREATE TABLE s (a int, b text, c int);
         CREATE VIEW v1 AS SELECT a AS x, lower(b) AS lb, 1 AS one, c FROM s ORDER BY x, lb, one DESC, c;

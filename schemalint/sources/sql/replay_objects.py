@@ -340,12 +340,16 @@ def _lookup(r: Replayer) -> Lookup:
         result_schema, _, result_name = result.rpartition(".")
         return relation(result_schema, result_name)
 
-    def domain_base(schema: str, name: str, column: str) -> str | None:
+    def column_type(schema: str, name: str, column: str) -> str | None:
         table = r.state.tables.get(r.resolve(schema, name, r.relation_exists))
         found = table.column(column) if table is not None else None
-        return replay_tables.domain_type(r, found.type) if found is not None else None
+        return found.type if found is not None else None
 
-    return Lookup(relation, function, domain_base)
+    def domain_base(schema: str, name: str, column: str) -> str | None:
+        found = column_type(schema, name, column)
+        return replay_tables.domain_type(r, found) if found is not None else None
+
+    return Lookup(relation, function, domain_base, column_type)
 
 
 def _arity(identity_args: str) -> int:

@@ -32,6 +32,8 @@ class Lookup:
     function: Callable[[str, str, int], tuple[str, ...] | None]
     # the base type of a table's column whose type is a domain, by (schema, table, column)
     domain_base: Callable[[str, str, str], str | None] = lambda schema, name, column: None
+    # the type of a table's column, by (schema, table, column)
+    column_type: Callable[[str, str, str], str | None] = lambda schema, name, column: None
 
 
 def prepare_view_query(query: Any, aliases: list[str], lookup: Lookup) -> tuple[str, ...]:
@@ -39,6 +41,7 @@ def prepare_view_query(query: Any, aliases: list[str], lookup: Lookup) -> tuple[
     view's column aliases; return the view's column names (empty when they cannot be known)."""
     select = query if isinstance(query, pb.SelectStmt) else query.select_stmt
     _alias_functions(select.from_clause, lookup)
+    _type_set_operation_nulls(select, lookup)
     try:
         if not select.larg.ByteSize() and not select.values_lists:
             _expand_stars(select, lookup)
@@ -59,6 +62,65 @@ def prepare_view_query(query: Any, aliases: list[str], lookup: Lookup) -> tuple[
         for target, alias in zip(select.target_list, aliases, strict=False):
             target.res_target.name = alias
     return columns
+
+
+def _type_set_operation_nulls(select: Any, lookup: Lookup) -> None:
+    """A bare NULL in a later branch of a set operation (here or in a subquery in FROM) takes the
+    operation's column type, which the catalog prints, and is named after it when it has no name
+    of its own (UNION ALL SELECT a, NULL → NULL::integer AS int4). The type is known when the
+    branches' other entries at that position are columns of one table each, all of one type."""
+    for item in select.from_clause:
+        if item.WhichOneof("node") == "range_subselect":
+            _type_set_operation_nulls(item.range_subselect.subquery.select_stmt, lookup)
+    if not select.larg.ByteSize():
+        return
+    leaves: list[Any] = []
+
+    def collect(node: Any) -> None:
+        if node.larg.ByteSize():
+            collect(node.larg)
+            collect(node.rarg)
+        else:
+            leaves.append(node)
+
+    collect(select)
+    if any(len(leaf.target_list) != len(leaves[0].target_list) for leaf in leaves):
+        return
+    for position in range(len(leaves[0].target_list)):
+        targets = [leaf.target_list[position].res_target for leaf in leaves]
+        nulls = [t for t in targets[1:] if _is_null(t.val)]
+        if not nulls or _is_null(targets[0].val):
+            continue
+        others = [(leaf, t.val) for leaf, t in zip(leaves, targets, strict=True) if not _is_null(t.val)]
+        types = {_column_type(leaf, val, lookup) for leaf, val in others}
+        found = types.pop() if len(types) == 1 else None
+        if found is None:
+            continue
+        type_name = _type_name(found)
+        for target in nulls:
+            cast = pb.TypeCast(type_name=type_name)
+            cast.arg.CopyFrom(target.val)
+            target.val.type_cast.CopyFrom(cast)
+            target.name = target.name or figure_colname(target.val) or ""
+
+
+def _is_null(val: Any) -> bool:
+    return bool(val.WhichOneof("node") == "a_const" and val.a_const.isnull)
+
+
+def _column_type(leaf: Any, val: Any, lookup: Lookup) -> str | None:
+    """The type of a column reference to the one table a branch reads; None otherwise."""
+    if val.WhichOneof("node") != "column_ref" or len(leaf.from_clause) != 1:
+        return None
+    if leaf.from_clause[0].WhichOneof("node") != "range_var":
+        return None
+    table = leaf.from_clause[0].range_var
+    fields = val.column_ref.fields
+    if any(f.WhichOneof("node") != "string" for f in fields) or len(fields) > 2:
+        return None
+    if len(fields) == 2 and fields[0].string.sval != (table.alias.aliasname or table.relname):
+        return None
+    return lookup.column_type(table.schemaname, table.relname, fields[-1].string.sval)
 
 
 def _cast_domain_columns(select: Any, lookup: Lookup) -> None:
