@@ -110,39 +110,36 @@ def _is_null(val: Any) -> bool:
 
 def _column_type(leaf: Any, val: Any, lookup: Lookup) -> str | None:
     """The type of a column reference to the one table a branch reads; None otherwise."""
-    if val.WhichOneof("node") != "column_ref" or len(leaf.from_clause) != 1:
-        return None
-    if leaf.from_clause[0].WhichOneof("node") != "range_var":
-        return None
-    table = leaf.from_clause[0].range_var
-    fields = val.column_ref.fields
-    if any(f.WhichOneof("node") != "string" for f in fields) or len(fields) > 2:
-        return None
-    if len(fields) == 2 and fields[0].string.sval != (table.alias.aliasname or table.relname):
-        return None
-    return lookup.column_type(table.schemaname, table.relname, fields[-1].string.sval)
+    found = _table_column(leaf, val.column_ref) if val.WhichOneof("node") == "column_ref" else None
+    return lookup.column_type(*found) if found is not None else None
 
 
 def _cast_domain_columns(select: Any, lookup: Lookup) -> None:
     """Columns of a domain type that are operands or function arguments, cast to the base type as
     PostgreSQL coerces and prints them; for a query of one table (other columns: unknown types)."""
-    if len(select.from_clause) != 1 or select.from_clause[0].WhichOneof("node") != "range_var":
-        return
-    table = select.from_clause[0].range_var
-    qualifier = table.alias.aliasname or table.relname
 
     def base_of(ref: Any) -> str | None:
-        if any(f.WhichOneof("node") != "string" for f in ref.fields):
-            return None
-        names = [f.string.sval for f in ref.fields]
-        if (len(names) == 2 and names[0] == qualifier) or len(names) == 1:
-            return lookup.domain_base(table.schemaname, table.relname, names[-1])
-        return None
+        found = _table_column(select, ref)
+        return lookup.domain_base(*found) if found is not None else None
 
     for target in select.target_list:
         cast_domain_operands(target.res_target.val, base_of)
     if select.HasField("where_clause"):
         cast_domain_operands(select.where_clause, base_of)
+
+
+def _table_column(select: Any, ref: Any) -> tuple[str, str, str] | None:
+    """(schema, table, column) of a column reference to the one table a SELECT reads; None when it
+    reads anything else, or the reference is to something else."""
+    if len(select.from_clause) != 1 or select.from_clause[0].WhichOneof("node") != "range_var":
+        return None
+    table = select.from_clause[0].range_var
+    fields = ref.fields
+    if len(fields) > 2 or any(f.WhichOneof("node") != "string" for f in fields):
+        return None
+    if len(fields) == 2 and fields[0].string.sval != (table.alias.aliasname or table.relname):
+        return None
+    return table.schemaname, table.relname, fields[-1].string.sval
 
 
 def cast_domain_operands(node: Any, base_of: Callable[[Any], str | None]) -> None:
