@@ -155,6 +155,11 @@ CASES: dict[str, str] = {
         CREATE VIEW spelled AS SELECT r, note, c FROM known
             UNION SELECT r, NULL, NULL FROM unknown UNION SELECT r, NULL AS n, c FROM known k;
     """,
+    "views over xmltable": """
+        CREATE VIEW xml AS SELECT * FROM (SELECT ''::xml AS data) _,
+            XMLTABLE('' PASSING data COLUMNS id int PATH '@id', premier_name text PATH 'P' DEFAULT 'n', k FOR ORDINALITY);
+        CREATE VIEW constant AS SELECT x.* FROM XMLTABLE('/r' PASSING ('<r/>'::xml) COLUMNS a text PATH 'a') AS x;
+    """,
     "views ordered by output names": """
         CREATE TABLE s (a int, b text, c int);
         CREATE VIEW v1 AS SELECT a AS x, lower(b) AS lb, 1 AS one, c FROM s ORDER BY x, lb, one DESC, c;

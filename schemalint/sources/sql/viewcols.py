@@ -412,13 +412,18 @@ def _from_relations(items: Any, lookup: Lookup) -> list[tuple[str, tuple[str, ..
             out.append((sub.alias.aliasname, columns))
         elif which == "range_function":
             out.append(_function_relation(item.range_function, lookup))
+        elif which == "range_table_func" and not item.range_table_func.alias.colnames:
+            table = item.range_table_func  # XMLTABLE: its COLUMNS are its columns
+            columns = tuple(c.range_table_func_col.colname for c in table.columns)
+            out.append((table.alias.aliasname or "xmltable", columns))
         else:
             raise Unknown
     return out
 
 
 def _alias_functions(items: Any, lookup: Lookup) -> None:
-    """Give every function in FROM whose result columns are known the alias the catalog prints."""
+    """Give every function in FROM whose result columns are known the alias the catalog prints; an
+    XMLTABLE that reads columns of the FROM list is LATERAL (PostgreSQL makes it so, and prints it)."""
     for item in items:
         which = item.WhichOneof("node")
         if which == "range_function":
@@ -426,8 +431,23 @@ def _alias_functions(items: Any, lookup: Lookup) -> None:
                 _function_relation(item.range_function, lookup)
             except Unknown:
                 continue
+        elif which == "range_table_func" and _reads_columns(item.range_table_func):
+            item.range_table_func.lateral = True
         elif which == "join_expr":
             _alias_functions([item.join_expr.larg, item.join_expr.rarg], lookup)
+
+
+def _reads_columns(message: Any) -> bool:
+    """Whether a column reference appears anywhere in the message."""
+    for descriptor, value in message.ListFields():
+        if descriptor.message_type is None:
+            continue
+        for item in value if descriptor.is_repeated else [value]:
+            if isinstance(item, pb.Node) and item.WhichOneof("node") == "column_ref":
+                return True
+            if _reads_columns(item):
+                return True
+    return False
 
 
 def _function_relation(function: Any, lookup: Lookup) -> tuple[str, tuple[str, ...]]:
