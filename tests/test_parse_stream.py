@@ -118,3 +118,16 @@ def test_a_cut_inside_a_body_is_mended_with_the_next_piece(monkeypatch: pytest.M
 
     monkeypatch.setattr(parse, "_parse_split", no_splitter)
     assert _facts(StatementStream(parse._streamed(text, "f.sql", 64, 256))) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("/*/*/**/*/*/", []),  # "/*/" opens a nested comment: the "*/" inside it does not close
+        ("/*/ a */ SELECT 1; */ SELECT 2;", ["select_stmt", "error"]),  # "/*/ " does not
+        ("/* a /* b */ c */ SELECT 1; /**/ SELECT 2", ["select_stmt", "select_stmt"]),
+    ],
+)
+def test_nested_comments_end_where_postgresql_ends_them(text: str, kinds: list[str]) -> None:
+    assert [s.kind for s in parse._parse_split(text, "f.sql").statements] == kinds
+    _same_both_ways(text, first=4, size=8)

@@ -168,7 +168,7 @@ def block_comment_end(text: str, begin: int) -> int:
         nxt_close = text.find("*/", i)
         if nxt_close < 0:
             return -1
-        nxt_open = text.find("/*", i, nxt_close)
+        nxt_open = text.find("/*", i, nxt_close + 1)  # one that starts before the close ("/*/" opens)
         if nxt_open >= 0:
             depth += 1
             i = nxt_open + 2
