@@ -90,15 +90,19 @@ def _const_from_cast(cast: pb.TypeCast) -> pb.Node | None:
         return node
     if type_names[-1] not in _NUMERIC_TYPES:
         return None
-    try:
-        node.a_const.ival.ival = int(text)
-    except ValueError:
-        try:
-            float(text)
-        except ValueError:
-            return None
-        node.a_const.fval.fval = text
+    number = text.strip()
+    if _INTEGER_LITERAL.fullmatch(number) and -(2**31) <= int(number) < 2**31:
+        node.a_const.ival.ival = int(number)
+    elif _NUMBER_LITERAL.fullmatch(number):  # the grammar's fval: a larger integer too
+        node.a_const.fval.fval = number
+    else:  # 'NaN', 'Infinity', '1_000': not a numeric literal of the grammar
+        return None
     return node
+
+
+# numbers as the grammar writes them (Python's int() and float() also take NaN, inf and 1_000)
+_INTEGER_LITERAL = re.compile(r"[+-]?\d+")
+_NUMBER_LITERAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 # unqualified built-in type names the grammar leaves as written, by their pg_catalog name
@@ -708,13 +712,9 @@ def fold_default(text: str | None, column_type: str, time_zone: str | None = "UT
     base = type_without_modifiers(column_type)
     if base in _NUMBER_TYPES:
         stripped = value.strip()
-        try:
-            if base in _INTEGER_TYPES:
-                return str(int(stripped))
-            float(stripped)
-        except ValueError:
-            return text
-        return stripped
+        if base in _INTEGER_TYPES:
+            return str(int(stripped)) if _INTEGER_LITERAL.fullmatch(stripped) else text
+        return stripped if _NUMBER_LITERAL.fullmatch(stripped) else text
     if base == "boolean":
         lowered = value.strip().lower()
         return "true" if lowered in _TRUE else "false" if lowered in _FALSE else text
