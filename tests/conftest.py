@@ -17,9 +17,17 @@ from typing import Any
 import postgast
 import psycopg
 import pytest
+from hypothesis import settings
 from psycopg import sql
 
 from schemalint.sources.dsn import with_database
+
+# Property tests draw the same examples on every run (derandomized): a CI run must not fail at random.
+# A property is a claim about every input, so look for new counterexamples on purpose, with many
+# more examples each time: HYPOTHESIS_PROFILE=explore pytest tests/test_properties.py
+settings.register_profile("ci", max_examples=200, derandomize=True, database=None)
+settings.register_profile("explore", max_examples=3000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def run_sql(dsn: str, statements: str) -> list[tuple[Any, ...]]:
