@@ -231,8 +231,9 @@ def _piece_statements(
 ) -> list[Statement] | None:
     """The statements of one parsed piece of text, bounded as the splitter bounds them: from their
     first character past comments to their semicolon; None when the tree does not fit the text."""
-    ascii_piece = text[start:end].isascii()
-    encoded = b"" if ascii_piece else text[start:end].encode("utf-8")
+    piece = text[start:end]
+    ascii_piece = piece.isascii()
+    encoded = b"" if ascii_piece else piece.encode("utf-8")
     decoded = [0, start]  # a byte offset in the piece and its character offset in text, moving on
 
     def char_at(byte: int) -> int:  # for increasing byte offsets
@@ -261,10 +262,7 @@ def _piece_statements(
         if not previous <= first < stop <= end:
             return None
         offset = first - start if ascii_piece else raw.stmt_location + len(text[at:first].encode("utf-8"))
-        line, col = lines.position(first)
-        end_line, end_col = lines.position(stop - 1)
-        location = Location(path, line, col, end_line, end_col)
-        body = text[first:stop]
+        body, location = text[first:stop], _location(path, lines, first, stop)
         out.append(Statement(path, index, body, location, kind, getattr(node, kind), offset=offset))
         index += 1
         previous = stop
@@ -289,7 +287,7 @@ def _parse_split(text: str, path: str) -> SqlFile:
     chunks, raw_comments = split_text(text)
     sql_chunks = [c for c in chunks if c.kind == "sql" and c.problem is None]
     lines = LineIndex(text)
-    locations = [_location(path, lines, chunk) for chunk in chunks]
+    locations = [_location(path, lines, chunk.start, chunk.end) for chunk in chunks]
     parsed = _match_halves(text, sql_chunks, halves) if len(sql_chunks) == len(chunks) else None
     if parsed is None:
         parsed = _parse_together(text, sql_chunks)
@@ -331,10 +329,10 @@ def _problem(chunk: Chunk, lines: LineIndex) -> str:
     return problem
 
 
-def _location(path: str, lines: LineIndex, chunk: Chunk) -> Location:
-    line, col = lines.position(chunk.start)
-    last = max(chunk.start, chunk.end - 1)
-    end_line, end_col = lines.position(last)
+def _location(path: str, lines: LineIndex, start: int, end: int) -> Location:
+    """The position of text[start:end] (end exclusive), from its first to its last character."""
+    line, col = lines.position(start)
+    end_line, end_col = lines.position(max(start, end - 1))
     return Location(path, line, col, end_line, end_col)
 
 
