@@ -34,7 +34,7 @@ def _column_positions(text: str) -> list[tuple[str, int, int]]:
 @pytest.mark.parametrize("tail", ["", "\\connect other\n", "COPY t0 (id) FROM stdin;\n1\n\\.\n"])
 def test_large_file_gives_what_a_small_one_gives(tail: str) -> None:
     text = _tables(4000) + tail
-    assert len(text) >= parse._PARSE_ON_THREAD_BYTES
+    assert len(text) >= parse._LARGE_BYTES
     whole = parse_sql(text, "big.sql")
     kinds = [s.kind for s in whole.statements]
     assert kinds[:4000] == ["create_stmt"] * 4000

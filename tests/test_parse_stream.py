@@ -78,7 +78,7 @@ def test_a_piece_that_does_not_parse_hands_the_rest_to_the_splitter() -> None:
 
 def test_parse_sql_streams_a_large_plain_file() -> None:
     text = "".join(f"CREATE TABLE t{i} (id int);\n" for i in range(12000))
-    assert len(text) >= parse._STREAM_BYTES
+    assert len(text) >= parse._LARGE_BYTES
     statements = parse_sql(text, "big.sql").statements
     assert isinstance(statements, StatementStream)
     assert statements[11999].text == "CREATE TABLE t11999 (id int);"

@@ -26,7 +26,9 @@ from schemalint.sources.sql.replay import E001_CODE, Replayer
 from schemalint.sources.sql.statements import SqlFile
 
 SURROGATES: tuple[Literal["Cs"]] = ("Cs",)
-PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # examples: the profile (conftest)
+PROPERTY = settings(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)  # examples: the profile (conftest)
 
 # -- statement soup -------------------------------------------------------------------------------
 

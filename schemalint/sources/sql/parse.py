@@ -73,19 +73,20 @@ def without_down_sections(text: str) -> str:
     return "\n".join(out)
 
 
-# a file this large whose statements all parse is read while it is parsed: libpg_query runs without
-# the GIL, so another thread parses the file piece by piece, in order, while this one turns the pieces
-# already parsed into statements and the caller replays them (GitLab's 2.7 MB schema: 0.3 s of parsing
-# hidden behind the replay). libpg_query's own statement bounds are then the statements, found as the
-# splitter finds them (tests/test_parse_stream.py); a file with psql lines, COPY data or suppression
-# comments, or whose piece does not parse, is read by the splitter (from that piece on)
-_STREAM_BYTES = 256 * 1024
+# libpg_query runs without the GIL, so a file this large is parsed on other threads. One whose
+# statements all parse is read while it is parsed: another thread parses the file piece by piece, in
+# order, while this one turns the pieces already parsed into statements and the caller replays them
+# (GitLab's 2.7 MB schema: 0.3 s of parsing hidden behind the replay). libpg_query's own statement
+# bounds are then the statements, found as the splitter finds them (tests/test_parse_stream.py); a
+# file with psql lines, COPY data or suppression comments, or whose piece does not parse, is read by
+# the splitter (from that piece on), with the file parsed in two halves meanwhile
+_LARGE_BYTES = 256 * 1024
 _FIRST_PIECE = 32 * 1024  # small, so that the caller starts soon
 _PIECE = 256 * 1024
 
 
 def parse_sql(text: str, path: str) -> SqlFile:
-    if len(text) >= _STREAM_BYTES and _streamable(text):
+    if len(text) >= _LARGE_BYTES and _streamable(text):
         return SqlFile(path, StatementStream(_streamed(text, path, _FIRST_PIECE, _PIECE)), (), text)
     return _parse_split(text, path)
 
@@ -269,18 +270,13 @@ def _piece_statements(
     return out
 
 
-# a file this large is parsed on two more threads, one half each, while this one splits it and works
-# out positions: libpg_query runs without the GIL, so its 0.25 s on GitLab's 2.7 MB schema is spread
-# over the cores and mostly hidden behind the splitter
-_PARSE_ON_THREAD_BYTES = 256 * 1024
-
-
 def _parse_split(text: str, path: str) -> SqlFile:
-    # the file as written parses as is unless it holds psql lines, COPY data or a broken statement;
-    # it is cut at the first ";" + newline after its middle, which the splitter must then confirm
-    # lies between two statements
+    # a large file is parsed on two more threads, one half each, while this one splits it and works
+    # out positions: the file as written parses as is unless it holds psql lines, COPY data or a
+    # broken statement; it is cut at the first ";" + newline after its middle, which the splitter
+    # must then confirm lies between two statements
     halves: list[tuple[int, Callable[[], Any]]] = []
-    if len(text) >= _PARSE_ON_THREAD_BYTES:
+    if len(text) >= _LARGE_BYTES:
         cut = text.find(";\n", len(text) // 2) + 2
         cut = cut if cut > 1 else len(text)
         halves = [(0, _in_background(_tree, text[:cut])), (cut, _in_background(_tree, text[cut:]))]
