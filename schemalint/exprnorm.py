@@ -21,7 +21,7 @@ what is not on the search path).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
@@ -596,6 +596,19 @@ def canonical_query_text(text: str) -> str:
     return canonical_query(tree.stmts[0].stmt)
 
 
+def column_refs(message: Any, *, into_subqueries: bool = True) -> Iterator[pb.ColumnRef]:
+    """Every column reference in a parse tree, in order; with into_subqueries=False not those inside
+    a sub-select (a SubLink: another scope). A reference may be changed when it is yielded."""
+    for descriptor, value in message.ListFields():
+        if descriptor.message_type is None:
+            continue
+        for item in value if descriptor.is_repeated else [value]:
+            if isinstance(item, pb.ColumnRef):
+                yield item
+            elif into_subqueries or not isinstance(item, pb.SubLink):
+                yield from column_refs(item, into_subqueries=into_subqueries)
+
+
 def rename_column(text: str, old: str, new: str) -> str:
     """A canonical expression with column ``old`` renamed to ``new`` (as ALTER … RENAME COLUMN does)."""
     try:
@@ -603,19 +616,10 @@ def rename_column(text: str, old: str, new: str) -> str:
     except Exception:
         return text
     node = tree.stmts[0].stmt.select_stmt.target_list[0].res_target.val
-
-    def visit(message: Any) -> None:
-        for descriptor, value in message.ListFields():
-            if descriptor.message_type is None:
-                continue
-            for item in value if descriptor.is_repeated else [value]:
-                if isinstance(item, pb.ColumnRef):
-                    last = item.fields[-1]
-                    if last.WhichOneof("node") == "string" and last.string.sval == old:
-                        last.string.sval = new
-                visit(item)
-
-    visit(node)
+    for ref in column_refs(node):
+        last = ref.fields[-1]
+        if last.WhichOneof("node") == "string" and last.string.sval == old:
+            last.string.sval = new
     return canonical_expr(node)
 
 

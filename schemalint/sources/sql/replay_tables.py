@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
-from schemalint.exprnorm import canonical_expr, fold_default, utc_timestamp
+from schemalint.exprnorm import canonical_expr, column_refs, fold_default, utc_timestamp
 from schemalint.model import Column, Constraint, ConstraintKind, Index, Sequence, Table, evolve
 from schemalint.sources.sql.naming import choose_name, index_column_names, name_addition
 from schemalint.sources.sql.replay import NotReplayed, enum_constants
@@ -634,24 +634,11 @@ def add_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recurse: boo
 
 def _check_column(c: pb.Constraint, table: Table) -> str | None:
     """PostgreSQL names a CHECK after its column when the expression uses exactly one column."""
-    names: set[str] = set()
-
-    def walk(message: Any) -> None:
-        for descriptor, value in message.ListFields():
-            if descriptor.message_type is None:
-                continue
-            items = value if descriptor.is_repeated else [value]
-            for item in items:
-                if isinstance(item, pb.Node) and item.WhichOneof("node") == "column_ref":
-                    last = item.column_ref.fields[-1]
-                    if last.WhichOneof("node") == "string":
-                        names.add(last.string.sval)
-                elif isinstance(item, pb.Node) and item.WhichOneof("node") == "sub_link":
-                    continue
-                else:
-                    walk(item)
-
-    walk(c.raw_expr)
+    names = {
+        ref.fields[-1].string.sval
+        for ref in column_refs(c.raw_expr, into_subqueries=False)
+        if ref.fields[-1].WhichOneof("node") == "string"
+    }
     known = [n for n in names if table.column(n) is not None]
     return known[0] if len(known) == 1 and len(names) == 1 else None
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from postgast import pg_query_pb2 as pb
 
-from schemalint.exprnorm import figure_colname
+from schemalint.exprnorm import column_refs, figure_colname
 
 
 class Unknown(Exception):
@@ -247,25 +247,10 @@ def _whole_rows(select: Any, lookup: Lookup) -> None:
         return
     columns = {c for _, cols in relations for c in cols}
     rows = {alias for alias, _ in relations} - columns
-
-    def visit(message: Any) -> None:
-        for descriptor, value in message.ListFields():
-            if descriptor.message_type is None:
-                continue
-            for item in value if descriptor.is_repeated else [value]:
-                if not isinstance(item, pb.Node):
-                    visit(item)
-                    continue
-                which = item.WhichOneof("node")
-                if which == "column_ref":
-                    fields = item.column_ref.fields
-                    if len(fields) == 1 and fields[0].string.sval in rows:
-                        fields.add().a_star.SetInParent()
-                elif which is not None and which != "sub_link":
-                    visit(getattr(item, which))
-
     for target in select.target_list:
-        visit(target.res_target)
+        for ref in column_refs(target.res_target, into_subqueries=False):
+            if len(ref.fields) == 1 and ref.fields[0].string.sval in rows:
+                ref.fields.add().a_star.SetInParent()
 
 
 def _group_by_outputs(select: Any, lookup: Lookup) -> None:
@@ -431,23 +416,10 @@ def _alias_functions(items: Any, lookup: Lookup) -> None:
                 _function_relation(item.range_function, lookup)
             except Unknown:
                 continue
-        elif which == "range_table_func" and _reads_columns(item.range_table_func):
+        elif which == "range_table_func" and next(column_refs(item.range_table_func), None) is not None:
             item.range_table_func.lateral = True
         elif which == "join_expr":
             _alias_functions([item.join_expr.larg, item.join_expr.rarg], lookup)
-
-
-def _reads_columns(message: Any) -> bool:
-    """Whether a column reference appears anywhere in the message."""
-    for descriptor, value in message.ListFields():
-        if descriptor.message_type is None:
-            continue
-        for item in value if descriptor.is_repeated else [value]:
-            if isinstance(item, pb.Node) and item.WhichOneof("node") == "column_ref":
-                return True
-            if _reads_columns(item):
-                return True
-    return False
 
 
 def _function_relation(function: Any, lookup: Lookup) -> tuple[str, tuple[str, ...]]:
