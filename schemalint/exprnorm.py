@@ -737,15 +737,19 @@ def fold_default(text: str | None, column_type: str, time_zone: str | None = "UT
     return text
 
 
+def quoted_value(text: str) -> str | None:
+    """The value of a '…' string literal (quotes doubled inside); None for anything else."""
+    if len(text) >= 2 and text[0] == "'" and text[-1] == "'" and "'" not in text[1:-1].replace("''", ""):
+        return text[1:-1].replace("''", "'")
+    return None
+
+
 def _literal_value(text: str) -> str | None:
     """The value of a string literal as canonical_expr_text spells it: '…', or E'…' when the value
     holds a backslash (doubled); None for anything else."""
     escaped = text.startswith("E'")
-    body = text[1 + escaped : -1]
-    if len(text) < 2 + escaped or text[escaped] != "'" or text[-1] != "'" or "'" in body.replace("''", ""):
-        return None
-    value = body.replace("''", "'")
-    if not escaped:
+    value = quoted_value(text[1:] if escaped else text)
+    if value is None or not escaped:
         return value
     parts = value.split("\\\\")
     return None if any("\\" in part for part in parts) else "\\".join(parts)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
+from schemalint.exprnorm import quoted_value
 from schemalint.sources.sql.replay import NotReplayed
 
 if TYPE_CHECKING:
@@ -106,8 +107,9 @@ def _privileges_only(query: str) -> bool:
 
 
 def _string_literal(text: str) -> str | None:
-    if len(text) >= 2 and text[0] == "'" and text[-1] == "'" and "'" not in text[1:-1].replace("''", ""):
-        return text[1:-1].replace("''", "'")
+    value = quoted_value(text)
+    if value is not None:
+        return value
     if text.startswith("$") and text.count("$") >= 4:
         tag = text[: text.index("$", 1) + 1]
         if text.endswith(tag) and len(text) > 2 * len(tag):
