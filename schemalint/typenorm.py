@@ -201,12 +201,13 @@ def canonical_type(
     is taken to be an extension's type in ``default_schema``.
     """
     names = [n.string.sval for n in type_name.names]
-    mods = _typmod_values(type_name.typmods)
-    array = "[]" if len(type_name.array_bounds) else ""
+    typmods = type_name.typmods
+    mods = _typmod_values(typmods) if typmods else []
+    array = "[]" if type_name.array_bounds else ""
     if type_name.pct_type:
         return ".".join(names) + "%TYPE"
     if len(names) >= 2 and names[-2] == "pg_catalog":
-        return builtin_spelling(names[-1], mods) + array
+        return _builtin_spelling(names[-1], tuple(mods)) + array
     if len(names) >= 2:
         return _user_type(names[-2], names[-1], mods, array)
     name = names[0]
@@ -214,8 +215,12 @@ def canonical_type(
     if schema is not None:
         return _user_type(schema, name, mods, array)
     if name in BUILTIN_TYPES:
-        return builtin_spelling(name, mods) + array
+        return _builtin_spelling(name, tuple(mods)) + array
     return _user_type(default_schema, name, mods, array)
+
+
+# a column's type is spelled once per distinct (name, typmods): replay spells every column
+_builtin_spelling = lru_cache(maxsize=1024)(builtin_spelling)
 
 
 def type_without_modifiers(canonical: str) -> str:

@@ -93,7 +93,7 @@ class FileState:
     def advance(self, statement: Statement) -> None:
         """Take in one more statement of the file (the one whose rules just ran)."""
         self.given = frozenset()
-        if not self.lock_timeout and not self.unguarded_lock:
+        if statement.kind in _LOCKING_KINDS and not self.lock_timeout and not self.unguarded_lock:
             self.unguarded_lock = locking_target(statement, self, _NO_MODEL) is not None
         self._apply(statement)
         self.statements_before += 1
@@ -416,6 +416,22 @@ _LIGHT_ALTERS = frozenset(
 )
 
 
+# the statement kinds locking_target reads; others never lock
+_LOCKING_KINDS = frozenset(
+    {
+        "create_policy_stmt",
+        "alter_policy_stmt",
+        "create_trig_stmt",
+        "alter_table_stmt",
+        "index_stmt",
+        "rename_stmt",
+        "truncate_stmt",
+        "lock_stmt",
+        "drop_stmt",
+    }
+)
+
+
 def locking_target(statement: Statement, fs: FileState, state: Model) -> str | None:
     """The existing table a statement locks in a way that queues other sessions behind it.
 
@@ -423,6 +439,8 @@ def locking_target(statement: Statement, fs: FileState, state: Model) -> str | N
     earlier in the file. CONCURRENTLY variants count as not locking.
     """
     node, kind = statement.node, statement.kind
+    if kind not in _LOCKING_KINDS:
+        return None
     relation: pb.RangeVar | None = None
     if kind in ("create_policy_stmt", "alter_policy_stmt"):
         relation = node.table

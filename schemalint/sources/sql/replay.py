@@ -18,6 +18,7 @@ from typing import Any
 
 from schemalint.findings import Finding
 from schemalint.model import (
+    Column,
     Domain,
     Enum,
     Extension,
@@ -239,6 +240,17 @@ class Replayer:
             self._origin[qualname] = location
         if created and qualnames:
             self._created_in[qualnames[0]] = location.path
+
+    def touch_columns(self, qualname: str, columns: Iterable[Column]) -> None:
+        """touch(f"{qualname}.{column.name}", created=True, at=column.location) for each column,
+        in one call: replaying a CREATE TABLE does it for every column."""
+        origin, created_in = self._origin, self._created_in
+        for column in columns:
+            location = column.location or self.location
+            if location is not None:
+                name = f"{qualname}.{column.name}"
+                origin[name] = location
+                created_in[name] = location.path
 
     def creation_schema(self, schema: str) -> str:
         if schema:

@@ -93,22 +93,22 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
         raise NotReplayed(f"relation {qualname} already exists")
     if stmt.of_typename.names:
         raise NotReplayed("CREATE TABLE … OF type is not replayed")
+    shape: dict[str, Any] = {}
+    if stmt.HasField("partbound"):
+        parents = [r.table(r.relation(stmt.inh_relations[0].range_var))]
+        shape.update(partition_of=parents[0].qualname, partition_bound=_bound_text(stmt.partbound))
+    else:
+        parents = [r.table(r.relation(p.range_var)) for p in stmt.inh_relations]
+        shape.update(inherits=tuple(p.qualname for p in parents))
+    if stmt.HasField("partspec"):
+        shape.update(kind="partitioned table", partition_key=_partkey_text(stmt.partspec))
     table = Table(
         schema=schema,
         name=rv.relname,
         persistence=PERSISTENCE.get(rv.relpersistence, "permanent"),  # type: ignore[arg-type]
         location=r.location,
+        **shape,
     )
-    parents: list[Table] = []
-    if stmt.HasField("partbound"):
-        parent = r.table(r.relation(stmt.inh_relations[0].range_var))
-        parents = [parent]
-        table = evolve(table, partition_of=parent.qualname, partition_bound=_bound_text(stmt.partbound))
-    else:
-        parents = [r.table(r.relation(p.range_var)) for p in stmt.inh_relations]
-        table = evolve(table, inherits=tuple(p.qualname for p in parents))
-    if stmt.HasField("partspec"):
-        table = evolve(table, kind="partitioned table", partition_key=_partkey_text(stmt.partspec))
     columns: list[Column] = []
     r.state.parents.update(p.qualname for p in parents)
     for parent in parents:
@@ -148,8 +148,7 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
             raise NotReplayed(f"table element {which} is not replayed")
     r.state.tables[qualname] = evolve(table, columns=tuple(columns))
     r.add_relname(schema, rv.relname)
-    for column in columns:
-        r.touch(f"{qualname}.{column.name}", created=True, at=column.location)
+    r.touch_columns(qualname, columns)
     for name, serial in serials:
         _serial_sequence(r, qualname, name, serial)
     for parent in parents:
@@ -439,10 +438,11 @@ def set_column(r: Replayer, qualname: str, name: str, **changes: Any) -> None:
     column = table.column(name)
     if column is None:
         raise NotReplayed(f"column {qualname}.{name} does not exist in the model replayed so far")
-    new = evolve(column, **changes)
-    r.state.tables[qualname] = evolve(
-        table, columns=tuple(new if c.name == name else c for c in table.columns)
-    )
+    if any(getattr(column, field) != value for field, value in changes.items()):
+        new = evolve(column, **changes)
+        r.state.tables[qualname] = evolve(
+            table, columns=tuple(new if c.name == name else c for c in table.columns)
+        )
     r.touch(f"{qualname}.{name}", qualname)
 
 
@@ -759,9 +759,10 @@ def _index_key(elem: pb.IndexElem, table: Table | None = None, method: str = "bt
     if not elem.name and expr.WhichOneof("node") == "collate_clause":
         expr = expr.collate_clause.arg  # the catalog prints an expression key's collation apart from it
     key = elem.name if elem.name else canonical_expr(expr)
-    column = table.column(elem.name) if table is not None and elem.name else None
-    if elem.collation and column is not None and column.collation != elem.collation[-1].string.sval:
-        key += f' COLLATE "{elem.collation[-1].string.sval}"'
+    if elem.collation and table is not None and elem.name:
+        column = table.column(elem.name)
+        if column is not None and column.collation != elem.collation[-1].string.sval:
+            key += f' COLLATE "{elem.collation[-1].string.sval}"'
     if elem.opclass:
         opclass = elem.opclass[-1].string.sval
         if opclass not in _DEFAULT_OPCLASSES.get(method, frozenset()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,14 +47,36 @@ class Statement:
         if byte_location < 0:
             return self.location
         text = self.text
+        starts, ascii_text = _lines_of(text)
         inner = max(0, byte_location - self.offset)
-        if not text.isascii():  # a byte offset: count the characters of the bytes before it
+        if not ascii_text:  # a byte offset: count the characters of the bytes before it
             inner = len(text.encode("utf-8")[:inner].decode("utf-8", errors="ignore"))
         start = self.location
-        newlines = text.count("\n", 0, inner)
+        newlines = bisect_right(starts, inner) - 1
         line = start.line + newlines
-        col = inner - text.rfind("\n", 0, inner) if newlines else start.col + inner
+        col = inner - starts[newlines] + 1 if newlines else start.col + inner
         return Location(start.path, line, col, line, col + max(1, length) - 1)
+
+
+# the line starts of the last statement asked about: replay asks for the position of every column
+# of a CREATE TABLE in turn (counting its lines anew each time was O(n²) in the statement's length)
+_last_lines: tuple[str, list[int], bool] = ("", [0], True)
+
+
+def _lines_of(text: str) -> tuple[list[int], bool]:
+    """(the offsets where text's lines start, whether text is ASCII), for the last text asked about."""
+    global _last_lines
+    last = _last_lines  # one read: another thread may replace it
+    if last[0] is text:
+        return last[1], last[2]
+    starts = [0]
+    at = text.find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    ascii_text = text.isascii()
+    _last_lines = (text, starts, ascii_text)
+    return starts, ascii_text
 
 
 @dataclass(frozen=True, slots=True)
