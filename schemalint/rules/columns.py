@@ -44,6 +44,7 @@ TYPE_ALIASES = {
 SPEC_KEYS = frozenset({"type", "not_null", "default"})
 
 
+@lru_cache(maxsize=256)  # C002 asks for the pack's few spellings once per column
 def canonical_type(spelling: str) -> str:
     """A pack's type spelling in format_type() form (timestamptz → timestamp with time zone)."""
     text = " ".join(spelling.strip().lower().split())
@@ -52,6 +53,7 @@ def canonical_type(spelling: str) -> str:
     return f"{base}({rest.replace(' ', '')}" if paren else base
 
 
+@lru_cache(maxsize=4096)  # C002 compares every standard column's default; most are alike
 def canonical_default(text: str) -> str:
     """A default expression compared loosely: lower case, no spaces, no pg_catalog./public. prefix."""
     squashed = re.sub(r"\s+", "", text.lower())
