@@ -147,6 +147,14 @@ CASES: dict[str, str] = {
             FROM t WHERE c > 0 AND lower(s) <> '';
         CREATE VIEW w AS SELECT x.c % 3 AS m FROM t x;
     """,
+    "operators of one integer width: the narrower operand cast": """
+        CREATE TABLE books (id int, year smallint, y2 smallint, big bigint, i int);
+        CREATE VIEW odd AS WITH o AS (SELECT id, year FROM books WHERE year % 2 <> 0) SELECT o.id FROM o;
+        CREATE VIEW ops AS SELECT year % 2 AS m, year & 3 AS a, i % big AS ib, year % y2 AS same,
+            year << 2 AS sh, year + 1 AS p, big % 2 AS b2, 2 % big AS b3, year % i AS c, big | i AS d,
+            5 # year AS e, year % 2::smallint AS f, (year + 1) % 2 AS g FROM books;
+        CREATE VIEW sub AS SELECT s.id FROM (SELECT id FROM books WHERE year # 4 = 0) s;
+    """,
     "nulls in later branches of a set operation": """
         CREATE TABLE known (r int, y smallint, c int, note text);
         CREATE TABLE unknown (r int, y smallint);

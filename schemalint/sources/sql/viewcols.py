@@ -42,13 +42,13 @@ def prepare_view_query(query: Any, aliases: list[str], lookup: Lookup) -> tuple[
     select = query if isinstance(query, pb.SelectStmt) else query.select_stmt
     _alias_functions(select.from_clause, lookup)
     _type_set_operation_nulls(select, lookup)
+    _cast_operands(select, lookup)
     try:
         if not select.larg.ByteSize() and not select.values_lists:
             _expand_stars(select, lookup)
             _whole_rows(select, lookup)
             _expand_composites(select, lookup)
             _group_by_outputs(select, lookup)
-            _cast_domain_columns(select, lookup)
         names = _select_columns(query, lookup)
     except Unknown:
         return ()
@@ -114,18 +114,41 @@ def _column_type(leaf: Any, val: Any, lookup: Lookup) -> str | None:
     return lookup.column_type(*found) if found is not None else None
 
 
-def _cast_domain_columns(select: Any, lookup: Lookup) -> None:
-    """Columns of a domain type that are operands or function arguments, cast to the base type as
-    PostgreSQL coerces and prints them; for a query of one table (other columns: unknown types)."""
+def _cast_operands(select: Any, lookup: Lookup) -> None:
+    """The implicit casts of operands that PostgreSQL prints, for a query of one table (other
+    columns: unknown types), its WITH queries and its subqueries in FROM: columns of a domain type
+    that are operands or function arguments, cast to the base type; the narrower integer operand of
+    an operator that only takes two of one type (smallint % 2 → (smallint)::integer % 2)."""
 
     def base_of(ref: Any) -> str | None:
         found = _table_column(select, ref)
         return lookup.domain_base(*found) if found is not None else None
 
+    def type_of(operand: Any) -> str | None:
+        which = operand.WhichOneof("node")
+        if which == "column_ref":
+            found = _table_column(select, operand.column_ref)
+            return lookup.column_type(*found) if found is not None else None
+        if which == "a_const" and operand.a_const.WhichOneof("val") == "ival":
+            return "integer"
+        if which == "type_cast" and len(operand.type_cast.type_name.names) == 2:
+            names = [n.string.sval for n in operand.type_cast.type_name.names]
+            return _CATALOG_INTEGERS.get(names[1]) if names[0] == "pg_catalog" else None
+        return None
+
+    for cte in select.with_clause.ctes:
+        query = cte.common_table_expr.ctequery
+        if query.WhichOneof("node") == "select_stmt":
+            _cast_operands(query.select_stmt, lookup)
+    for item in select.from_clause:
+        if item.WhichOneof("node") == "range_subselect":
+            _cast_operands(item.range_subselect.subquery.select_stmt, lookup)
+    if select.larg.ByteSize() or select.values_lists:
+        return
     for target in select.target_list:
-        cast_domain_operands(target.res_target.val, base_of)
+        cast_domain_operands(target.res_target.val, base_of, type_of)
     if select.HasField("where_clause"):
-        cast_domain_operands(select.where_clause, base_of)
+        cast_domain_operands(select.where_clause, base_of, type_of)
 
 
 def _table_column(select: Any, ref: Any) -> tuple[str, str, str] | None:
@@ -142,32 +165,71 @@ def _table_column(select: Any, ref: Any) -> tuple[str, str, str] | None:
     return table.schemaname, table.relname, fields[-1].string.sval
 
 
-def cast_domain_operands(node: Any, base_of: Callable[[Any], str | None]) -> None:
-    """Cast the column references of a domain type (base_of(ColumnRef): the domain's base type, or
-    None) that PostgreSQL coerces to the base type and prints so: operands of an operator and
-    arguments of a function (not under IS [NOT] NULL, not one already cast)."""
+# operators PostgreSQL has only for two operands of one integer type (int2mod, int4and, …; +, -, *,
+# / and comparisons have cross-type variants such as int24pl): the narrower operand is cast
+_ONE_TYPE_OPERATORS = frozenset({"%", "&", "|", "#"})
+_INTEGER_WIDTHS = {"smallint": 2, "integer": 4, "bigint": 8}
+_CATALOG_INTEGERS = {"int2": "smallint", "int4": "integer", "int8": "bigint"}
+
+
+def cast_domain_operands(
+    node: Any,
+    base_of: Callable[[Any], str | None],
+    type_of: Callable[[Any], str | None] = lambda operand: None,
+) -> None:
+    """Cast operands as PostgreSQL coerces them and prints the coercion.
+
+    Column references of a domain type (base_of(ColumnRef): the domain's base type, or None) to
+    the base type, as operands of an operator and arguments of a function (not under IS [NOT]
+    NULL, not one already cast); and of an operator in _ONE_TYPE_OPERATORS whose operands are
+    integers of two widths (type_of(operand): its type, or None when unknown), the narrower one to
+    the wider type."""
     which = node.WhichOneof("node")
     if which == "a_expr":
         operands = [o for o in (node.a_expr.lexpr, node.a_expr.rexpr) if o.WhichOneof("node")]
+        if len(operands) == 2 and _one_type_operator(node.a_expr):
+            _widen(operands, type_of)
     elif which == "func_call":
         operands = list(node.func_call.args)
     elif which in ("bool_expr", "list"):
         for item in node.bool_expr.args if which == "bool_expr" else node.list.items:
-            cast_domain_operands(item, base_of)
+            cast_domain_operands(item, base_of, type_of)
         return
     elif which == "type_cast" and node.type_cast.arg.WhichOneof("node") != "column_ref":
-        cast_domain_operands(node.type_cast.arg, base_of)
+        cast_domain_operands(node.type_cast.arg, base_of, type_of)
         return
     else:
         return
     for operand in operands:
         base = base_of(operand.column_ref) if operand.WhichOneof("node") == "column_ref" else None
         if base is None:
-            cast_domain_operands(operand, base_of)
+            cast_domain_operands(operand, base_of, type_of)
             continue
-        cast = pb.TypeCast(type_name=_type_name(base))
-        cast.arg.CopyFrom(operand)
-        operand.type_cast.CopyFrom(cast)
+        _cast(operand, base)
+
+
+def _one_type_operator(expr: Any) -> bool:
+    return bool(
+        expr.kind == pb.AEXPR_OP and len(expr.name) == 1 and expr.name[0].string.sval in _ONE_TYPE_OPERATORS
+    )
+
+
+def _widen(operands: list[Any], type_of: Callable[[Any], str | None]) -> None:
+    """Cast the narrower of two integer operands of different widths to the wider type."""
+    types = [type_of(operand) for operand in operands]
+    if not all(t in _INTEGER_WIDTHS for t in types) or types[0] == types[1]:
+        return
+    wider = max(types, key=lambda t: _INTEGER_WIDTHS[t or ""])
+    for operand, found in zip(operands, types, strict=True):
+        if found != wider:
+            _cast(operand, wider or "")
+
+
+def _cast(operand: Any, type_spelling: str) -> None:
+    """Wrap the operand node (in place) in a cast to the type."""
+    cast = pb.TypeCast(type_name=_type_name(type_spelling))
+    cast.arg.CopyFrom(operand)
+    operand.type_cast.CopyFrom(cast)
 
 
 def _type_name(spelling: str) -> Any:
