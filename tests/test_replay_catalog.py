@@ -411,6 +411,32 @@ CASES: dict[str, str] = {
             EXECUTE 'alter default privileges in schema auth grant select on tables to ' || who;
         END $$;
     """,
+    "do blocks that loop over known values": """
+        CREATE TABLE events (id int, k int) PARTITION BY HASH (k);
+        DO $$
+        DECLARE
+            r record;
+            n int := 2;
+            prefix text := 'log';
+            item text;
+            stmt text;
+        BEGIN
+            FOR i IN 0..3 LOOP
+                EXECUTE format('CREATE TABLE events_p%s PARTITION OF events FOR VALUES WITH (MODULUS 4, REMAINDER %s)', i, i);
+            END LOOP;
+            FOR i IN REVERSE 10..1 BY 4 LOOP EXECUTE 'CREATE TABLE x_' || i || ' (id int)'; END LOOP;
+            FOR r IN SELECT format('CREATE TABLE u_%s ()', m) AS ct FROM generate_series(1, n) m LOOP
+                EXECUTE r.ct;
+            END LOOP;
+            FOREACH item IN ARRAY ARRAY['a b', 'c'] LOOP
+                EXECUTE format('CREATE TABLE %I (note text DEFAULT %L, at text DEFAULT %L)', prefix || '_' || item,
+                    'it''s', concat('a\b', 1 + 2 * 3));
+            END LOOP;
+            stmt := format('CREATE INDEX %I ON public.%2$I (id)', upper('idx_') || prefix, 'x_10');
+            EXECUTE stmt;
+            EXECUTE 'COMMENT ON TABLE x_6 IS ' || quote_literal('it''s') ;
+        END $$;
+    """,
     "typed literal defaults": """
         CREATE TABLE t (a int DEFAULT '0', b boolean DEFAULT 'false', c text DEFAULT NULL,
             d timestamp DEFAULT '1970-01-01 00:00:01+00:00', e jsonb DEFAULT '{ "b": 1, "aa": [1, 2.50] }',

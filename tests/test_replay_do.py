@@ -33,7 +33,7 @@ def test_privilege_statements_built_at_run_time(query: str, expected: bool) -> N
 def test_other_dynamic_sql_is_still_reported() -> None:
     sql = """
         CREATE TABLE t (id int);
-        DO $$ DECLARE r text = 'x'; BEGIN
+        DO $$ DECLARE r text = current_setting('app.column'); BEGIN
             EXECUTE 'GRANT SELECT ON t TO ' || r;
             EXECUTE 'ALTER TABLE t ADD COLUMN ' || r || ' int';
         END $$;
@@ -43,3 +43,37 @@ def test_other_dynamic_sql_is_still_reported() -> None:
     assert len(findings) == 1
     unfollowed = findings[0].message.split("could not follow: ", 1)[1].split(" (DO", 1)[0]
     assert unfollowed.startswith("EXECUTE 'ALTER TABLE t ADD COLUMN '") and ";" not in unfollowed
+
+
+def _replay(sql: str) -> tuple[Replayer, list[str]]:
+    replayer = Replayer()
+    messages = [f.message for s in parse_sql(sql, "do.sql").statements for f in replayer.apply(s)]
+    return replayer, messages
+
+
+def test_dynamic_sql_of_known_values_is_replayed() -> None:
+    replayer, messages = _replay("""
+        CREATE TABLE t (id int);
+        DO $$ DECLARE r text = 'x'; BEGIN
+            EXECUTE 'GRANT SELECT ON t TO ' || r;
+            EXECUTE 'ALTER TABLE t ADD COLUMN ' || r || ' int';
+            r := r || '2';
+            EXECUTE format('ALTER TABLE %I ADD COLUMN %I text', 't', r);
+        END $$;
+    """)
+    assert messages == []
+    assert [c.name for c in replayer.state.tables["public.t"].columns] == ["id", "x", "x2"]
+
+
+@pytest.mark.parametrize(
+    ("loop", "unfollowed"),
+    [
+        ("FOR i IN 1..n LOOP EXECUTE format('CREATE TABLE t%s ()', i); END LOOP;", "a loop"),
+        ("FOR i IN 1..1000000 LOOP EXECUTE format('CREATE TABLE t%s ()', i); END LOOP;", "a loop"),
+        ("FOR r IN SELECT relname FROM pg_class LOOP EXECUTE 'DROP TABLE ' || r.relname; END LOOP;", "a loop"),
+        ("n := 5; SELECT count(*) INTO n FROM pg_class; EXECUTE format('CREATE TABLE t%s ()', n);", "EXECUTE format("),
+    ],
+)
+def test_loops_and_values_replay_cannot_know_are_reported(loop: str, unfollowed: str) -> None:
+    _, messages = _replay(f"DO $$ DECLARE n int = current_setting('app.n')::int; r record; BEGIN {loop} END $$;")
+    assert len(messages) == 1 and f"could not follow: {unfollowed}" in messages[0]
