@@ -437,6 +437,35 @@ CASES: dict[str, str] = {
             EXECUTE 'COMMENT ON TABLE x_6 IS ' || quote_literal('it''s') ;
         END $$;
     """,
+    "do blocks guarded by catalog queries": """
+        CREATE SCHEMA auth;
+        CREATE TABLE auth.factors (user_id int, phone text);
+        CREATE UNIQUE INDEX unique_verified_phone_factor ON auth.factors (user_id, phone);
+        DO $$ BEGIN
+            IF (SELECT count(*) = 2 FROM pg_indexes
+                WHERE indexname IN ('unique_verified_phone_factor', 'unique_phone_factor_per_user')
+                AND schemaname = 'auth') THEN
+                EXECUTE 'DROP INDEX auth.unique_verified_phone_factor';
+            END IF;
+            IF EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'unique_verified_phone_factor'
+                AND schemaname = 'auth') THEN
+                EXECUTE 'ALTER INDEX auth.unique_verified_phone_factor RENAME TO unique_phone_factor_per_user';
+            END IF;
+            IF NOT EXISTS (SELECT FROM information_schema.columns c
+                WHERE c.table_schema = 'auth' AND c.table_name = 'factors' AND c.column_name = 'kind') THEN
+                ALTER TABLE auth.factors ADD COLUMN kind text;
+            ELSE
+                ALTER TABLE auth.factors DROP COLUMN kind;
+            END IF;
+            IF (SELECT count(*) FROM pg_tables WHERE schemaname = 'auth') > 1 THEN
+                CREATE TABLE auth.many ();
+            ELSIF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'auth'::name) THEN
+                CREATE TABLE auth.one ();
+            ELSE
+                CREATE TABLE auth.none ();
+            END IF;
+        END $$;
+    """,
     "typed literal defaults": """
         CREATE TABLE t (a int DEFAULT '0', b boolean DEFAULT 'false', c text DEFAULT NULL,
             d timestamp DEFAULT '1970-01-01 00:00:01+00:00', e jsonb DEFAULT '{ "b": 1, "aa": [1, 2.50] }',

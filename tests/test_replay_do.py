@@ -70,10 +70,66 @@ def test_dynamic_sql_of_known_values_is_replayed() -> None:
     [
         ("FOR i IN 1..n LOOP EXECUTE format('CREATE TABLE t%s ()', i); END LOOP;", "a loop"),
         ("FOR i IN 1..1000000 LOOP EXECUTE format('CREATE TABLE t%s ()', i); END LOOP;", "a loop"),
-        ("FOR r IN SELECT relname FROM pg_class LOOP EXECUTE 'DROP TABLE ' || r.relname; END LOOP;", "a loop"),
-        ("n := 5; SELECT count(*) INTO n FROM pg_class; EXECUTE format('CREATE TABLE t%s ()', n);", "EXECUTE format("),
+        (
+            "FOR r IN SELECT relname FROM pg_class LOOP EXECUTE 'DROP TABLE ' || r.relname; END LOOP;",
+            "a loop",
+        ),
+        (
+            "n := 5; SELECT count(*) INTO n FROM pg_class; EXECUTE format('CREATE TABLE t%s ()', n);",
+            "EXECUTE format(",
+        ),
     ],
 )
 def test_loops_and_values_replay_cannot_know_are_reported(loop: str, unfollowed: str) -> None:
-    _, messages = _replay(f"DO $$ DECLARE n int = current_setting('app.n')::int; r record; BEGIN {loop} END $$;")
+    _, messages = _replay(
+        f"DO $$ DECLARE n int = current_setting('app.n')::int; r record; BEGIN {loop} END $$;"
+    )
     assert len(messages) == 1 and f"could not follow: {unfollowed}" in messages[0]
+
+
+def test_if_conditions_on_the_catalog_are_read_off_the_model() -> None:
+    replayer, messages = _replay("""
+        CREATE SCHEMA auth;
+        CREATE TABLE auth.factors (user_id int, phone text);
+        CREATE UNIQUE INDEX unique_verified_phone_factor ON auth.factors (user_id, phone);
+        DO $$ BEGIN
+            IF (SELECT count(*) = 2 FROM pg_indexes
+                WHERE indexname IN ('unique_verified_phone_factor', 'unique_phone_factor_per_user')
+                AND schemaname = 'auth') THEN
+                EXECUTE 'DROP INDEX auth.unique_verified_phone_factor';
+            END IF;
+            IF EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'unique_verified_phone_factor'
+                AND schemaname = 'auth') THEN
+                EXECUTE 'ALTER INDEX auth.unique_verified_phone_factor RENAME TO unique_phone_factor_per_user';
+            END IF;
+            IF NOT EXISTS (SELECT FROM information_schema.columns c
+                WHERE c.table_schema = 'auth' AND c.table_name = 'factors' AND c.column_name = 'kind') THEN
+                ALTER TABLE auth.factors ADD COLUMN kind text;
+            ELSE
+                ALTER TABLE auth.factors DROP COLUMN kind;
+            END IF;
+            IF (SELECT count(*) FROM pg_tables WHERE schemaname = 'auth') > 1 THEN
+                CREATE TABLE auth.many ();
+            ELSIF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'auth'::name) THEN
+                CREATE TABLE auth.one ();
+            ELSE
+                CREATE TABLE auth.none ();
+            END IF;
+        END $$;
+    """)
+    assert messages == []
+    table = replayer.state.tables["auth.factors"]
+    assert [i.name for i in table.indexes] == ["unique_phone_factor_per_user"]
+    assert [c.name for c in table.columns] == ["user_id", "phone", "kind"]
+    assert "auth.one" in replayer.state.tables and "auth.many" not in replayer.state.tables
+
+
+def test_if_conditions_replay_cannot_read_keep_every_branch() -> None:
+    _, messages = _replay("""
+        CREATE TABLE t (id int);
+        DO $$ BEGIN
+            IF (SELECT count(*) FROM t) > 0 THEN ALTER TABLE t ADD COLUMN a int;
+            ELSE ALTER TABLE t ADD COLUMN b int; END IF;
+        END $$;
+    """)
+    assert len(messages) == 1 and "could not follow: an ELSE branch" in messages[0]

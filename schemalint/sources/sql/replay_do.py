@@ -17,14 +17,14 @@ then reported (E001) with what was and was not replayed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
 from schemalint.exprnorm import figure_colname, quoted_value
-from schemalint.typenorm import quote_ident
 from schemalint.sources.sql.replay import NotReplayed
+from schemalint.typenorm import quote_ident
 
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
@@ -55,8 +55,15 @@ class _Walk:
     variables of FOR i IN a..b, FOR x IN SELECT … FROM generate_series(a, b) and FOREACH over an
     ARRAY[…] of constants, whose bodies are unrolled)."""
 
-    def __init__(self, datums: list[dict[str, Any]] = ()) -> None:  # type: ignore[assignment]
-        self.statements: list[str] = []
+    def __init__(
+        self,
+        datums: Sequence[dict[str, Any]],
+        run: Callable[[str], None],
+        catalog: Callable[[str], list[dict[str, str]] | None] = lambda view: None,
+    ) -> None:
+        self.run = run  # applies one statement's text, in order, as the walk reaches it
+        self.catalog = catalog  # the rows of a catalog view (pg_indexes, …) now; None: unknown
+        self.ran = 0
         self.unfollowed: list[str] = []
         self.names = [_datum_name(d) for d in datums]
         self.env: dict[str, Value] = {}
@@ -72,7 +79,7 @@ class _Walk:
     def one(self, item: dict[str, Any]) -> None:
         kind, data = next(iter(item.items()))
         if kind == "PLpgSQL_stmt_execsql":
-            self.statements.append(data["sqlstmt"]["PLpgSQL_expr"]["query"])
+            self._run(data["sqlstmt"]["PLpgSQL_expr"]["query"])
             for field in data.get("target", {}).get("PLpgSQL_row", {}).get("fields", []):
                 self.env.pop(field.get("name", ""), None)  # SELECT … INTO: a value replay cannot know
             if data.get("target", {}).get("PLpgSQL_var"):
@@ -84,7 +91,7 @@ class _Walk:
                 value = evaluate(query, self.env)
                 text = value if isinstance(value, str) else None
             if text is not None:
-                self.statements.append(text)
+                self._run(text)
             elif not _privileges_only(query):
                 self.unfollowed.append(f"EXECUTE {query[:40]}")
         elif kind == "PLpgSQL_stmt_assign":
@@ -93,17 +100,41 @@ class _Walk:
         elif kind == "PLpgSQL_stmt_block":
             self.body(data.get("body", []))
         elif kind == "PLpgSQL_stmt_if":
-            self.body(data.get("then_body", []))
-            for branch in data.get("elsif_list", []):
-                self.body(branch.get("PLpgSQL_if_elsif", {}).get("stmts", []))
-            if data.get("else_body"):
-                self.unfollowed.append("an ELSE branch")
+            self._if(data)
         elif kind in ("PLpgSQL_stmt_fori", "PLpgSQL_stmt_fors", "PLpgSQL_stmt_foreach_a"):
             self._loop(kind, data)
         elif kind in _LOOPS:
             self.unfollowed.append("a loop")
         elif kind == "PLpgSQL_stmt_case":
             self.unfollowed.append("a CASE statement")
+
+    def _run(self, text: str) -> None:
+        self.ran += 1
+        self.run(text)
+
+    def _if(self, data: dict[str, Any]) -> None:
+        """The branch whose condition holds, when the conditions can be read off the model (catalog
+        lookups such as EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = '…')); else every
+        THEN and ELSIF branch, the statements' "already exists" outcomes counting as the guard."""
+        branches = [(data.get("cond"), data.get("then_body", []))]
+        branches += [
+            (b.get("PLpgSQL_if_elsif", {}).get("cond"), b.get("PLpgSQL_if_elsif", {}).get("stmts", []))
+            for b in data.get("elsif_list", [])
+        ]
+        for cond, body in branches:
+            holds = condition(cond["PLpgSQL_expr"]["query"], self.env, self.catalog) if cond else None
+            if holds is None:
+                break
+            if holds:
+                self.body(body)
+                return
+        else:
+            self.body(data.get("else_body", []))
+            return
+        for _, body in branches:
+            self.body(body)
+        if data.get("else_body"):
+            self.unfollowed.append("an ELSE branch")
 
     def _assign(self, name: str, value: Value | None) -> None:
         if value is None:
@@ -129,7 +160,7 @@ class _Walk:
         for value in values:
             self.env[name] = value
             self.body(data.get("body", []))
-            if len(self.statements) > _MAX_STATEMENTS:
+            if self.ran > _MAX_STATEMENTS:
                 self.unfollowed.append(f"a loop that runs more than {_MAX_STATEMENTS} statements")
                 return
         self._assign(name, before)
@@ -172,7 +203,7 @@ def _value(node: Any, env: Mapping[str, Value]) -> Value | None:
     if which == "type_cast":
         value = _value(node.type_cast.arg, env)
         target = node.type_cast.type_name.names[-1].string.sval if node.type_cast.type_name.names else ""
-        if value is None or node.type_cast.type_name.array_bounds:
+        if value is None or isinstance(value, dict) or node.type_cast.type_name.array_bounds:
             return None
         if target in ("text", "varchar", "name"):
             return str(value)
@@ -183,7 +214,7 @@ def _value(node: Any, env: Mapping[str, Value]) -> Value | None:
         operator = node.a_expr.name[0].string.sval
         left = _value(node.a_expr.lexpr, env) if node.a_expr.HasField("lexpr") else 0
         right = _value(node.a_expr.rexpr, env)
-        if left is None or right is None:
+        if left is None or right is None or isinstance(left, dict) or isinstance(right, dict):
             return None
         if operator == "||":
             return f"{left}{right}"
@@ -197,9 +228,10 @@ def _value(node: Any, env: Mapping[str, Value]) -> Value | None:
 
 def _call(call: Any, env: Mapping[str, Value]) -> Value | None:
     name = call.funcname[-1].string.sval if call.funcname else ""
-    args = [_value(a, env) for a in call.args]
+    values = [_value(a, env) for a in call.args]
+    args = [a for a in values if isinstance(a, int | str)]
     # an argument of unknown value (None; a NULL is taken as unknown too) leaves the call unknown
-    if call.agg_star or call.HasField("over") or any(a is None or isinstance(a, dict) for a in args):
+    if call.agg_star or call.HasField("over") or len(args) != len(values):
         return None
     if name == "format" and args and isinstance(args[0], str):
         return _format(args[0], args[1:])
@@ -221,7 +253,7 @@ def _call(call: Any, env: Mapping[str, Value]) -> Value | None:
 _FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?([sIL%])")
 
 
-def _format(template: str, args: list[Value]) -> str | None:
+def _format(template: str, args: list[int | str]) -> str | None:
     """format() for %s, %I, %L, %% and %n$ positions (no widths); None when it needs more."""
     out: list[str] = []
     position = 0
@@ -237,7 +269,9 @@ def _format(template: str, args: list[Value]) -> str | None:
         if index >= len(args):
             return None
         value = str(args[index])
-        out.append(value if match[2] == "s" else quote_ident(value) if match[2] == "I" else _quote_literal(value))
+        out.append(
+            value if match[2] == "s" else quote_ident(value) if match[2] == "I" else _quote_literal(value)
+        )
     rest = template[position:]
     if "%" in rest:
         return None  # a width, a flag or a stray %: not worked out here
@@ -249,15 +283,289 @@ def _quote_literal(text: str) -> str:
     return "E" + quoted if "\\" in text else quoted
 
 
+def condition(
+    expression: str, env: Mapping[str, Value], catalog: Callable[[str], list[dict[str, str]] | None]
+) -> bool | None:
+    """Whether an IF condition holds, for [NOT] EXISTS (SELECT … FROM a catalog view WHERE …) and
+    (SELECT count(*) … FROM … WHERE …) compared with a number, joined by AND, OR and NOT; None
+    when it reads anything else. The WHERE clause may compare the view's columns with = or IN to
+    constants and variables of known value, joined by AND."""
+    import postgast
+
+    try:
+        tree = postgast.parse(f"SELECT {expression}")
+    except Exception:
+        return None
+    select = tree.stmts[0].stmt.select_stmt if len(tree.stmts) == 1 else None
+    if select is None or len(select.target_list) != 1 or select.from_clause:
+        return None
+    return _holds(select.target_list[0].res_target.val, env, catalog)
+
+
+def _holds(
+    node: Any, env: Mapping[str, Value], catalog: Callable[[str], list[dict[str, str]] | None]
+) -> bool | None:
+    which = node.WhichOneof("node")
+    if which == "bool_expr":
+        parts = [_holds(arg, env, catalog) for arg in node.bool_expr.args]
+        if node.bool_expr.boolop == pb.NOT_EXPR:
+            return None if parts[0] is None else not parts[0]
+        if node.bool_expr.boolop == pb.AND_EXPR:
+            return False if False in parts else None if None in parts else True
+        return True if True in parts else None if None in parts else False
+    if which == "sub_link" and node.sub_link.sub_link_type == pb.EXISTS_SUBLINK:
+        rows = _rows(node.sub_link.subselect.select_stmt, env, catalog)
+        return None if rows is None else bool(rows)
+    if which == "sub_link" and node.sub_link.sub_link_type == pb.EXPR_SUBLINK:
+        select = node.sub_link.subselect.select_stmt
+        target = select.target_list[0].res_target.val if len(select.target_list) == 1 else None
+        if target is None or target.WhichOneof("node") != "a_expr":
+            return None
+        rows = _rows(select, env, catalog)
+        return None if rows is None else _compare_count(target.a_expr, len(rows), env)
+    if which == "a_expr":
+        expr = node.a_expr
+        for counted, other in ((expr.lexpr, expr.rexpr), (expr.rexpr, expr.lexpr)):
+            if counted.WhichOneof("node") == "sub_link" and counted.sub_link.sub_link_type == pb.EXPR_SUBLINK:
+                select = counted.sub_link.subselect.select_stmt
+                rows = _rows(select, env, catalog) if _selects_count(select) else None
+                number = _value(other, env)
+                if rows is None or not isinstance(number, int):
+                    return None
+                left, right = (len(rows), number) if counted is expr.lexpr else (number, len(rows))
+                return _compare(expr, left, right)
+    return None
+
+
+def _selects_count(select: Any) -> bool:
+    if len(select.target_list) != 1:
+        return False
+    val = select.target_list[0].res_target.val
+    return bool(val.WhichOneof("node") == "func_call" and val.func_call.agg_star)
+
+
+def _compare_count(expr: Any, count: int, env: Mapping[str, Value]) -> bool | None:
+    """count(*) OP n (or n OP count(*)), the select list of a counting subquery."""
+    lexpr, rexpr = expr.lexpr, expr.rexpr
+    if lexpr.WhichOneof("node") == "func_call" and lexpr.func_call.agg_star:
+        number = _value(rexpr, env)
+        return _compare(expr, count, number) if isinstance(number, int) else None
+    if rexpr.WhichOneof("node") == "func_call" and rexpr.func_call.agg_star:
+        number = _value(lexpr, env)
+        return _compare(expr, number, count) if isinstance(number, int) else None
+    return None
+
+
+_COMPARISONS: dict[str, Callable[[int, int], bool]] = {
+    "=": lambda a, b: a == b,
+    "<>": lambda a, b: a != b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _compare(expr: Any, left: int, right: int) -> bool | None:
+    if expr.kind != pb.AEXPR_OP or len(expr.name) != 1:
+        return None
+    compare = _COMPARISONS.get(expr.name[0].string.sval)
+    return compare(left, right) if compare is not None else None
+
+
+def _rows(
+    select: Any, env: Mapping[str, Value], catalog: Callable[[str], list[dict[str, str]] | None]
+) -> list[dict[str, str]] | None:
+    """The rows of SELECT … FROM <one catalog view> [WHERE col = value AND col IN (…) …]."""
+    if len(select.from_clause) != 1 or select.from_clause[0].WhichOneof("node") != "range_var":
+        return None
+    if select.group_clause or select.HasField("having_clause") or select.limit_count.ByteSize():
+        return None
+    source = select.from_clause[0].range_var
+    if source.schemaname not in ("", "pg_catalog", "information_schema"):
+        return None
+    view = f"{source.schemaname or 'pg_catalog'}.{source.relname}"
+    if source.schemaname == "" and source.relname in _INFORMATION_SCHEMA_ONLY:
+        return None  # information_schema's views are not on the search_path
+    rows = catalog(view)
+    if rows is None:
+        return None
+    tests: list[Any] = []
+    if select.HasField("where_clause"):
+        where = select.where_clause
+        is_and = where.WhichOneof("node") == "bool_expr" and where.bool_expr.boolop == pb.AND_EXPR
+        tests = list(where.bool_expr.args) if is_and else [where]
+    alias = source.alias.aliasname or source.relname
+    for test in tests:
+        rows = _filter(rows, test, alias, env)
+        if rows is None:
+            return None
+    return rows
+
+
+def _filter(
+    rows: list[dict[str, str]], test: Any, alias: str, env: Mapping[str, Value]
+) -> list[dict[str, str]] | None:
+    if (
+        test.WhichOneof("node") != "a_expr"
+        or len(test.a_expr.name) != 1
+        or test.a_expr.name[0].string.sval != "="
+    ):
+        return None
+    expr = test.a_expr
+    if expr.lexpr.WhichOneof("node") != "column_ref":
+        return None
+    names = [f.string.sval for f in expr.lexpr.column_ref.fields]
+    if (len(names) == 2 and names[0] != alias) or len(names) not in (1, 2):
+        return None
+    column = names[-1]
+    if expr.kind == pb.AEXPR_OP:
+        wanted = [_value(_uncast(expr.rexpr), env)]
+    elif expr.kind == pb.AEXPR_IN:
+        wanted = [_value(_uncast(item), env) for item in expr.rexpr.list.items]
+    else:
+        return None
+    if any(not isinstance(w, str) for w in wanted) or (rows and column not in rows[0]):
+        return None
+    if not rows and column not in _CATALOG_COLUMNS:
+        return None
+    return [row for row in rows if row[column] in wanted]
+
+
+def _uncast(node: Any) -> Any:
+    """'x'::name or 'x'::text: the constant (a comparison with a catalog name column)."""
+    if node.WhichOneof("node") == "type_cast":
+        names = [n.string.sval for n in node.type_cast.type_name.names]
+        if names[-1] in ("name", "text", "varchar"):
+            return node.type_cast.arg
+    return node
+
+
+_INFORMATION_SCHEMA_ONLY = frozenset({"tables", "columns", "schemata", "table_constraints"})
+
+
+def catalog_rows(r: Replayer, view: str) -> list[dict[str, str]] | None:
+    """The rows of a catalog view as the replayed model has them, with the columns a guard reads
+    (pg_indexes, pg_tables, pg_views, pg_class, pg_type, pg_namespace, pg_constraint, pg_proc,
+    pg_trigger, pg_policies, pg_sequences, pg_extension, information_schema.tables, .columns,
+    .schemata, .table_constraints); None for any other relation."""
+    s = r.state
+    tables = [t for t in s.tables.values()]
+    match view:
+        case "pg_catalog.pg_indexes":
+            return [
+                {"schemaname": t.schema, "tablename": t.name, "indexname": i.name}
+                for t in tables
+                for i in t.indexes
+            ] + [
+                {"schemaname": v.schema, "tablename": v.name, "indexname": i.name}
+                for v in s.views.values()
+                for i in v.indexes
+            ]
+        case "pg_catalog.pg_tables":
+            return [
+                {"schemaname": t.schema, "tablename": t.name} for t in tables if t.kind != "foreign table"
+            ]
+        case "pg_catalog.pg_views":
+            return [
+                {"schemaname": v.schema, "viewname": v.name} for v in s.views.values() if not v.materialized
+            ]
+        case "pg_catalog.pg_sequences":
+            return [{"schemaname": q.schema, "sequencename": q.name} for q in s.sequences.values()]
+        case "pg_catalog.pg_class":
+            names = [t.name for t in tables] + [v.name for v in s.views.values()]
+            names += [q.name for q in s.sequences.values()] + [i.name for t in tables for i in t.indexes]
+            return [{"relname": name} for name in names]
+        case "pg_catalog.pg_type":
+            names = [e.name for e in s.enums.values()] + [d.name for d in s.domains.values()]
+            names += [q.rpartition(".")[2] for q in s.other_types] + [t.name for t in tables]
+            names += [v.name for v in s.views.values()]
+            return [{"typname": name} for name in names]
+        case "pg_catalog.pg_namespace":
+            return [{"nspname": name} for name in s.schemas]
+        case "information_schema.schemata":
+            return [{"schema_name": name} for name in s.schemas]
+        case "pg_catalog.pg_constraint":
+            return [{"conname": c.name} for t in tables for c in t.constraints]
+        case "information_schema.table_constraints":
+            return [
+                {
+                    "constraint_schema": t.schema,
+                    "constraint_name": c.name,
+                    "table_schema": t.schema,
+                    "table_name": t.name,
+                }
+                for t in tables
+                for c in t.constraints
+            ]
+        case "pg_catalog.pg_proc":
+            return [{"proname": f.name} for f in s.functions.values()]
+        case "pg_catalog.pg_trigger":
+            return [{"tgname": g.name} for t in tables for g in t.triggers]
+        case "pg_catalog.pg_policies":
+            return [
+                {"schemaname": t.schema, "tablename": t.name, "policyname": p.name}
+                for t in tables
+                for p in t.policies
+            ]
+        case "pg_catalog.pg_extension":
+            return [{"extname": name} for name in s.extensions]
+        case "information_schema.tables":
+            return [{"table_schema": t.schema, "table_name": t.name} for t in tables] + [
+                {"table_schema": v.schema, "table_name": v.name}
+                for v in s.views.values()
+                if not v.materialized
+            ]
+        case "information_schema.columns":
+            return [
+                {"table_schema": t.schema, "table_name": t.name, "column_name": c.name}
+                for t in tables
+                for c in t.columns
+            ]
+    return None
+
+
+# every column catalog_rows gives, so that a filter on an empty view knows the column is real
+_CATALOG_COLUMNS = frozenset(
+    {
+        "schemaname",
+        "tablename",
+        "indexname",
+        "viewname",
+        "sequencename",
+        "relname",
+        "typname",
+        "nspname",
+        "schema_name",
+        "conname",
+        "constraint_schema",
+        "constraint_name",
+        "table_schema",
+        "table_name",
+        "proname",
+        "tgname",
+        "policyname",
+        "extname",
+        "column_name",
+    }
+)
+
+
 def _integer_range(data: dict[str, Any], env: dict[str, Value]) -> list[Value] | None:
     """The values of FOR i IN [REVERSE] a..b [BY s]."""
-    bounds = [evaluate(data[k]["PLpgSQL_expr"]["query"], env) if k in data else 1 for k in ("lower", "upper", "step")]
+    bounds = [
+        evaluate(data[k]["PLpgSQL_expr"]["query"], env) if k in data else 1
+        for k in ("lower", "upper", "step")
+    ]
     if not all(isinstance(b, int) for b in bounds):
         return None
     lower, upper, step = (int(b) for b in bounds)  # type: ignore[arg-type]
     if step <= 0 or abs(upper - lower) // step > _MAX_STATEMENTS:
         return None
-    return list(range(lower, upper - 1, -step)) if data.get("reverse") else list(range(lower, upper + 1, step))
+    return (
+        list(range(lower, upper - 1, -step)) if data.get("reverse") else list(range(lower, upper + 1, step))
+    )
 
 
 def _generated_rows(query: str, env: dict[str, Value], record: bool) -> list[Value] | None:
@@ -282,9 +590,10 @@ def _generated_rows(query: str, env: dict[str, Value], record: bool) -> list[Val
     bounds = [_value(a, env) for a in call.args]
     if call.funcname[-1].string.sval != "generate_series" or not 2 <= len(bounds) <= 3:
         return None
-    if not all(isinstance(b, int) for b in bounds):
+    numbers = [b for b in bounds if isinstance(b, int)]
+    if len(numbers) != len(bounds):
         return None
-    lower, upper, step = (*bounds, 1)[:3]  # type: ignore[misc]
+    lower, upper, step = (*numbers, 1)[:3]
     if step <= 0 or (upper - lower) // step > _MAX_STATEMENTS:
         return None
     alias = source.range_function.alias
@@ -393,13 +702,12 @@ def do_block(r: Replayer, stmt: pb.DoStmt) -> None:
         )
     except Exception as error:
         raise NotReplayed(f"DO block does not parse as PL/pgSQL: {error}") from None
-    walk = _Walk(tree[0]["PLpgSQL_function"].get("datums", []) if len(tree) == 1 else [])
-    for function in tree:
-        walk.body([function["PLpgSQL_function"]["action"]])
     outer = r.statement
     applied = 0
     problems: list[str] = []
-    for text in walk.statements:
+
+    def run(text: str) -> None:
+        nonlocal applied
         for inner in parse_sql(text, outer.path if outer else "<do>").statements:
             if inner.kind == "error":
                 problems.append(f"a statement that does not parse ({inner.error})")
@@ -417,6 +725,14 @@ def do_block(r: Replayer, stmt: pb.DoStmt) -> None:
             except NotReplayed as reason:
                 if not any(outcome in str(reason) for outcome in _GUARD_OUTCOMES):
                     problems.append(str(reason))
+
+    walk = _Walk(
+        tree[0]["PLpgSQL_function"].get("datums", []) if len(tree) == 1 else [],
+        run,
+        lambda view: catalog_rows(r, view),
+    )
+    for function in tree:
+        walk.body([function["PLpgSQL_function"]["action"]])
     problems += walk.unfollowed
     if problems:
         raise NotReplayed(
@@ -435,10 +751,11 @@ def statements_of(body: str) -> Iterator[str]:
     import postgast
 
     tree = postgast.parse_plpgsql(f"CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $x$ {body} $x$")
-    walk = _Walk()
+    statements: list[str] = []
+    walk = _Walk([], statements.append)
     for function in tree:
         walk.body([function["PLpgSQL_function"]["action"]])
-    yield from walk.statements
+    yield from statements
 
 
 HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {"do_stmt": do_block}
