@@ -17,7 +17,7 @@ then reported (E001) with what was and was not replayed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
@@ -744,18 +744,6 @@ def _handler(kind: str) -> Callable[[Replayer, Any], None] | None:
     from schemalint.sources.sql.replay import _handlers
 
     return _handlers().get(kind)
-
-
-def statements_of(body: str) -> Iterator[str]:
-    """The static SQL statements of a PL/pgSQL block body (for tests and tools)."""
-    import postgast
-
-    tree = postgast.parse_plpgsql(f"CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $x$ {body} $x$")
-    statements: list[str] = []
-    walk = _Walk([], statements.append)
-    for function in tree:
-        walk.body([function["PLpgSQL_function"]["action"]])
-    yield from statements
 
 
 HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {"do_stmt": do_block}
