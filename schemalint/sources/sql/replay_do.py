@@ -648,8 +648,8 @@ _PRIVILEGE_STATEMENTS = (
 
 def _privileges_only(query: str) -> bool:
     """Whether an EXECUTE of SQL built at run time (`'GRANT ALL ON t TO ' || role`, or format()
-    of such a text) runs a GRANT, REVOKE or role statement: whatever its names, it changes no
-    object of the model."""
+    of such a text) runs a GRANT, REVOKE or role statement, or gives an object an owner (`'ALTER
+    TABLE t OWNER TO ' || role`): whatever its names, it changes no object of the model."""
     text = query.strip()
     if text.lower().startswith("format("):
         text = text[len("format(") :].lstrip()
@@ -661,7 +661,14 @@ def _privileges_only(query: str) -> bool:
         if end < 0 or not text.startswith("''", end):
             break
         end += 2
+    if end > 0 and ";" in text[end + 1 :]:
+        return False  # more text that may hold another statement
     words = tuple(text[1 : end if end > 0 else None].upper().split())
+    owner_to = words[-2:] == ("OWNER", "TO") or (
+        words[-3:-1] == ("OWNER", "TO") and words[-1].startswith("%")
+    )
+    if words[:1] == ("ALTER",) and owner_to:
+        return True
     return any(words[: len(prefix)] == prefix for prefix in _PRIVILEGE_STATEMENTS)
 
 
