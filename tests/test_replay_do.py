@@ -128,12 +128,37 @@ def test_if_conditions_on_the_catalog_are_read_off_the_model() -> None:
     assert "auth.one" in replayer.state.tables and "auth.many" not in replayer.state.tables
 
 
-def test_if_conditions_replay_cannot_read_keep_every_branch() -> None:
-    _, messages = _replay("""
+@pytest.mark.parametrize(
+    "guard",
+    [
+        "(SELECT count(*) FROM t) > 0",  # data
+        "NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'uuid_generate_v4')",  # an extension's, maybe
+        "EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'u')",  # not in the model: in no schema?
+        "(SELECT count(*) FROM pg_indexes WHERE schemaname = 'pg_catalog') > 0",  # system objects
+        "EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'app')",  # not a view of the model
+    ],
+)
+def test_if_conditions_replay_cannot_read_keep_every_branch(guard: str) -> None:
+    _, messages = _replay(f"""
         CREATE TABLE t (id int);
         DO $$ BEGIN
-            IF (SELECT count(*) FROM t) > 0 THEN ALTER TABLE t ADD COLUMN a int;
+            IF {guard} THEN ALTER TABLE t ADD COLUMN a int;
             ELSE ALTER TABLE t ADD COLUMN b int; END IF;
         END $$;
     """)
     assert len(messages) == 1 and "could not follow: an ELSE branch" in messages[0]
+
+
+def test_a_branch_known_not_to_run_is_not_replayed_before_one_replay_cannot_read() -> None:
+    replayer, messages = _replay("""
+        CREATE TABLE t (id int);
+        DO $$ DECLARE n int := 3; mode text := 'up'; BEGIN
+            IF n > 5 THEN ALTER TABLE t ADD COLUMN big int;
+            ELSIF (SELECT count(*) FROM t) > 0 THEN ALTER TABLE t ADD COLUMN rows int;
+            END IF;
+            IF mode = 'down' THEN ALTER TABLE t DROP COLUMN id; END IF;
+            IF mode < 'z' THEN ALTER TABLE t ADD COLUMN ordered int; END IF;
+        END $$;
+    """)
+    assert messages == []
+    assert [c.name for c in replayer.state.tables["public.t"].columns] == ["id", "rows", "ordered"]

@@ -121,20 +121,18 @@ class _Walk:
             (b.get("PLpgSQL_if_elsif", {}).get("cond"), b.get("PLpgSQL_if_elsif", {}).get("stmts", []))
             for b in data.get("elsif_list", [])
         ]
-        for cond, body in branches:
+        for index, (cond, body) in enumerate(branches):
             holds = condition(cond["PLpgSQL_expr"]["query"], self.env, self.catalog) if cond else None
-            if holds is None:
-                break
+            if holds is None:  # this branch and the ones after it, as if each guard held
+                for _, later in branches[index:]:
+                    self.body(later)
+                if data.get("else_body"):
+                    self.unfollowed.append("an ELSE branch")
+                return
             if holds:
                 self.body(body)
                 return
-        else:
-            self.body(data.get("else_body", []))
-            return
-        for _, body in branches:
-            self.body(body)
-        if data.get("else_body"):
-            self.unfollowed.append("an ELSE branch")
+        self.body(data.get("else_body", []))
 
     def _assign(self, name: str, value: Value | None) -> None:
         if value is None:
@@ -162,7 +160,7 @@ class _Walk:
             self.body(data.get("body", []))
             if self.ran > _MAX_STATEMENTS:
                 self.unfollowed.append(f"a loop that runs more than {_MAX_STATEMENTS} statements")
-                return
+                break
         self._assign(name, before)
 
 
@@ -314,23 +312,26 @@ def _holds(
             return False if False in parts else None if None in parts else True
         return True if True in parts else None if None in parts else False
     if which == "sub_link" and node.sub_link.sub_link_type == pb.EXISTS_SUBLINK:
-        rows = _rows(node.sub_link.subselect.select_stmt, env, catalog)
-        return None if rows is None else bool(rows)
+        rows, complete = _rows(node.sub_link.subselect.select_stmt, env, catalog)
+        return True if rows else False if complete else None
     if which == "sub_link" and node.sub_link.sub_link_type == pb.EXPR_SUBLINK:
         select = node.sub_link.subselect.select_stmt
         target = select.target_list[0].res_target.val if len(select.target_list) == 1 else None
         if target is None or target.WhichOneof("node") != "a_expr":
             return None
-        rows = _rows(select, env, catalog)
-        return None if rows is None else _compare_count(target.a_expr, len(rows), env)
+        rows, complete = _rows(select, env, catalog)
+        return _compare_count(target.a_expr, len(rows), env) if complete else None
     if which == "a_expr":
         expr = node.a_expr
+        left, right = _value(expr.lexpr, env), _value(expr.rexpr, env)
+        if type(left) is type(right) and isinstance(left, int | str) and isinstance(right, int | str):
+            return _compare(expr, left, right)  # two values known: n > 0, mode = 'x'
         for counted, other in ((expr.lexpr, expr.rexpr), (expr.rexpr, expr.lexpr)):
             if counted.WhichOneof("node") == "sub_link" and counted.sub_link.sub_link_type == pb.EXPR_SUBLINK:
                 select = counted.sub_link.subselect.select_stmt
-                rows = _rows(select, env, catalog) if _selects_count(select) else None
+                rows, complete = _rows(select, env, catalog) if _selects_count(select) else ([], False)
                 number = _value(other, env)
-                if rows is None or not isinstance(number, int):
+                if not complete or not isinstance(number, int):
                     return None
                 left, right = (len(rows), number) if counted is expr.lexpr else (number, len(rows))
                 return _compare(expr, left, right)
@@ -356,7 +357,7 @@ def _compare_count(expr: Any, count: int, env: Mapping[str, Value]) -> bool | No
     return None
 
 
-_COMPARISONS: dict[str, Callable[[int, int], bool]] = {
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "=": lambda a, b: a == b,
     "<>": lambda a, b: a != b,
     "!=": lambda a, b: a != b,
@@ -367,46 +368,61 @@ _COMPARISONS: dict[str, Callable[[int, int], bool]] = {
 }
 
 
-def _compare(expr: Any, left: int, right: int) -> bool | None:
+def _compare(expr: Any, left: int | str, right: int | str) -> bool | None:
     if expr.kind != pb.AEXPR_OP or len(expr.name) != 1:
         return None
-    compare = _COMPARISONS.get(expr.name[0].string.sval)
+    operator = expr.name[0].string.sval
+    if isinstance(left, str) and operator not in ("=", "<>", "!="):
+        return None  # text order is the collation's
+    compare = _COMPARISONS.get(operator)
     return compare(left, right) if compare is not None else None
 
 
 def _rows(
     select: Any, env: Mapping[str, Value], catalog: Callable[[str], list[dict[str, str]] | None]
-) -> list[dict[str, str]] | None:
-    """The rows of SELECT … FROM <one catalog view> [WHERE col = value AND col IN (…) …]."""
+) -> tuple[list[dict[str, str]], bool]:
+    """The rows of SELECT … FROM <one catalog view> [WHERE col = value AND col IN (…) …] that the
+    model holds, and whether they are all the rows the catalog would give: the model holds no
+    system or extension objects, so the answer is whole only when the WHERE clause pins the
+    schema to schemas of the model (pg_indexes WHERE schemaname = 'auth' AND …); ([], False)
+    when the query reads anything else."""
+    unknown: tuple[list[dict[str, str]], bool] = ([], False)
     if len(select.from_clause) != 1 or select.from_clause[0].WhichOneof("node") != "range_var":
-        return None
+        return unknown
     if select.group_clause or select.HasField("having_clause") or select.limit_count.ByteSize():
-        return None
+        return unknown
     source = select.from_clause[0].range_var
     if source.schemaname not in ("", "pg_catalog", "information_schema"):
-        return None
+        return unknown
     view = f"{source.schemaname or 'pg_catalog'}.{source.relname}"
     if source.schemaname == "" and source.relname in _INFORMATION_SCHEMA_ONLY:
-        return None  # information_schema's views are not on the search_path
+        return unknown  # information_schema's views are not on the search_path
     rows = catalog(view)
     if rows is None:
-        return None
+        return unknown
     tests: list[Any] = []
     if select.HasField("where_clause"):
         where = select.where_clause
         is_and = where.WhichOneof("node") == "bool_expr" and where.bool_expr.boolop == pb.AND_EXPR
         tests = list(where.bool_expr.args) if is_and else [where]
     alias = source.alias.aliasname or source.relname
+    schema_column = _SCHEMA_COLUMNS.get(view)
+    user_schemas = {row["nspname"] for row in catalog("pg_catalog.pg_namespace") or []}
+    complete = False
     for test in tests:
-        rows = _filter(rows, test, alias, env)
-        if rows is None:
-            return None
-    return rows
+        filtered = _filter(rows, test, alias, env)
+        if filtered is None:
+            return unknown
+        rows, column, wanted = filtered
+        if column == schema_column and wanted <= user_schemas - _SYSTEM_SCHEMAS:
+            complete = True
+    return rows, complete
 
 
 def _filter(
     rows: list[dict[str, str]], test: Any, alias: str, env: Mapping[str, Value]
-) -> list[dict[str, str]] | None:
+) -> tuple[list[dict[str, str]], str, set[str]] | None:
+    """(the rows that pass `column = value` or `column IN (values)`, the column, the values)."""
     if (
         test.WhichOneof("node") != "a_expr"
         or len(test.a_expr.name) != 1
@@ -426,11 +442,10 @@ def _filter(
         wanted = [_value(_uncast(item), env) for item in expr.rexpr.list.items]
     else:
         return None
-    if any(not isinstance(w, str) for w in wanted) or (rows and column not in rows[0]):
+    values = {w for w in wanted if isinstance(w, str)}
+    if len(values) != len(set(map(str, wanted))) or None in wanted or column not in _CATALOG_COLUMNS:
         return None
-    if not rows and column not in _CATALOG_COLUMNS:
-        return None
-    return [row for row in rows if row[column] in wanted]
+    return [row for row in rows if row.get(column) in values], column, values
 
 
 def _uncast(node: Any) -> Any:
@@ -526,7 +541,20 @@ def catalog_rows(r: Replayer, view: str) -> list[dict[str, str]] | None:
     return None
 
 
-# every column catalog_rows gives, so that a filter on an empty view knows the column is real
+# the schema column of the views that have one
+_SCHEMA_COLUMNS = {
+    "pg_catalog.pg_indexes": "schemaname",
+    "pg_catalog.pg_tables": "schemaname",
+    "pg_catalog.pg_views": "schemaname",
+    "pg_catalog.pg_sequences": "schemaname",
+    "pg_catalog.pg_policies": "schemaname",
+    "information_schema.tables": "table_schema",
+    "information_schema.columns": "table_schema",
+    "information_schema.table_constraints": "table_schema",
+}
+_SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "pg_toast"})
+
+# every column catalog_rows gives
 _CATALOG_COLUMNS = frozenset(
     {
         "schemaname",
