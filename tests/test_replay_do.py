@@ -1,9 +1,11 @@
-"""DO blocks: which EXECUTEs of SQL built at run time replay may pass over, and that the others
-are still reported."""
+"""DO blocks: what replay follows (EXECUTEs of known text, loops over known values, guards read off
+the model), which EXECUTEs of SQL built at run time it may pass over, and that the rest is still
+reported."""
 
 from __future__ import annotations
 
 import pytest
+from test_replay_catalog import CASES
 
 from schemalint.sources.sql.parse import parse_sql
 from schemalint.sources.sql.replay import Replayer
@@ -92,35 +94,8 @@ def test_loops_and_values_replay_cannot_know_are_reported(loop: str, unfollowed:
 
 
 def test_if_conditions_on_the_catalog_are_read_off_the_model() -> None:
-    replayer, messages = _replay("""
-        CREATE SCHEMA auth;
-        CREATE TABLE auth.factors (user_id int, phone text);
-        CREATE UNIQUE INDEX unique_verified_phone_factor ON auth.factors (user_id, phone);
-        DO $$ BEGIN
-            IF (SELECT count(*) = 2 FROM pg_indexes
-                WHERE indexname IN ('unique_verified_phone_factor', 'unique_phone_factor_per_user')
-                AND schemaname = 'auth') THEN
-                EXECUTE 'DROP INDEX auth.unique_verified_phone_factor';
-            END IF;
-            IF EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'unique_verified_phone_factor'
-                AND schemaname = 'auth') THEN
-                EXECUTE 'ALTER INDEX auth.unique_verified_phone_factor RENAME TO unique_phone_factor_per_user';
-            END IF;
-            IF NOT EXISTS (SELECT FROM information_schema.columns c
-                WHERE c.table_schema = 'auth' AND c.table_name = 'factors' AND c.column_name = 'kind') THEN
-                ALTER TABLE auth.factors ADD COLUMN kind text;
-            ELSE
-                ALTER TABLE auth.factors DROP COLUMN kind;
-            END IF;
-            IF (SELECT count(*) FROM pg_tables WHERE schemaname = 'auth') > 1 THEN
-                CREATE TABLE auth.many ();
-            ELSIF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'auth'::name) THEN
-                CREATE TABLE auth.one ();
-            ELSE
-                CREATE TABLE auth.none ();
-            END IF;
-        END $$;
-    """)
+    # the case test_replay_catalog also checks against PostgreSQL: here, which branches replay took
+    replayer, messages = _replay(CASES["do blocks guarded by catalog queries"])
     assert messages == []
     table = replayer.state.tables["auth.factors"]
     assert [i.name for i in table.indexes] == ["unique_phone_factor_per_user"]

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import postgast
 from postgast import pg_query_pb2 as pb
 
 from schemalint.exprnorm import figure_colname, quoted_value
@@ -172,8 +173,12 @@ def evaluate(expression: str, env: dict[str, Value]) -> Value | None:
     """The value of a PL/pgSQL expression built of constants and variables of known value (||,
     + - *, casts to text or integer, format(), concat(), quote_ident(), quote_literal(), lower(),
     upper()); None when it reads anything else."""
-    import postgast
+    node = _expression(expression)
+    return None if node is None else _value(node, env)
 
+
+def _expression(expression: str) -> Any | None:
+    """The parse tree of a PL/pgSQL expression (the value of SELECT <expression>), or None."""
     try:
         tree = postgast.parse(f"SELECT {expression}")
     except Exception:
@@ -181,7 +186,7 @@ def evaluate(expression: str, env: dict[str, Value]) -> Value | None:
     select = tree.stmts[0].stmt.select_stmt if len(tree.stmts) == 1 else None
     if select is None or len(select.target_list) != 1 or select.from_clause:
         return None
-    return _value(select.target_list[0].res_target.val, env)
+    return select.target_list[0].res_target.val
 
 
 def _value(node: Any, env: Mapping[str, Value]) -> Value | None:
@@ -288,16 +293,8 @@ def condition(
     (SELECT count(*) … FROM … WHERE …) compared with a number, joined by AND, OR and NOT; None
     when it reads anything else. The WHERE clause may compare the view's columns with = or IN to
     constants and variables of known value, joined by AND."""
-    import postgast
-
-    try:
-        tree = postgast.parse(f"SELECT {expression}")
-    except Exception:
-        return None
-    select = tree.stmts[0].stmt.select_stmt if len(tree.stmts) == 1 else None
-    if select is None or len(select.target_list) != 1 or select.from_clause:
-        return None
-    return _holds(select.target_list[0].res_target.val, env, catalog)
+    node = _expression(expression)
+    return None if node is None else _holds(node, env, catalog)
 
 
 def _holds(
@@ -599,8 +596,6 @@ def _integer_range(data: dict[str, Any], env: dict[str, Value]) -> list[Value] |
 def _generated_rows(query: str, env: dict[str, Value], record: bool) -> list[Value] | None:
     """The rows of SELECT … FROM generate_series(a, b [, s]) [AS] n: records of the select list's
     values (or, for a loop variable that is not a record, the first value)."""
-    import postgast
-
     try:
         tree = postgast.parse(query)
     except Exception:
@@ -641,14 +636,10 @@ def _generated_rows(query: str, env: dict[str, Value], record: bool) -> list[Val
 
 
 def _array_values(expression: str, env: dict[str, Value]) -> list[Value] | None:
-    """The elements of ARRAY[…] (or '{…}' of simple elements) of known values."""
-    import postgast
-
-    try:
-        tree = postgast.parse(f"SELECT {expression}")
-    except Exception:
+    """The elements of ARRAY[…] (cast or not) when their values are known."""
+    node = _expression(expression)
+    if node is None:
         return None
-    node = tree.stmts[0].stmt.select_stmt.target_list[0].res_target.val
     if node.WhichOneof("node") == "type_cast":
         node = node.type_cast.arg
     if node.WhichOneof("node") != "a_array_expr":
@@ -723,8 +714,6 @@ def _body(stmt: pb.DoStmt) -> tuple[str, str]:
 
 
 def do_block(r: Replayer, stmt: pb.DoStmt) -> None:
-    import postgast
-
     from schemalint.sources.sql.parse import parse_sql
 
     body, language = _body(stmt)
