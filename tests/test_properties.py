@@ -158,6 +158,130 @@ def test_replay_never_raises_on_soup(text: str) -> None:
     replayer.snapshot()
 
 
+# -- DO blocks: replay follows values, loops and catalog guards, and never raises -----------------
+
+plpgsql_value = st.sampled_from(
+    [
+        "1",
+        "0",
+        "-3",
+        "'t'",
+        "'a b'",
+        "'%s'",
+        "'%I %L %%'",
+        "'%2$s'",
+        "'%5'",
+        "NULL",
+        "i",
+        "n",
+        "s",
+        "r.ct",
+        "r",
+        "i + 1",
+        "n * 2",
+        "s || '_x'",
+        "'x' || i",
+        "i::text",
+        "s::int",
+        "'12'::bigint",
+        "format('t_%s', i)",
+        "format('%I.%I', s, 'a')",
+        "format(s, i)",
+        "format('%L', NULL)",
+        "quote_ident(s)",
+        "quote_literal(s)",
+        "concat(s, i, 'z')",
+        "upper(s)",
+        "current_setting('x')",
+        "ARRAY['a', 'b']",
+        "(SELECT 1)",
+        "now()",
+    ]
+)
+plpgsql_guard = st.sampled_from(
+    [
+        "true",
+        "i > 1",
+        "s = 'a'",
+        "s < 'b'",
+        "n <> i",
+        "EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = 'public' AND indexname = s)",
+        "NOT EXISTS (SELECT FROM information_schema.columns WHERE table_name = 't' AND column_name IN ('a', s))",
+        "(SELECT count(*) FROM pg_tables WHERE schemaname = 'public') >= n",
+        "(SELECT count(*) = 1 FROM pg_class WHERE relname = 't')",
+        "EXISTS (SELECT 1 FROM t)",
+        "EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'public'::name)",
+    ]
+)
+plpgsql_ddl = st.sampled_from(
+    [
+        "'CREATE TABLE t_' || i || ' (id int)'",
+        "format('CREATE TABLE %I (a int)', s)",
+        "format('ALTER TABLE t ADD COLUMN %I int', 'c' || i)",
+        "'DROP TABLE IF EXISTS t_' || i",
+        "format('CREATE INDEX ON t (%s)', s)",
+        "s",
+        "r.ct",
+        "'GRANT ALL ON t TO ' || s",
+        "'ALTER TABLE t OWNER TO ' || s",
+        "format('COMMENT ON TABLE t IS %L', s)",
+    ]
+)
+
+
+@st.composite
+def plpgsql_statements(draw: st.DrawFn, depth: int = 0) -> str:
+    out = []
+    for _ in range(draw(st.integers(0, 3))):
+        kind = draw(st.integers(0, 8 if depth < 2 else 3))
+        if kind == 0:
+            out.append(f"EXECUTE {draw(plpgsql_ddl)};")
+        elif kind == 1:
+            out.append(f"{draw(st.sampled_from(['s', 'n', 'i']))} := {draw(plpgsql_value)};")
+        elif kind == 2:
+            out.append("ALTER TABLE t ADD COLUMN IF NOT EXISTS b int;")
+        elif kind == 3:
+            out.append("SELECT count(*) INTO n FROM pg_class;")
+        elif kind in (4, 5):
+            low, high = draw(plpgsql_value), draw(plpgsql_value)
+            loop = draw(
+                st.sampled_from(
+                    [
+                        f"FOR i IN {low}..{high} LOOP",
+                        f"FOR i IN REVERSE {high}..{low} BY 2 LOOP",
+                        f"FOR r IN SELECT format('CREATE TABLE u_%s ()', m) AS ct FROM generate_series({low}, {high}) m LOOP",
+                        f"FOREACH s IN ARRAY ARRAY[{low}, {high}] LOOP",
+                        "FOR r IN SELECT relname AS ct FROM pg_class LOOP",
+                        "WHILE n > 0 LOOP",
+                    ]
+                )
+            )
+            out.append(f"{loop} {draw(plpgsql_statements(depth + 1))} END LOOP;")
+        else:
+            elsif = (
+                f"ELSIF {draw(plpgsql_guard)} THEN {draw(plpgsql_statements(depth + 1))}"
+                if draw(st.booleans())
+                else ""
+            )
+            orelse = f"ELSE {draw(plpgsql_statements(depth + 1))}" if draw(st.booleans()) else ""
+            out.append(
+                f"IF {draw(plpgsql_guard)} THEN {draw(plpgsql_statements(depth + 1))} {elsif} {orelse} END IF;"
+            )
+    return " ".join(out)
+
+
+@PROPERTY
+@given(plpgsql_statements(), plpgsql_value, plpgsql_value)
+def test_replay_never_raises_on_do_blocks(body: str, s: str, n: str) -> None:
+    sql = f"""CREATE TABLE t (id int);
+        DO $$ DECLARE s text := {s}; n int := {n}; r record; BEGIN {body} END $$;"""
+    replayer = Replayer()
+    for statement in parse_sql(sql, "do.sql").statements:
+        for finding in replayer.apply(statement):
+            assert finding.code == E001_CODE, finding.message
+    replayer.snapshot()
+
+
 # -- valid statement lists: the splitter agrees with PostgreSQL's parser ---------------------------
 
 safe_text = st.text(st.characters(blacklist_categories=SURROGATES, blacklist_characters="\x00"), max_size=10)
