@@ -4,7 +4,8 @@
   comments, psql lines, COPY data, BEGIN ATOMIC bodies, unicode) parses
   without raising, into statements that lie inside the text, in order and
   without overlap;
-- replay never raises on any statement of such a soup (it may say E001);
+- replay never raises on any statement of such a soup (it may say E001), nor on DO blocks built
+  of PL/pgSQL loops, guards, assignments and dynamic EXECUTEs;
 - valid generated DDL (checked by PostgreSQL itself) replays without E001 to
   the tables and columns PostgreSQL has;
 - canonical_expr_text is idempotent and stays valid SQL.
