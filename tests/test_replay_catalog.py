@@ -154,6 +154,9 @@ CASES: dict[str, str] = {
             year << 2 AS sh, year + 1 AS p, big % 2 AS b2, 2 % big AS b3, year % i AS c, big | i AS d,
             5 # year AS e, year % 2::smallint AS f, (year + 1) % 2 AS g FROM books;
         CREATE VIEW sub AS SELECT s.id FROM (SELECT id FROM books WHERE year # 4 = 0) s;
+        CREATE VIEW grouped AS SELECT year % 2 AS m, count(*) FROM books GROUP BY year % 2
+            HAVING max(year % 3) > 0 ORDER BY year % 2;
+        CREATE VIEW by_name AS SELECT year % 2 AS m, count(*) FROM books GROUP BY m ORDER BY m;
     """,
     "nulls in later branches of a set operation": """
         CREATE TABLE known (r int, y smallint, c int, note text);

@@ -115,8 +115,9 @@ def _column_type(leaf: Any, val: Any, lookup: Lookup) -> str | None:
 
 
 def _cast_operands(select: Any, lookup: Lookup) -> None:
-    """The implicit casts of operands that PostgreSQL prints, for a query of one table (other
-    columns: unknown types), its WITH queries and its subqueries in FROM: columns of a domain type
+    """The implicit casts of operands that PostgreSQL prints (in the select list, WHERE, GROUP BY,
+    HAVING and ORDER BY), for a query of one table (other columns: unknown types), its WITH queries
+    and its subqueries in FROM: columns of a domain type
     that are operands or function arguments, cast to the base type; the narrower integer operand of
     an operator that only takes two of one type (smallint % 2 → (smallint)::integer % 2)."""
 
@@ -147,8 +148,13 @@ def _cast_operands(select: Any, lookup: Lookup) -> None:
         return
     for target in select.target_list:
         cast_domain_operands(target.res_target.val, base_of, type_of)
-    if select.HasField("where_clause"):
-        cast_domain_operands(select.where_clause, base_of, type_of)
+    for clause in ("where_clause", "having_clause"):
+        if select.HasField(clause):
+            cast_domain_operands(getattr(select, clause), base_of, type_of)
+    for item in select.group_clause:
+        cast_domain_operands(item, base_of, type_of)
+    for item in select.sort_clause:
+        cast_domain_operands(item.sort_by.node, base_of, type_of)
 
 
 def _table_column(select: Any, ref: Any) -> tuple[str, str, str] | None:
