@@ -110,11 +110,12 @@ def _emit(
     sources: Sequence[str] = (),
     fail_on: str = "error",
 ) -> int:
-    from schemalint.baseline import apply_baseline, load_baseline
     from schemalint.report import Report, exit_code, github_step_summary, render
 
     fixed: list[Any] = []
     if getattr(args, "baseline", None):
+        from schemalint.baseline import apply_baseline, load_baseline
+
         findings, fixed = apply_baseline(list(findings), load_baseline(Path(args.baseline)))
     report = Report(
         findings=findings,

@@ -11,10 +11,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from schemalint.baseline import BaselineEntry
 from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo
+
+if TYPE_CHECKING:  # a baseline is read only when one is given
+    from schemalint.baseline import BaselineEntry
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "github", "gitlab", "markdown")
 FAIL_ON: tuple[str, ...] = ("error", "warning", "info", "never")

@@ -21,9 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rich.color import ColorSystem
-from rich.style import Style
-
 from schemalint.findings import Finding
 from schemalint.model import Location
 from schemalint.report import Report, SourceText
@@ -40,6 +37,9 @@ def _plain(text: str) -> str:
 
 
 def _style(definition: str) -> Paint:
+    from rich.color import ColorSystem  # colored output only: not on every start-up
+    from rich.style import Style
+
     prefix, _, suffix = (
         Style.parse(definition).render("\0", color_system=ColorSystem.STANDARD).partition("\0")
     )
