@@ -201,3 +201,19 @@ def test_manual_drift_hook_against_a_live_database(project: Project, pg: str, ru
     drifted = project.run("pre-commit", "run", "schemalint-drift", "--hook-stage", "manual", check=False)
     assert drifted.returncode != 0, drifted.stdout + drifted.stderr
     assert "public.customers.nickname" in drifted.stdout
+
+
+def test_the_pre_commit_path_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """Start-up is most of a one-file lint: plain text output reads no color library, no baseline
+    module and no database driver."""
+    migration = tmp_path / "V1__customers.sql"
+    migration.write_text(GOOD)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "schemalint.cli", "lint", str(migration)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "schemalint.engine" in imported  # the listing is there
+    assert not {"rich", "schemalint.baseline", "psycopg"} & imported
