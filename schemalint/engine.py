@@ -25,7 +25,7 @@ from postgast import pg_query_pb2 as pb
 from schemalint.config import Settings
 from schemalint.errors import SourceError
 from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, Severity
-from schemalint.model import Location, Model
+from schemalint.model import Location, Model, Table
 from schemalint.rules.astutil import FileContext, FileState
 from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
 from schemalint.rules.engine_rules import RuleCrashed
@@ -286,6 +286,43 @@ def _concerns_targets(finding: Finding, target_paths: set[str], touched: set[str
     return _touches(touched, finding.object)
 
 
+def _focused(model: Model, replayer: Replayer, target_paths: set[str], touched: set[str]) -> Model:
+    """The model for the model rules of a lint of some files of a directory (pre-commit): a finding
+    is shown only when it is about an object those files created or changed, so the rules iterate
+    only the tables that hold one (a wide directory has thousands of tables for one file's few),
+    while every table can still be looked up (a foreign key's target, a partition's parent)."""
+    changed = touched | {q for q, where in replayer.origins.items() if where.path in target_paths}
+    parents = {q.rpartition(".")[0] for q in changed}
+    shown = [
+        qualname
+        for qualname, table in model.tables.items()
+        if qualname in changed or qualname in parents or any(i.qualname in changed for i in table.indexes)
+    ]
+    return replace(model, tables=_Focus(model.tables, shown))
+
+
+class _Focus(Mapping[str, Table]):
+    """Tables that iterate as `shown` but look up as all of `tables`."""
+
+    __slots__ = ("_shown", "_tables")
+
+    def __init__(self, tables: Mapping[str, Table], shown: list[str]) -> None:
+        self._tables = tables
+        self._shown = shown
+
+    def __getitem__(self, qualname: str) -> Table:
+        return self._tables[qualname]
+
+    def __contains__(self, qualname: object) -> bool:
+        return qualname in self._tables
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._shown)
+
+    def __len__(self) -> int:
+        return len(self._shown)
+
+
 def _touches(touched: set[str], qualname: str) -> bool:
     name = qualname
     while name:
@@ -365,8 +402,9 @@ def lint_files(
             statement_count += len(file.statements)
 
     model = replayer.model().restricted(settings.schemas, settings.exclude_schemas)
-    model_findings = _run_model_rules(chosen, model, RuleContext(origin=replayer.origin))
     target_paths = set(target_files)
+    ruled = model if every_file_is_target else _focused(model, replayer, target_paths, touched)
+    model_findings = _run_model_rules(chosen, ruled, RuleContext(origin=replayer.origin))
     for finding in model_findings:
         location = finding.location
         if location is None and finding.object is not None:

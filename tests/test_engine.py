@@ -245,3 +245,41 @@ def test_a_loose_schema_file_replays_alone_a_versioned_one_with_its_siblings(tmp
     both = lint_files([tmp_path / "seed.sql", schema], settings(tmp_path), rules=[JsonInsteadOfJsonb()])
     assert result.objects == 6  # schema public; table, 2 columns, primary key and its index: no seed.sql
     assert both.objects == 11
+
+
+CORPUS_MIGRATIONS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "migrations"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.mark.parametrize(
+    "directory",
+    [
+        EXAMPLES / "migrations",
+        EXAMPLES / "bad-migrations",
+        CORPUS_MIGRATIONS / "kestra",
+        CORPUS_MIGRATIONS / "river",
+        CORPUS_MIGRATIONS / "temporal",
+        CORPUS_MIGRATIONS / "supabase-storage" / "tenant",
+        CORPUS_MIGRATIONS / "ory-kratos",
+        CORPUS_MIGRATIONS / "documenso",
+    ],
+    ids=lambda path: path.name,
+)
+def test_a_partial_lint_shows_what_linting_the_whole_model_shows(
+    directory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Linting some files of a directory runs the model rules on the tables those files changed
+    only (engine._focused); the findings shown are the ones the rules give on the whole model."""
+    import schemalint.engine as engine
+    from schemalint.sources.sql.order import migration_files
+
+    if not directory.is_dir():
+        pytest.skip(f"{directory} is absent (../shared/corpus)")
+    files = migration_files(directory)
+    for target in files[:: max(1, len(files) // 6)]:
+        focused = lint_files([target], settings(tmp_path), migrations_dir=directory)
+        with monkeypatch.context() as whole_model:
+            whole_model.setattr(engine, "_focused", lambda model, *_: model)
+            whole = lint_files([target], settings(tmp_path), migrations_dir=directory)
+        assert focused.findings == whole.findings, target.name
+        assert focused.objects == whole.objects
