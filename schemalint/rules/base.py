@@ -112,6 +112,11 @@ class Rule:
 
 
 class ModelRule(Rule):
+    """A rule on the whole model. When some files of a directory are linted (pre-commit),
+    ``model.tables`` iterates only the tables those files created or changed, the only ones whose
+    findings are shown; any table can still be looked up by qualname. A rule judges each table on
+    its own and what it references, so this changes none of the findings shown."""
+
     def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
         raise NotImplementedError
 
