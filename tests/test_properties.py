@@ -8,7 +8,8 @@
   of PL/pgSQL loops, guards, assignments and dynamic EXECUTEs;
 - valid generated DDL (checked by PostgreSQL itself) replays without E001 to
   the tables and columns PostgreSQL has;
-- canonical_expr_text is idempotent and stays valid SQL.
+- canonical_expr_text is idempotent and stays valid SQL;
+- a node's position inside a statement counts lines and characters as a plain reading does.
 """
 
 from __future__ import annotations
@@ -747,3 +748,34 @@ def test_canonical_of_comparison_in_list_stays_valid(text: str) -> None:
 def test_canonical_of_cast_of_cast_is_idempotent(text: str) -> None:
     canonical = canonical_expr_text(text)
     assert canonical_expr_text(canonical) == canonical
+
+
+# -- node positions inside a statement ----------------------------------------------------------
+
+
+@PROPERTY
+@given(
+    st.text(st.sampled_from("ab \n\té€𝄞"), max_size=40),
+    st.integers(1, 9),
+    st.integers(1, 9),
+    st.integers(0, 3),
+    st.data(),
+)
+def test_location_of_counts_lines_and_characters(
+    text: str, line: int, col: int, offset: int, data: Any
+) -> None:
+    """Statement.location_of (line starts found once per statement) against the plain reading: a
+    byte offset into the UTF-8 text, lines counted up to it, the column from the last newline."""
+    from schemalint.model import Location
+    from schemalint.sources.sql.statements import Statement
+
+    statement = Statement("p.sql", 0, text, Location("p.sql", line, col, line, col), "x", offset=offset)
+    byte = data.draw(st.integers(-1, len(text.encode()) + offset))  # a node lies inside its statement
+    found = statement.location_of(byte, 2)
+    if byte < 0:
+        assert found == statement.location
+        return
+    before = text.encode()[: max(0, byte - offset)].decode("utf-8", errors="ignore")
+    newlines = before.count("\n")
+    expected_col = len(before) - before.rfind("\n") if newlines else col + len(before)
+    assert (found.line, found.col, found.end_col) == (line + newlines, expected_col, expected_col + 1)

@@ -47,10 +47,10 @@ class Statement:
         if byte_location < 0:
             return self.location
         text = self.text
-        starts, ascii_text = _lines_of(text)
+        starts, encoded = _lines_of(text)
         inner = max(0, byte_location - self.offset)
-        if not ascii_text:  # a byte offset: count the characters of the bytes before it
-            inner = len(text.encode("utf-8")[:inner].decode("utf-8", errors="ignore"))
+        if encoded is not None:  # a byte offset: count the characters of the bytes before it
+            inner = len(encoded[:inner].decode("utf-8", errors="ignore"))
         start = self.location
         newlines = bisect_right(starts, inner) - 1
         line = start.line + newlines
@@ -60,11 +60,12 @@ class Statement:
 
 # the line starts of the last statement asked about: replay asks for the position of every column
 # of a CREATE TABLE in turn (counting its lines anew each time was O(n²) in the statement's length)
-_last_lines: tuple[str, list[int], bool] = ("", [0], True)
+_last_lines: tuple[str, list[int], bytes | None] = ("", [0], None)
 
 
-def _lines_of(text: str) -> tuple[list[int], bool]:
-    """(the offsets where text's lines start, whether text is ASCII), for the last text asked about."""
+def _lines_of(text: str) -> tuple[list[int], bytes | None]:
+    """(the offsets where text's lines start, its UTF-8 bytes unless it is ASCII), for the last
+    text asked about."""
     global _last_lines
     last = _last_lines  # one read: another thread may replace it
     if last[0] is text:
@@ -74,9 +75,9 @@ def _lines_of(text: str) -> tuple[list[int], bool]:
     while at >= 0:
         starts.append(at + 1)
         at = text.find("\n", at + 1)
-    ascii_text = text.isascii()
-    _last_lines = (text, starts, ascii_text)
-    return starts, ascii_text
+    encoded = None if text.isascii() else text.encode("utf-8")
+    _last_lines = (text, starts, encoded)
+    return starts, encoded
 
 
 @dataclass(frozen=True, slots=True)
