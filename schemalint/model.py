@@ -342,36 +342,22 @@ class Model:
         if not schemas and not exclude:
             return self
 
-        def keep(schema: str) -> bool:
+        def keep(value: Any) -> bool:
+            schema = value.name if isinstance(value, Schema) else value.schema
             return (not schemas or schema in schemas) and schema not in exclude
 
-        return Model(
-            schemas={k: v for k, v in self.schemas.items() if keep(v.name)},
-            tables={k: v for k, v in self.tables.items() if keep(v.schema)},
-            enums={k: v for k, v in self.enums.items() if keep(v.schema)},
-            domains={k: v for k, v in self.domains.items() if keep(v.schema)},
-            views={k: v for k, v in self.views.items() if keep(v.schema)},
-            functions={k: v for k, v in self.functions.items() if keep(v.schema)},
-            sequences={k: v for k, v in self.sequences.items() if keep(v.schema)},
-            extensions={k: v for k, v in self.extensions.items() if keep(v.schema)},
-            database=self.database,
-        )
+        kept: dict[str, Any] = {
+            name: {k: v for k, v in getattr(self, name).items() if keep(v)} for name in OBJECT_MAPPINGS
+        }
+        return Model(**kept, database=self.database)
 
     def object_count(self) -> int:
         per_table = sum(
             len(t.columns) + len(t.constraints) + len(t.indexes) + len(t.triggers) + len(t.policies)
             for t in self.tables.values()
         )
-        return per_table + sum(
-            len(m)
-            for m in (
-                self.schemas,
-                self.tables,
-                self.enums,
-                self.domains,
-                self.views,
-                self.functions,
-                self.sequences,
-                self.extensions,
-            )
-        )
+        return per_table + sum(len(getattr(self, name)) for name in OBJECT_MAPPINGS)
+
+
+# the Model fields that map qualnames to objects (schemas, tables, …, extensions), in their order
+OBJECT_MAPPINGS: tuple[str, ...] = tuple(f.name for f in fields(Model) if f.name != "database")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from schemalint.model import Model
+from schemalint.model import OBJECT_MAPPINGS, Model
 from schemalint.typenorm import quote_ident
 
 
@@ -42,14 +42,5 @@ def with_schema(model: Model, old: str, new: str) -> Model:
         moved = [walk(v) for v in mapping.values()]
         return {v.qualname: v for v in moved}
 
-    return Model(
-        schemas=rekey(model.schemas),
-        tables=rekey(model.tables),
-        enums=rekey(model.enums),
-        domains=rekey(model.domains),
-        views=rekey(model.views),
-        functions=rekey(model.functions),
-        sequences=rekey(model.sequences),
-        extensions=rekey(model.extensions),
-        database=model.database,
-    )
+    moved: dict[str, Any] = {name: rekey(getattr(model, name)) for name in OBJECT_MAPPINGS}
+    return Model(**moved, database=model.database)

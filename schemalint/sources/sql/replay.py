@@ -18,7 +18,7 @@ from typing import Any
 
 from schemalint.findings import Finding
 from schemalint.model import (
-    Column,
+    OBJECT_MAPPINGS,
     Domain,
     Enum,
     Extension,
@@ -177,32 +177,18 @@ class Replayer:
         """The current state as a Model: a read-only view that follows later statements (the lint
         engine asks for it before every statement; snapshot() is the copy that stays)."""
         if self._view is None:
-            s = self.state
-            self._view = Model(
-                schemas=MappingProxyType(s.schemas),
-                tables=MappingProxyType(s.tables),
-                enums=MappingProxyType(s.enums),
-                domains=MappingProxyType(s.domains),
-                views=MappingProxyType(s.views),
-                functions=MappingProxyType(s.functions),
-                sequences=MappingProxyType(s.sequences),
-                extensions=MappingProxyType(s.extensions),
-            )
+            views: dict[str, Any] = {
+                name: MappingProxyType(getattr(self.state, name)) for name in OBJECT_MAPPINGS
+            }
+            self._view = Model(**views)
         return self._view
 
     def snapshot(self) -> Model:
         """A copy of the current state that later statements do not change."""
-        s = self.state
-        return Model(
-            schemas=dict(sorted(s.schemas.items())),
-            tables=dict(sorted(s.tables.items())),
-            enums=dict(sorted(s.enums.items())),
-            domains=dict(sorted(s.domains.items())),
-            views=dict(sorted(s.views.items())),
-            functions=dict(sorted(s.functions.items())),
-            sequences=dict(sorted(s.sequences.items())),
-            extensions=dict(sorted(s.extensions.items())),
-        )
+        copies: dict[str, Any] = {
+            name: dict(sorted(getattr(self.state, name).items())) for name in OBJECT_MAPPINGS
+        }
+        return Model(**copies)
 
     def origin(self, qualname: str) -> Location | None:
         """Where the object was created or last changed."""
@@ -240,17 +226,6 @@ class Replayer:
             self._origin[qualname] = location
         if created and qualnames:
             self._created_in[qualnames[0]] = location.path
-
-    def touch_columns(self, qualname: str, columns: Iterable[Column]) -> None:
-        """touch(f"{qualname}.{column.name}", created=True, at=column.location) for each column,
-        in one call: replaying a CREATE TABLE does it for every column."""
-        origin, created_in = self._origin, self._created_in
-        for column in columns:
-            location = column.location or self.location
-            if location is not None:
-                name = f"{qualname}.{column.name}"
-                origin[name] = location
-                created_in[name] = location.path
 
     def creation_schema(self, schema: str) -> str:
         if schema:

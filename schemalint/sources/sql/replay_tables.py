@@ -148,7 +148,8 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
             raise NotReplayed(f"table element {which} is not replayed")
     r.state.tables[qualname] = evolve(table, columns=tuple(columns))
     r.add_relname(schema, rv.relname)
-    r.touch_columns(qualname, columns)
+    for column in columns:
+        r.touch(f"{qualname}.{column.name}", created=True, at=column.location)
     for name, serial in serials:
         _serial_sequence(r, qualname, name, serial)
     for parent in parents:
