@@ -11,11 +11,9 @@ suppression directives. Nothing here parses SQL: that is the adapter's job.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
 
-from schemalint.sources.sql.statements import Comment
+from schemalint.sources.sql.statements import Comment, LineIndex
 
 _TOKEN_FAST = re.compile(r"""--[^\n]*|/\*|'|"|\$(?:[^\W\d]\w*)?\$|;|\\""")
 # only for files that contain BEGIN ATOMIC bodies, whose semicolons do not end the statement
@@ -214,18 +212,3 @@ def to_comments(text: str, raw: list[tuple[int, str, bool]], line_of: LineIndex)
         line, col = line_of.position(offset)
         out.append(Comment(line, col, body, own_line))
     return tuple(out)
-
-
-class LineIndex:
-    """Offset → (line, column), both 1-based, by binary search over line starts."""
-
-    __slots__ = ("starts",)
-
-    def __init__(self, text: str) -> None:
-        # each line starts one past the end of the line before it
-        lengths = map(len, text.split("\n"))
-        self.starts = list(accumulate(lengths, lambda start, length: start + length + 1, initial=0))[:-1]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from schemalint.model import Location
@@ -46,38 +47,47 @@ class Statement:
         spanning ``length`` characters on its line."""
         if byte_location < 0:
             return self.location
-        text = self.text
-        starts, encoded = _lines_of(text)
+        lines, encoded = _lines_of(self.text)
         inner = max(0, byte_location - self.offset)
         if encoded is not None:  # a byte offset: count the characters of the bytes before it
             inner = len(encoded[:inner].decode("utf-8", errors="ignore"))
         start = self.location
-        newlines = bisect_right(starts, inner) - 1
-        line = start.line + newlines
-        col = inner - starts[newlines] + 1 if newlines else start.col + inner
+        line, col = lines.position(inner)
+        line += start.line - 1
+        col = col if line > start.line else start.col + inner
         return Location(start.path, line, col, line, col + max(1, length) - 1)
 
 
-# the line starts of the last statement asked about: replay asks for the position of every column
-# of a CREATE TABLE in turn (counting its lines anew each time was O(n²) in the statement's length)
-_last_lines: tuple[str, list[int], bytes | None] = ("", [0], None)
+# the lines of the last statement asked about: replay asks for the position of every column of a
+# CREATE TABLE in turn (counting its lines anew each time was O(n²) in the statement's length)
+_last_lines: tuple[str, LineIndex | None, bytes | None] = ("", None, None)
 
 
-def _lines_of(text: str) -> tuple[list[int], bytes | None]:
-    """(the offsets where text's lines start, its UTF-8 bytes unless it is ASCII), for the last
-    text asked about."""
+def _lines_of(text: str) -> tuple[LineIndex, bytes | None]:
+    """(text's LineIndex, its UTF-8 bytes unless it is ASCII), for the last text asked about."""
     global _last_lines
     last = _last_lines  # one read: another thread may replace it
-    if last[0] is text:
+    if last[0] is text and last[1] is not None:
         return last[1], last[2]
-    starts = [0]
-    at = text.find("\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = text.find("\n", at + 1)
+    lines = LineIndex(text)
     encoded = None if text.isascii() else text.encode("utf-8")
-    _last_lines = (text, starts, encoded)
-    return starts, encoded
+    _last_lines = (text, lines, encoded)
+    return lines, encoded
+
+
+class LineIndex:
+    """Offset → (line, column), both 1-based, by binary search over line starts."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, text: str) -> None:
+        # each line starts one past the end of the line before it
+        lengths = map(len, text.split("\n"))
+        self.starts = list(accumulate(lengths, lambda start, length: start + length + 1, initial=0))[:-1]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
 
 
 @dataclass(frozen=True, slots=True)
