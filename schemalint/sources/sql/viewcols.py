@@ -16,6 +16,7 @@ from typing import Any
 from postgast import pg_query_pb2 as pb
 
 from schemalint.exprnorm import column_refs, figure_colname
+from schemalint.typenorm import builtin_spelling
 
 
 class Unknown(Exception):
@@ -134,7 +135,7 @@ def _cast_operands(select: Any, lookup: Lookup) -> None:
             return "integer"
         if which == "type_cast" and len(operand.type_cast.type_name.names) == 2:
             names = [n.string.sval for n in operand.type_cast.type_name.names]
-            return _CATALOG_INTEGERS.get(names[1]) if names[0] == "pg_catalog" else None
+            return builtin_spelling(names[1], ()) if names[0] == "pg_catalog" else None
         return None
 
     for cte in select.with_clause.ctes:
@@ -175,7 +176,6 @@ def _table_column(select: Any, ref: Any) -> tuple[str, str, str] | None:
 # / and comparisons have cross-type variants such as int24pl): the narrower operand is cast
 _ONE_TYPE_OPERATORS = frozenset({"%", "&", "|", "#"})
 _INTEGER_WIDTHS = {"smallint": 2, "integer": 4, "bigint": 8}
-_CATALOG_INTEGERS = {"int2": "smallint", "int4": "integer", "int8": "bigint"}
 
 
 def cast_domain_operands(
