@@ -469,6 +469,14 @@ CASES: dict[str, str] = {
             END IF;
         END $$;
     """,
+    "collated index keys": """
+        CREATE TABLE t (a int, b text, c text COLLATE "C");
+        CREATE INDEX i1 ON t (a, (b COLLATE "C"));
+        CREATE INDEX i2 ON t ((c COLLATE "C"));
+        CREATE INDEX i3 ON t ((c COLLATE "POSIX"));
+        CREATE INDEX i4 ON t (((b COLLATE "C")) COLLATE "POSIX");
+        CREATE INDEX i5 ON t (b COLLATE "C");
+    """,
     "typed literal defaults": """
         CREATE TABLE t (a int DEFAULT '0', b boolean DEFAULT 'false', c text DEFAULT NULL,
             d timestamp DEFAULT '1970-01-01 00:00:01+00:00', e jsonb DEFAULT '{ "b": 1, "aa": [1, 2.50] }',

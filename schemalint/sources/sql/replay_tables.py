@@ -756,14 +756,19 @@ def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recur
 
 def _index_key(elem: pb.IndexElem, table: Table | None = None, method: str = "btree") -> str:
     """A key as the catalog spells it; COLLATE only on a column key whose collation is not its column's."""
-    expr = elem.expr
-    if not elem.name and expr.WhichOneof("node") == "collate_clause":
-        expr = expr.collate_clause.arg  # the catalog prints an expression key's collation apart from it
-    key = elem.name if elem.name else canonical_expr(expr)
-    if elem.collation and table is not None and elem.name:
-        column = table.column(elem.name)
-        if column is not None and column.collation != elem.collation[-1].string.sval:
-            key += f' COLLATE "{elem.collation[-1].string.sval}"'
+    name, collation, expr = elem.name, elem.collation, elem.expr
+    while not name and expr.WhichOneof("node") == "collate_clause":
+        # the catalog prints an expression key's collation apart from it; "(column COLLATE x)" is
+        # a column key with that collation, as PostgreSQL makes it
+        collation, expr = collation or expr.collate_clause.collname, expr.collate_clause.arg
+        fields = list(expr.column_ref.fields) if expr.WhichOneof("node") == "column_ref" else []
+        if len(fields) == 1 and fields[0].WhichOneof("node") == "string":
+            name = fields[0].string.sval
+    key = name if name else canonical_expr(expr)
+    if collation and table is not None and name:
+        column = table.column(name)
+        if column is not None and column.collation != collation[-1].string.sval:
+            key += f' COLLATE "{collation[-1].string.sval}"'
     if elem.opclass:
         opclass = elem.opclass[-1].string.sval
         if opclass not in _DEFAULT_OPCLASSES.get(method, frozenset()):
