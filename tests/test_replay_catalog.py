@@ -469,6 +469,28 @@ CASES: dict[str, str] = {
             END IF;
         END $$;
     """,
+    "do blocks that return under a guard": """
+        CREATE SCHEMA app;
+        DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'app') THEN
+                RETURN;
+            END IF;
+            CREATE TABLE app.kept ();
+        END $$;
+        DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM information_schema.schemata WHERE schema_name = 'queue') THEN
+                RETURN;
+            END IF;
+            CREATE FUNCTION queue.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+        END $$;
+        DO $$ BEGIN
+            CREATE TABLE app.before_return ();
+            IF EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'app' AND tablename = 'kept') THEN
+                RETURN;
+            END IF;
+            CREATE TABLE app.after_return ();
+        END $$;
+    """,
     "collated index keys": """
         CREATE TABLE t (a int, b text, c text COLLATE "C");
         CREATE INDEX i1 ON t (a, (b COLLATE "C"));

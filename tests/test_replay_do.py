@@ -137,3 +137,43 @@ def test_a_branch_known_not_to_run_is_not_replayed_before_one_replay_cannot_read
     """)
     assert messages == []
     assert [c.name for c in replayer.state.tables["public.t"].columns] == ["id", "rows", "ordered"]
+
+
+def test_a_return_ends_the_block_only_where_its_guard_is_known_to_hold() -> None:
+    replayer, messages = _replay(CASES["do blocks that return under a guard"])
+    assert messages == []
+    assert {"app.kept", "app.before_return"} <= replayer.state.tables.keys()
+    assert "app.after_return" not in replayer.state.tables
+    assert not replayer.state.functions  # queue does not exist: the block returned before
+    replayer, _ = _replay("""
+        CREATE TABLE t (id int);
+        DO $$ BEGIN
+            IF (SELECT count(*) FROM t) = 0 THEN RETURN; END IF;
+            ALTER TABLE t ADD COLUMN a int;
+        END $$;
+    """)
+    assert [c.name for c in replayer.state.tables["public.t"].columns] == ["id", "a"]
+
+
+@pytest.mark.parametrize(
+    ("extension", "trusted"), [("pgcrypto", True), ("pg_cron", False), ("postgis_topology", False)]
+)
+def test_a_schema_missing_from_the_model_is_missing_unless_an_extension_may_have_made_it(
+    extension: str, trusted: bool
+) -> None:
+    replayer, messages = _replay(f"""
+        CREATE EXTENSION "{extension}";
+        CREATE TABLE t (id int);
+        DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'cron') THEN
+                ALTER TABLE t ADD COLUMN no_cron int;
+            ELSE
+                ALTER TABLE t ADD COLUMN cron int;
+            END IF;
+        END $$;
+    """)
+    columns = [c.name for c in replayer.state.tables["public.t"].columns]
+    if trusted:
+        assert (columns, messages) == (["id", "no_cron"], [])
+    else:
+        assert columns == ["id", "no_cron"] and "could not follow: an ELSE branch" in messages[0]

@@ -66,6 +66,10 @@ class _Walk:
         self.catalog = catalog  # the rows of a catalog view (pg_indexes, …) now; None: unknown
         self.ran = 0
         self.unfollowed: list[str] = []
+        # whether the statement being walked surely runs (no undecided guard around it), and
+        # whether such a statement was a RETURN: the block then runs nothing more
+        self.certain = True
+        self.returned = False
         self.names = [_datum_name(d) for d in datums]
         self.env: dict[str, Value] = {}
         for datum, name in zip(datums, self.names, strict=True):
@@ -75,6 +79,8 @@ class _Walk:
 
     def body(self, items: list[dict[str, Any]]) -> None:
         for item in items:
+            if self.returned:
+                return
             self.one(item)
 
     def one(self, item: dict[str, Any]) -> None:
@@ -102,6 +108,9 @@ class _Walk:
             self.body(data.get("body", []))
         elif kind == "PLpgSQL_stmt_if":
             self._if(data)
+        elif kind == "PLpgSQL_stmt_return":
+            # a RETURN under a guard that may not hold is walked past, as if the guard did not hold
+            self.returned = self.certain
         elif kind in ("PLpgSQL_stmt_fori", "PLpgSQL_stmt_fors", "PLpgSQL_stmt_foreach_a"):
             self._loop(kind, data)
         elif kind in _LOOPS:
@@ -125,8 +134,10 @@ class _Walk:
         for index, (cond, body) in enumerate(branches):
             holds = condition(cond["PLpgSQL_expr"]["query"], self.env, self.catalog) if cond else None
             if holds is None:  # this branch and the ones after it, as if each guard held
+                certain, self.certain = self.certain, False
                 for _, later in branches[index:]:
                     self.body(later)
+                self.certain = certain
                 if data.get("else_body"):
                     self.unfollowed.append("an ELSE branch")
                 return
@@ -411,9 +422,22 @@ def _rows(
         if filtered is None:
             return unknown
         rows, column, wanted = filtered
-        if column == schema_column and wanted <= user_schemas - _SYSTEM_SCHEMAS:
-            complete = True
+        # the rows are all there are when the schemas asked about are all the model's (a schema's
+        # objects) or can only be the model's (the schemas themselves)
+        in_model = column == schema_column and wanted <= user_schemas - _SYSTEM_SCHEMAS
+        schemas = column == _SCHEMA_NAME_COLUMNS.get(view) and _only_user_schemas(wanted, catalog)
+        complete = complete or in_model or schemas
     return rows, complete
+
+
+def _only_user_schemas(names: set[str], catalog: Callable[[str], list[dict[str, str]] | None]) -> bool:
+    """Whether schemas of these names exist only if the model holds them: no name is a system
+    schema's (pg_*, information_schema), and every extension of the model is one that makes no
+    schema (an extension such as pg_cron or postgis_topology makes one, which the model leaves out)."""
+    extensions = {row["extname"] for row in catalog("pg_catalog.pg_extension") or []}
+    return extensions <= _SCHEMALESS_EXTENSIONS and not any(
+        name.startswith("pg_") or name == "information_schema" for name in names
+    )
 
 
 def _filter(
@@ -550,6 +574,23 @@ _SCHEMA_COLUMNS = {
     "information_schema.table_constraints": "table_schema",
 }
 _SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "pg_toast"})
+
+# the views that list schemas, and their name column
+_SCHEMA_NAME_COLUMNS = {"pg_catalog.pg_namespace": "nspname", "information_schema.schemata": "schema_name"}
+
+# extensions that create no schema of their own (PostgreSQL's contrib modules and a few common
+# others): with only these installed, every schema of the database is one the model holds
+_SCHEMALESS_EXTENSIONS = frozenset(
+    {
+        "plpgsql", "pgcrypto", "uuid-ossp", "citext", "hstore", "pg_trgm", "btree_gin", "btree_gist",
+        "ltree", "unaccent", "fuzzystrmatch", "intarray", "cube", "earthdistance", "tablefunc",
+        "pg_stat_statements", "isn", "lo", "dblink", "postgres_fdw", "file_fdw", "moddatetime",
+        "pg_buffercache", "pgstattuple", "pgrowlocks", "pg_prewarm", "pg_visibility", "amcheck",
+        "bloom", "seg", "intagg", "tsm_system_rows", "tsm_system_time", "autoinc", "insert_username",
+        "refint", "tcn", "dict_int", "dict_xsyn", "sslinfo", "xml2", "pageinspect", "postgis",
+        "postgis_raster", "vector", "pg_partman", "pgtap", "address_standardizer",
+    }
+)  # fmt: skip
 
 # every column catalog_rows gives
 _CATALOG_COLUMNS = frozenset(
