@@ -491,6 +491,32 @@ CASES: dict[str, str] = {
             CREATE TABLE app.after_return ();
         END $$;
     """,
+    "do blocks that select from the catalog into variables": """
+        CREATE SCHEMA storage;
+        CREATE TABLE storage.buckets_analytics (id text PRIMARY KEY, format text NOT NULL);
+        DO $$
+        DECLARE drop_sql text; missing text; BEGIN
+            SELECT concat('ALTER TABLE storage.buckets_analytics DROP CONSTRAINT ', constraint_name)
+            INTO drop_sql FROM information_schema.table_constraints
+            WHERE table_schema = 'storage' AND table_name = 'buckets_analytics'
+              AND constraint_type = 'PRIMARY KEY';
+            IF drop_sql IS NOT NULL THEN
+                EXECUTE drop_sql;
+            END IF;
+            SELECT constraint_name INTO missing FROM information_schema.table_constraints
+            WHERE table_schema = 'storage' AND constraint_name = 'nothing_here';
+            IF missing IS NULL THEN
+                ALTER TABLE storage.buckets_analytics ADD COLUMN uid uuid;
+                ALTER TABLE storage.buckets_analytics ADD PRIMARY KEY (uid);
+            ELSE
+                ALTER TABLE storage.buckets_analytics ADD COLUMN never int;
+            END IF;
+            IF (SELECT count(*) FROM information_schema.table_constraints
+                WHERE table_schema = 'storage' AND constraint_type = 'CHECK') = 3 THEN
+                CREATE TABLE storage.three_not_null ();
+            END IF;
+        END $$;
+    """,
     "collated index keys": """
         CREATE TABLE t (a int, b text, c text COLLATE "C");
         CREATE INDEX i1 ON t (a, (b COLLATE "C"));

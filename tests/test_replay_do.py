@@ -177,3 +177,35 @@ def test_a_schema_missing_from_the_model_is_missing_unless_an_extension_may_have
         assert (columns, messages) == (["id", "no_cron"], [])
     else:
         assert columns == ["id", "no_cron"] and "could not follow: an ELSE branch" in messages[0]
+
+
+def test_select_into_from_a_catalog_view_gives_the_variables_known_values() -> None:
+    replayer, messages = _replay(CASES["do blocks that select from the catalog into variables"])
+    assert messages == []
+    table = replayer.state.tables["storage.buckets_analytics"]
+    assert [(c.name, c.kind, c.columns) for c in table.constraints] == [
+        ("buckets_analytics_pkey", "primary key", ("uid",))
+    ]
+    assert "storage.three_not_null" in replayer.state.tables
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT constraint_name INTO v FROM information_schema.table_constraints WHERE table_name = 't'",
+        "SELECT indexname INTO v FROM pg_indexes WHERE schemaname = 'public'",  # two rows: which?
+        "SELECT indexname INTO STRICT v FROM pg_indexes WHERE schemaname = 'public' AND indexname = 'x'",
+        "SELECT id INTO v FROM t",
+    ],
+)
+def test_select_into_that_replay_cannot_know_leaves_the_variable_unknown(query: str) -> None:
+    _, messages = _replay(f"""
+        CREATE TABLE t (id int);
+        CREATE INDEX i1 ON t (id);
+        CREATE INDEX i2 ON t (id);
+        DO $$ DECLARE v text := 'known'; BEGIN
+            {query};
+            IF v IS NULL THEN ALTER TABLE t ADD COLUMN a int; ELSE ALTER TABLE t ADD COLUMN b int; END IF;
+        END $$;
+    """)
+    assert len(messages) == 1 and "could not follow: an ELSE branch" in messages[0]

@@ -45,9 +45,19 @@ _GUARD_OUTCOMES = ("already exists", "does not exist", "already has")
 # a DO block whose loops would run more statements than this is not unrolled
 _MAX_STATEMENTS = 10_000
 
+
+class _Null:
+    """SQL's NULL as the known value of a variable (a SELECT … INTO that found no row)."""
+
+    def __repr__(self) -> str:
+        return "NULL"
+
+
+NULL = _Null()
+
 # what a PL/pgSQL variable holds, as far as replay can know it: an integer, a text, a record (a
-# row of a FOR … IN SELECT loop); a variable missing from the environment is unknown
-Value = int | str | dict[str, Any]
+# row of a FOR … IN SELECT loop), NULL; a variable missing from the environment is unknown
+Value = int | str | dict[str, Any] | _Null
 
 
 class _Walk:
@@ -86,11 +96,16 @@ class _Walk:
     def one(self, item: dict[str, Any]) -> None:
         kind, data = next(iter(item.items()))
         if kind == "PLpgSQL_stmt_execsql":
-            self._run(data["sqlstmt"]["PLpgSQL_expr"]["query"])
-            for field in data.get("target", {}).get("PLpgSQL_row", {}).get("fields", []):
-                self.env.pop(field.get("name", ""), None)  # SELECT … INTO: a value replay cannot know
-            if data.get("target", {}).get("PLpgSQL_var"):
-                self.env.pop(data["target"]["PLpgSQL_var"].get("refname", ""), None)
+            query = data["sqlstmt"]["PLpgSQL_expr"]["query"]
+            self._run(query)
+            target = data.get("target", {})
+            names = [f.get("name", "") for f in target.get("PLpgSQL_row", {}).get("fields", [])]
+            if target.get("PLpgSQL_var"):
+                names.append(target["PLpgSQL_var"].get("refname", ""))
+            if names:  # … INTO: what a SELECT from a catalog view gives, else a value replay cannot know
+                values = selected(query, self.env, self.catalog) if not data.get("strict") else None
+                for name, value in zip(names, values or [None] * len(names), strict=False):
+                    self._assign(name, value)
         elif kind == "PLpgSQL_stmt_dynexecute":
             query = data["query"]["PLpgSQL_expr"]["query"].strip()
             text = _string_literal(query)
@@ -213,11 +228,11 @@ def _value(node: Any, env: Mapping[str, Value]) -> Value | None:
         found = env.get(names[0])
         for field in names[1:]:
             found = found.get(field) if isinstance(found, dict) else None
-        return None if isinstance(found, dict) else found
+        return None if isinstance(found, dict | _Null) else found  # NULL: only IS [NOT] NULL reads it
     if which == "type_cast":
         value = _value(node.type_cast.arg, env)
         target = node.type_cast.type_name.names[-1].string.sval if node.type_cast.type_name.names else ""
-        if value is None or isinstance(value, dict) or node.type_cast.type_name.array_bounds:
+        if value is None or isinstance(value, dict | _Null) or node.type_cast.type_name.array_bounds:
             return None
         if target in ("text", "varchar", "name"):
             return str(value)
@@ -322,6 +337,14 @@ def _holds(
     if which == "sub_link" and node.sub_link.sub_link_type == pb.EXISTS_SUBLINK:
         rows, complete = _rows(node.sub_link.subselect.select_stmt, env, catalog)
         return True if rows else False if complete else None
+    if which == "null_test":
+        arg = node.null_test.arg
+        fields = list(arg.column_ref.fields) if arg.WhichOneof("node") == "column_ref" else []
+        name = fields[0].string.sval if len(fields) == 1 and fields[0].WhichOneof("node") == "string" else ""
+        known = env.get(name) if name else _value(arg, env)
+        if known is None or isinstance(known, dict):
+            return None
+        return (known is NULL) is (node.null_test.nulltesttype == pb.IS_NULL)
     if which == "sub_link" and node.sub_link.sub_link_type == pb.EXPR_SUBLINK:
         select = node.sub_link.subselect.select_stmt
         target = select.target_list[0].res_target.val if len(select.target_list) == 1 else None
@@ -440,6 +463,32 @@ def _only_user_schemas(names: set[str], catalog: Callable[[str], list[dict[str, 
     )
 
 
+def selected(
+    query: str, env: Mapping[str, Value], catalog: Callable[[str], list[dict[str, str]] | None]
+) -> list[Value | None] | None:
+    """What SELECT <expressions> FROM <one catalog view> WHERE … puts INTO its variables: NULLs
+    when the model shows there is no row, the expressions' values over the row when there is one;
+    None when replay cannot know (another query, rows in an order it does not know)."""
+    try:
+        tree = postgast.parse(query)
+    except Exception:
+        return None
+    select = tree.stmts[0].stmt.select_stmt if len(tree.stmts) == 1 else None
+    if select is None or not select.from_clause or select.sort_clause:
+        return None
+    rows, complete = _rows(select, env, catalog)
+    targets = [t.res_target.val for t in select.target_list]
+    if not rows:
+        return [NULL for _ in targets] if complete else None
+    if len(rows) > 1 or any(
+        t.WhichOneof("node") == "column_ref" and t.column_ref.fields[-1].WhichOneof("node") == "a_star"
+        for t in targets
+    ):
+        return None
+    scope = {**env, **rows[0]}
+    return [_value(t, scope) for t in targets]
+
+
 def _filter(
     rows: list[dict[str, str]], test: Any, alias: str, env: Mapping[str, Value]
 ) -> tuple[list[dict[str, str]], str, set[str]] | None:
@@ -525,15 +574,31 @@ def catalog_rows(r: Replayer, view: str) -> list[dict[str, str]] | None:
         case "pg_catalog.pg_constraint":
             return [{"conname": c.name} for t in tables for c in t.constraints]
         case "information_schema.table_constraints":
+            # the view leaves out exclusion constraints and foreign tables, and lists each NOT NULL
+            # column as a CHECK constraint with a name made of OIDs (no literal names it)
+            relations = [t for t in tables if t.kind != "foreign table"]
             return [
                 {
                     "constraint_schema": t.schema,
                     "constraint_name": c.name,
+                    "constraint_type": c.kind.upper(),
                     "table_schema": t.schema,
                     "table_name": t.name,
                 }
-                for t in tables
+                for t in relations
                 for c in t.constraints
+                if c.kind != "exclusion"
+            ] + [
+                {
+                    "constraint_schema": t.schema,
+                    "constraint_name": "",
+                    "constraint_type": "CHECK",
+                    "table_schema": t.schema,
+                    "table_name": t.name,
+                }
+                for t in relations
+                for c in t.columns
+                if c.not_null
             ]
         case "pg_catalog.pg_proc":
             return [{"proname": f.name} for f in s.functions.values()]
@@ -607,6 +672,7 @@ _CATALOG_COLUMNS = frozenset(
         "conname",
         "constraint_schema",
         "constraint_name",
+        "constraint_type",
         "table_schema",
         "table_name",
         "proname",
