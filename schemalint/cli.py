@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, suppress
+from typing import Any, NoReturn
 
 from schemalint import __version__
 
@@ -177,6 +178,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def entry() -> NoReturn:
+    """The console script: main(), then out of the process without tearing its heap down.
+
+    A run makes millions of small objects (GitLab's model is 100 MB of them) and hardly any
+    cycles, so the cycle collector runs less often (it took 6 % of a GitLab lint), and the
+    objects are not freed one by one at exit (30 ms): everything main() opened it has closed."""
+    gc.set_threshold(100_000, 50, 1000)
+    code = main()
+    with suppress(BrokenPipeError):  # the reader has gone (| head): what it read is all it wanted
+        sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from schemalint import app
     from schemalint.errors import UserError
@@ -240,4 +255,4 @@ def _error(message: str) -> None:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -183,3 +184,29 @@ def test_progress_bar_only_on_a_terminal_and_only_for_text() -> None:
     assert "replaying and linting" not in quiet
     piped = run("lint", str(EXAMPLES))
     assert "replaying and linting" not in piped.stderr + piped.stdout
+
+
+def test_output_is_whole_and_a_reader_that_leaves_early_is_no_error(tmp_path: Path) -> None:
+    # the command line leaves without tearing its heap down (cli.entry): what it wrote is flushed,
+    # and a pipe closed under it (| head) ends the run quietly
+    schema = tmp_path / "wide.sql"
+    schema.write_text("".join(f"CREATE TABLE t{i} (id int PRIMARY KEY, note text);\n" for i in range(2000)))
+    command = [sys.executable, "-m", "schemalint.cli"]
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a shell has it
+    for args in (["rules"], ["inspect", str(schema), "--format", "json"]):
+        whole = subprocess.run([*command, *args], capture_output=True, text=True, env=buffered, timeout=300)
+        assert whole.returncode == 0 and whole.stderr == ""
+        assert whole.stdout.endswith("\n") and ("N001" in whole.stdout if args == ["rules"] else True)
+    assert len(json.loads(whole.stdout)["model"]["tables"]) == 2000
+    assert len(whole.stdout) > 1_000_000  # far more than a pipe holds
+    reader = subprocess.Popen(
+        [*command, "inspect", str(schema), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=buffered,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.read(10)
+    reader.stdout.close()  # as `| head -c 10` does
+    stderr = reader.stderr.read().decode()
+    assert reader.wait(timeout=300) == 0 and stderr == ""
