@@ -16,17 +16,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, cast, overload
-
-from postgast import pg_query_pb2 as pb
+from typing import TYPE_CHECKING
 
 from schemalint.config import Settings
 from schemalint.errors import SourceError
 from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, Severity
 from schemalint.model import Location, Model, Table
-from schemalint.rules.astutil import FileContext, FileState
+from schemalint.rules.astutil import FileContext
 from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
 from schemalint.rules.engine_rules import RuleCrashed
 from schemalint.rules.registry import ENGINE_CODES, rule_by_code_or_slug
@@ -37,9 +34,6 @@ from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
 
-TABLE_SHAPE_KINDS = frozenset(
-    {"create_stmt", "create_table_as_stmt", "rename_stmt", "alter_object_schema_stmt", "drop_stmt"}
-)
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
 
 
@@ -200,73 +194,6 @@ def _unique(paths: Iterable[Path]) -> list[Path]:
     return list(seen.values())
 
 
-class _FileScan:
-    """What statement rules know about the file around a statement."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.created: frozenset[str] = frozenset()
-        self.known: set[str] | None = None  # the tables after the last table-shaping statement
-        self.lock_timeout = False
-        self.in_transaction = False
-        self.state = FileState()  # what the rules read (search path, new tables, lock_timeout, …)
-
-    def after(self, statement: Statement, replayer: Replayer) -> None:
-        self.state.advance(statement)
-        node = statement.node
-        if statement.kind in TABLE_SHAPE_KINDS:
-            tables = replayer.model().tables
-            known = self.known if self.known is not None else set()
-            new = tables.keys() - known
-            if len(known) + len(new) == len(tables):  # nothing dropped or renamed away
-                known |= new
-                still = self.created
-            else:
-                known = set(tables)
-                still = frozenset(q for q in self.created if q in tables)
-            self.known = known
-            mine = {q for q in new if replayer.created_in(q) == self.path}
-            self.created = still | mine if mine else still
-        elif statement.kind == "variable_set_stmt" and node is not None and node.name == "lock_timeout":
-            self.lock_timeout = node.kind != pb.VAR_RESET
-        elif statement.kind == "transaction_stmt" and node is not None:
-            if node.kind in (pb.TRANS_STMT_BEGIN, pb.TRANS_STMT_START):
-                self.in_transaction = True
-            elif node.kind in (pb.TRANS_STMT_COMMIT, pb.TRANS_STMT_ROLLBACK, pb.TRANS_STMT_COMMIT_PREPARED):
-                self.in_transaction = False
-
-
-class _Earlier(Sequence[Statement]):
-    """The statements of a file before one of them: a view, not a copy."""
-
-    __slots__ = ("_end", "_statements")
-
-    def __init__(self, statements: Sequence[Statement], end: int) -> None:
-        self._statements = statements
-        self._end = end
-
-    def __len__(self) -> int:
-        return self._end
-
-    @overload
-    def __getitem__(self, key: int) -> Statement: ...
-    @overload
-    def __getitem__(self, key: slice) -> tuple[Statement, ...]: ...
-    def __getitem__(self, key: int | slice) -> Statement | tuple[Statement, ...]:
-        if isinstance(key, slice):
-            return tuple(islice(self._statements, self._end))[key]
-        return self._statements[range(self._end)[key]]
-
-    def __iter__(self) -> Iterator[Statement]:
-        return islice(self._statements, self._end)
-
-    def __eq__(self, other: object) -> bool:
-        return tuple(self) == (tuple(other) if isinstance(other, _Earlier) else other)
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
-
-
 def _object_location(origin: Callable[[str], Location | None], qualname: str) -> Location | None:
     name = qualname
     while name:
@@ -380,12 +307,14 @@ def lint_files(
         is_target = path.resolve() in target_keys
         if is_target:
             target_files[file.path] = file
-        scan = _FileScan(file.path)
-        for index, statement in enumerate(file.statements):
+        # what the statement rules know of the file around a statement: its FileState, advanced
+        # statement by statement (statement_file(ctx) in the rules)
+        ctx = FileContext(path=file.path, target_postgres=settings.target_postgres)
+        for statement in file.statements:
             loc = statement.location
             if is_target and statement.node is not None:
                 findings += _run_statement_rules(
-                    statement_rules[statement.kind], statement, replayer.model(), scan, index, file, settings
+                    statement_rules[statement.kind], statement, replayer.model(), ctx
                 )
             try:
                 replayed = replayer.apply(statement)
@@ -395,7 +324,7 @@ def lint_files(
                 findings += replayed
                 if not every_file_is_target:
                     touched.update(q for q, where in replayer.origins.items() if where is loc)
-            scan.after(statement, replayer)
+            ctx.file.advance(statement)
         # after the loop: the statements of a large file are made while they are replayed
         statements.add(file)
         if is_target:
@@ -440,26 +369,10 @@ class _RulesByKind(dict[str, list[StatementRule]]):
 
 
 def _run_statement_rules(
-    rules: Sequence[StatementRule],
-    statement: Statement,
-    state: Model,
-    scan: _FileScan,
-    index: int,
-    file: SqlFile,
-    settings: Settings,
+    rules: Sequence[StatementRule], statement: Statement, state: Model, ctx: FileContext
 ) -> list[Finding]:
     if not rules:
         return []
-    ctx = FileContext(
-        path=file.path,
-        created_in_file=scan.created,
-        lock_timeout_set=scan.lock_timeout,
-        in_transaction=scan.in_transaction,
-        target_postgres=settings.target_postgres,
-        # a view, not a slice: a copy of the earlier statements for every statement is O(n²)
-        previous=cast(tuple[Statement, ...], _Earlier(file.statements, index)),
-        file=scan.state,
-    )
     out: list[Finding] = []
     for rule in rules:  # _guarded, inlined: this runs rules × statements times
         try:

@@ -11,6 +11,7 @@ from schemalint.config import load_settings
 from schemalint.engine import fingerprint, lint_files, lint_model
 from schemalint.findings import Finding
 from schemalint.model import Column, Constraint, Model, Table
+from schemalint.rules.astutil import statement_file
 from schemalint.rules.base import ModelRule, RuleContext, Statement, StatementContext, StatementRule
 from schemalint.rules.columns import StandardColumnMissing
 from schemalint.rules.types import JsonInsteadOfJsonb
@@ -52,13 +53,14 @@ class Probe(StatementRule):
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
         first_word = statement.text.split()[0].upper()
         known = "public.orders" in state.tables
+        file = statement_file(ctx)
         self.seen.append(
             (
                 first_word,
-                ctx.created_in_file,
-                ctx.lock_timeout_set,
-                ctx.in_transaction,
-                len(ctx.previous),
+                frozenset(file.created),
+                file.lock_timeout,
+                file.in_transaction,
+                file.statements_before,
                 known,
             )
         )

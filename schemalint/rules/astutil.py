@@ -183,11 +183,14 @@ _NO_MODEL = Model()
 
 @dataclass(frozen=True, slots=True)
 class FileContext(StatementContext):
-    """The engine's StatementContext: ``file`` is the file's state, advanced once per statement.
+    """The engine's StatementContext, one per file: ``file`` is the file's state, advanced once
+    per statement.
 
-    It stands for ``previous`` and ``created_in_file``, which the engine leaves empty: a slice of
-    the earlier statements for every statement, re-read by every rule, made a file of n
-    statements cost O(n²) (GitLab's 14,583 statements: more than 300 s).
+    It stands for ``previous``, ``created_in_file``, ``lock_timeout_set`` and ``in_transaction``,
+    which the engine leaves at their defaults; rules read them through ``statement_file(ctx)``.
+    A slice of the earlier statements for every statement, re-read by every rule, made a file of
+    n statements cost O(n²) (GitLab's 14,583 statements: more than 300 s), and so did a set of
+    the tables created so far made anew for every statement.
     """
 
     file: FileState = field(default_factory=FileState)

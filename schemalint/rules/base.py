@@ -63,7 +63,11 @@ class RuleContext:
 
 @dataclass(frozen=True, slots=True)
 class StatementContext:
-    """What a statement rule may know about the file around the statement."""
+    """What a statement rule may know about the file around the statement.
+
+    Rules read the file's state through ``astutil.statement_file(ctx)``, which works for this
+    context built by hand (from ``previous``) and for the engine's FileContext (kept up to date
+    as the file is read, these fields left at their defaults)."""
 
     path: str
     # qualnames (schema.table) of tables created earlier in the same file
