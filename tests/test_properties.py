@@ -213,6 +213,10 @@ plpgsql_guard = st.sampled_from(
         "(SELECT count(*) = 1 FROM pg_class WHERE relname = 't')",
         "EXISTS (SELECT 1 FROM t)",
         "EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'public'::name)",
+        "NOT EXISTS (SELECT 1 FROM information_schema.schemata WHERE schema_name = s)",
+        "s IS NULL",
+        "s IS NOT NULL",
+        "r.ct IS NULL",
     ]
 )
 plpgsql_ddl = st.sampled_from(
@@ -243,7 +247,22 @@ def plpgsql_statements(draw: st.DrawFn, depth: int = 0) -> str:
         elif kind == 2:
             out.append("ALTER TABLE t ADD COLUMN IF NOT EXISTS b int;")
         elif kind == 3:
-            out.append("SELECT count(*) INTO n FROM pg_class;")
+            out.append(
+                draw(
+                    st.sampled_from(
+                        [
+                            "SELECT count(*) INTO n FROM pg_class;",
+                            "SELECT indexname INTO s FROM pg_indexes WHERE schemaname = 'public' AND tablename = 't';",
+                            "SELECT concat('DROP TABLE ', table_name) INTO s FROM information_schema.tables"
+                            " WHERE table_schema = 'public' AND table_name = 't';",
+                            "SELECT constraint_name, constraint_type INTO s, n FROM"
+                            " information_schema.table_constraints WHERE table_schema = 'public';",
+                            "SELECT * INTO r FROM pg_tables WHERE schemaname = 'public';",
+                            "RETURN;",
+                        ]
+                    )
+                )
+            )
         elif kind in (4, 5):
             low, high = draw(plpgsql_value), draw(plpgsql_value)
             loop = draw(

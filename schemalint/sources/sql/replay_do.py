@@ -100,11 +100,13 @@ class _Walk:
             self._run(query)
             target = data.get("target", {})
             names = [f.get("name", "") for f in target.get("PLpgSQL_row", {}).get("fields", [])]
-            if target.get("PLpgSQL_var"):
-                names.append(target["PLpgSQL_var"].get("refname", ""))
+            for scalar in ("PLpgSQL_var", "PLpgSQL_rec"):  # a record INTO: a value replay does not know
+                if target.get(scalar):
+                    names.append(target[scalar].get("refname", ""))
             if names:  # … INTO: what a SELECT from a catalog view gives, else a value replay cannot know
-                values = selected(query, self.env, self.catalog) if not data.get("strict") else None
-                for name, value in zip(names, values or [None] * len(names), strict=False):
+                known = selected(query, self.env, self.catalog) if "PLpgSQL_row" in target else None
+                values: list[Value | None] = [] if known is None or data.get("strict") else known
+                for name, value in zip(names, values + [None] * (len(names) - len(values)), strict=False):
                     self._assign(name, value)
         elif kind == "PLpgSQL_stmt_dynexecute":
             query = data["query"]["PLpgSQL_expr"]["query"].strip()
