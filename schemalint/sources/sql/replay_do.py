@@ -8,7 +8,10 @@ order, and an "already exists" or "does not exist" outcome counts as the guard h
 job. An EXECUTE's text is worked out when it is built of literals and variables of known value
 (declared defaults, assignments, format(), ||); loops over values known before they run (FOR i IN
 1..16, FOR r IN SELECT format(…) FROM generate_series(1, 499) n, FOREACH x IN ARRAY['a', 'b'])
-are unrolled, so that the partitions or tables such a loop creates are in the model. An EXECUTE
+are unrolled, so that the partitions or tables such a loop creates are in the model. IF guards
+that read catalog views (pg_indexes, information_schema.columns, pg_namespace, …) are decided
+against the model replayed so far, SELECT … INTO from such a view gives its variables values
+(NULL when there is no row), and a RETURN under guards known to hold ends the block. An EXECUTE
 of a GRANT, REVOKE or role statement built at run time changes nothing the model holds and is
 passed over. Other loops, other dynamic SQL and ELSE branches cannot be followed: the block is
 then reported (E001) with what was and was not replayed.
