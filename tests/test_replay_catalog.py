@@ -517,6 +517,14 @@ CASES: dict[str, str] = {
             END IF;
         END $$;
     """,
+    "drops if exists with no schema of the search_path": """
+        SET search_path = nowhere;
+        DROP TYPE IF EXISTS jwt_token CASCADE;
+        DROP TABLE IF EXISTS t;
+        DROP FUNCTION IF EXISTS f(int);
+        SET search_path = public;
+        CREATE TABLE t (id int);
+    """,
     "collated index keys": """
         CREATE TABLE t (a int, b text, c text COLLATE "C");
         CREATE INDEX i1 ON t (a, (b COLLATE "C"));

@@ -245,7 +245,14 @@ class Replayer:
             qualname = f"{candidate}.{name}"
             if exists(qualname):
                 return qualname
-        return f"{self.creation_schema('')}.{name}"
+        return f"{self.missing_schema()}.{name}"
+
+    def missing_schema(self) -> str:
+        """The schema of an unqualified name that is no object: where it would be created, or, when
+        no schema of the search_path exists, the first (the object is in none of them: DROP … IF
+        EXISTS passes over it, as PostgreSQL does)."""
+        schema = next((s for s in self.search_path if s in self.state.schemas), None)
+        return schema or (self.search_path[0] if self.search_path else "public")
 
     def relation(self, rangevar: Any) -> str:
         """Qualname of the relation a RangeVar names (resolved among existing relations)."""

@@ -628,7 +628,7 @@ def _function_qualname(r: Replayer, func: pb.ObjectWithArgs) -> str:
     for schema in r.search_path:
         if f"{schema}.{names[0]}({args})" in r.state.functions:
             return f"{schema}.{names[0]}({args})"
-    return f"{r.creation_schema('')}.{names[0]}({args})"
+    return f"{r.missing_schema()}.{names[0]}({args})"
 
 
 # trigger functions PostgreSQL ships in pg_catalog
