@@ -223,18 +223,27 @@ def _diff_table(d: _Differ, declared: Table, live: Table) -> None:
     one_sided = cons_d.keys() ^ cons_l.keys()
     _diff_indexes(d, declared.indexes, live.indexes, one_sided)
 
-    for kind, items_d, items_l in (
-        ("trigger", _by_name(declared.triggers), _by_name(live.triggers)),
-        ("policy", _by_name(declared.policies), _by_name(live.policies)),
-    ):
-        for name in sorted(items_d.keys() - items_l.keys()):
-            d.add(kind, f"{qualname}.{name}", "missing", location=items_d[name].location)  # type: ignore[arg-type]
-        for name in sorted(items_l.keys() - items_d.keys()):
-            d.add(kind, f"{qualname}.{name}", "extra")  # type: ignore[arg-type]
-        for name in sorted(items_d.keys() & items_l.keys()):
-            item: Trigger | Policy = items_d[name]
-            for attribute, a, b in _attributes(item, items_l[name], ("name",)):
-                d.add(kind, f"{qualname}.{name}", "changed", attribute, a, b, item.location)  # type: ignore[arg-type]
+    _diff_named(d, "trigger", qualname, declared.triggers, live.triggers)
+    _diff_named(d, "policy", qualname, declared.policies, live.policies)
+
+
+def _diff_named(
+    d: _Differ,
+    kind: str,
+    qualname: str,
+    declared: tuple[Trigger, ...] | tuple[Policy, ...],
+    live: tuple[Trigger, ...] | tuple[Policy, ...],
+) -> None:
+    """The triggers or policies of a table (or the triggers of a view), matched by name."""
+    items_d, items_l = _by_name(declared), _by_name(live)
+    for name in sorted(items_d.keys() - items_l.keys()):
+        d.add(kind, f"{qualname}.{name}", "missing", location=items_d[name].location)  # type: ignore[arg-type]
+    for name in sorted(items_l.keys() - items_d.keys()):
+        d.add(kind, f"{qualname}.{name}", "extra")  # type: ignore[arg-type]
+    for name in sorted(items_d.keys() & items_l.keys()):
+        item: Trigger | Policy = items_d[name]
+        for attribute, a, b in _attributes(item, items_l[name], ("name",)):
+            d.add(kind, f"{qualname}.{name}", "changed", attribute, a, b, item.location)  # type: ignore[arg-type]
 
 
 def _diff_indexes(
@@ -279,7 +288,8 @@ def diff_models(declared: Model, live: Model) -> list[Difference]:
     for name in d.mapping("view", declared.views, live.views):
         view: View = declared.views[name]
         live_view = live.views[name]
-        d.fields_of("view", name, view, live_view, skip=("schema", "name", "indexes"))
+        d.fields_of("view", name, view, live_view, skip=("schema", "name", "indexes", "triggers"))
         d.comment("materialized view" if view.materialized else "view", name, view, live_view, view.location)
         _diff_indexes(d, view.indexes, live_view.indexes, set())
+        _diff_named(d, "trigger", name, view.triggers, live_view.triggers)
     return sorted(d.out, key=lambda difference: difference.sort_key)

@@ -23,6 +23,7 @@ from schemalint.model import Model, Table
 from schemalint.sqlgen import (
     create_index_sql,
     create_policy_sql,
+    create_trigger_sql,
     quote_qualified,
     sorted_constraints,
     table_sql,
@@ -258,6 +259,7 @@ def _views(model: Model) -> list[str]:
             lines += [view.comment.strip(), ""]
         statements = [f"CREATE {kind} {quote_qualified(view.qualname)} AS\n{view.definition.rstrip(';')};"]
         statements += [create_index_sql(i) for i in sorted(view.indexes, key=lambda i: i.name)]
+        statements += [create_trigger_sql(view, t) for t in sorted(view.triggers, key=lambda t: t.name)]
         lines += ["```sql", *statements, "```"]
     return lines if len(lines) > 1 else [*lines, "", "_None._"]
 

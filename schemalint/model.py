@@ -238,6 +238,7 @@ class View:
     materialized: bool = False
     columns: tuple[str, ...] = ()  # output column names when known
     indexes: tuple[Index, ...] = ()  # materialized views only
+    triggers: tuple[Trigger, ...] = ()  # views only: INSTEAD OF triggers (and statement triggers)
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
 

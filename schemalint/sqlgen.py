@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from schemalint.model import Column, Constraint, Index, Policy, Table, Trigger
+from schemalint.model import Column, Constraint, Index, Policy, Table, Trigger, View
 from schemalint.typenorm import quote_ident
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
@@ -177,7 +177,7 @@ def create_policy_sql(table: Table, policy: Policy) -> str:
     return text + ";"
 
 
-def create_trigger_sql(table: Table, trigger: Trigger) -> str:
+def create_trigger_sql(table: Table | View, trigger: Trigger) -> str:
     events = []
     for event in trigger.events:
         if event == "update" and trigger.update_columns:

@@ -525,6 +525,26 @@ CASES: dict[str, str] = {
         SET search_path = public;
         CREATE TABLE t (id int);
     """,
+    "triggers on views": """
+        CREATE TABLE projects (id int PRIMARY KEY, name text);
+        CREATE VIEW projects_view AS SELECT id, name FROM projects;
+        COMMENT ON VIEW projects_view IS 'projects, updatable';
+        CREATE FUNCTION projects_view_write() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN INSERT INTO projects VALUES (NEW.id, NEW.name); RETURN NEW; END $$;
+        CREATE TRIGGER projects_view_insert INSTEAD OF INSERT ON projects_view
+            FOR EACH ROW EXECUTE FUNCTION projects_view_write();
+        CREATE TRIGGER projects_view_update INSTEAD OF UPDATE ON projects_view
+            FOR EACH ROW EXECUTE FUNCTION projects_view_write();
+        CREATE TRIGGER projects_view_delete INSTEAD OF DELETE ON public.projects_view
+            FOR EACH ROW EXECUTE FUNCTION projects_view_write();
+        CREATE TRIGGER projects_view_truncate_note AFTER INSERT ON projects_view
+            FOR EACH STATEMENT EXECUTE FUNCTION projects_view_write();
+        CREATE OR REPLACE VIEW projects_view AS SELECT id, name FROM projects WHERE id > 0;
+        DROP TRIGGER projects_view_delete ON projects_view;
+        DROP TRIGGER IF EXISTS nothing_here ON projects_view;
+        ALTER TRIGGER projects_view_update ON projects_view RENAME TO projects_view_change;
+        ALTER VIEW projects_view RENAME TO project_list;
+    """,
     "collated index keys": """
         CREATE TABLE t (a int, b text, c text COLLATE "C");
         CREATE INDEX i1 ON t (a, (b COLLATE "C"));

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from collections.abc import Sequence as Seq
+from typing import cast
 
 from schemalint.diff import Difference
 from schemalint.model import Constraint, Domain, Enum, Index, Model, Policy, Sequence, Table, Trigger, View
@@ -101,12 +102,19 @@ class _Planner:
     # looking objects up ------------------------------------------------------------------
     def member(self, qualname: str) -> tuple[Table, str]:
         """The table and member name of schema.table.member, from the declared model first."""
-        best: Table | None = None
+        table, name = self.owner(qualname, views=False)
+        return cast(Table, table), name
+
+    def owner(self, qualname: str, *, views: bool = True) -> tuple[Table | View, str]:
+        """The table (or view: triggers) and member name of schema.relation.member, from the declared
+        model first; the longest relation name that prefixes it."""
+        best: Table | View | None = None
         for model in (self.declared, self.live):
-            for table in model.tables.values():
-                prefix = table.qualname + "."
+            owners: list[Table | View] = [*model.tables.values(), *(model.views.values() if views else ())]
+            for owner in owners:
+                prefix = owner.qualname + "."
                 if qualname.startswith(prefix) and (best is None or len(prefix) > len(best.qualname) + 1):
-                    best = table
+                    best = owner
             if best is not None:
                 return best, qualname[len(best.qualname) + 1 :]
         raise KeyError(qualname)
@@ -146,7 +154,7 @@ class _Planner:
         for text in ddl.table_comments(table):
             self.add(48, key, text)
 
-    def create_trigger(self, table: Table, trigger: Trigger) -> None:
+    def create_trigger(self, table: Table | View, trigger: Trigger) -> None:
         key = f"{table.qualname}.{trigger.name}"
         self.add(45, key, ddl.create_trigger(table, trigger))
         if trigger.enabled != "origin":
@@ -167,6 +175,8 @@ class _Planner:
         self.add(43, view.qualname, ddl.create_view(view))
         for index in view.indexes:
             self.add(44, index.qualname, ddl.create_index(index, view))
+        for trigger in view.triggers:
+            self.create_trigger(view, trigger)
         if view.comment is not None:
             self.add(48, view.qualname, self.comment_on("view", view.qualname, view.comment))
 
@@ -352,7 +362,7 @@ class _Planner:
             self.add(48, d.object, self.comment_on("index", d.object, declared[0].comment))
 
     def _trigger(self, d: Difference) -> None:
-        table, name = self.member(d.object)
+        table, name = self.owner(d.object)
         if d.change != "missing":
             text = f"DROP TRIGGER IF EXISTS {quote_ident(name)} ON {qname(table.schema, table.name)}"
             if d.attribute == "enabled":

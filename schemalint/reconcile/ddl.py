@@ -21,7 +21,7 @@ from schemalint.model import (
     Trigger,
     View,
 )
-from schemalint.sqlgen import collation_sql, column_sql
+from schemalint.sqlgen import collation_sql, column_sql, create_trigger_sql
 from schemalint.typenorm import quote_ident
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*\Z")
@@ -206,26 +206,14 @@ def create_index(index: Index, owner: Table | View, *, if_not_exists: bool = Fal
     return text
 
 
-def create_trigger(table: Table, trigger: Trigger) -> str:
-    events = []
-    for event in trigger.events:
-        if event == "update" and trigger.update_columns:
-            events.append(f"UPDATE OF {', '.join(quote_ident(c) for c in trigger.update_columns)}")
-        else:
-            events.append(event.upper())
-    head = "CREATE CONSTRAINT TRIGGER" if trigger.constraint else "CREATE TRIGGER"
-    text = f"{head} {quote_ident(trigger.name)} {trigger.timing.upper()} {' OR '.join(events)}"
-    text += f" ON {qname(table.schema, table.name)} FOR EACH {trigger.level.upper()}"
-    if trigger.when:
-        text += f" WHEN ({trigger.when})"
-    function = qualified_ref(trigger.function.removesuffix("()"))
-    return text + f" EXECUTE FUNCTION {function}({', '.join(literal(a) for a in trigger.arguments)})"
+def create_trigger(table: Table | View, trigger: Trigger) -> str:
+    return create_trigger_sql(table, trigger).removesuffix(";")
 
 
 _ENABLED = {"origin": "ENABLE", "disabled": "DISABLE", "replica": "ENABLE REPLICA", "always": "ENABLE ALWAYS"}
 
 
-def trigger_enabled(table: Table, trigger: Trigger) -> str:
+def trigger_enabled(table: Table | View, trigger: Trigger) -> str:
     name = qname(table.schema, table.name)
     return f"ALTER TABLE {name} {_ENABLED[trigger.enabled]} TRIGGER {quote_ident(trigger.name)}"
 

@@ -120,6 +120,7 @@ def _view_lines(view: View) -> list[str]:
     lines = [f"{kind} {view.qualname}" + (f" ({', '.join(view.columns)})" if view.columns else "")]
     lines.append(f"{_INDENT}{' '.join(view.definition.split())}")
     lines.extend(_section("indexes", (_index(i) for i in sorted(view.indexes, key=lambda i: i.name))))
+    lines.extend(_section("triggers", (_trigger(t) for t in sorted(view.triggers, key=lambda t: t.name))))
     return lines
 
 

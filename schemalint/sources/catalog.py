@@ -207,6 +207,7 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
             materialized=materialized,
             columns=tuple(column.name for column in columns.get(oid, ())),
             indexes=tuple(parts["indexes"].get(oid, ())),
+            triggers=tuple(parts["triggers"].get(oid, ())),
             comment=comment,
         )
         for oid, schema, name, materialized, definition, comment in rows("views", nsp=nsp)

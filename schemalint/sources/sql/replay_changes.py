@@ -10,7 +10,14 @@ from postgast import pg_query_pb2 as pb
 from schemalint.model import evolve
 from schemalint.sources.sql import replay_alter, replay_tables
 from schemalint.sources.sql.replay import NotReplayed, enum_constants
-from schemalint.sources.sql.replay_objects import _function_qualname, _names, _split, _type_qualname
+from schemalint.sources.sql.replay_objects import (
+    _function_qualname,
+    _names,
+    _split,
+    _type_qualname,
+    set_triggers,
+    trigger_owner,
+)
 
 if TYPE_CHECKING:
     from schemalint.sources.sql.replay import Replayer
@@ -66,22 +73,19 @@ def drop(r: Replayer, stmt: pb.DropStmt) -> None:
         elif kind == OT.OBJECT_EXTENSION:
             if s.extensions.pop(names[-1], None) is None and not stmt.missing_ok and names[-1] != "plpgsql":
                 raise NotReplayed(f"extension {names[-1]} does not exist in the model replayed so far")
-        elif kind in (OT.OBJECT_TRIGGER, OT.OBJECT_POLICY):
+        elif kind == OT.OBJECT_TRIGGER:
+            _drop_trigger(r, names, missing_ok=stmt.missing_ok)
+        elif kind == OT.OBJECT_POLICY:
             table_qualname = _split(r, names[:-1], lambda q: q in s.tables)
             table = s.tables.get(table_qualname)
             if table is None:
                 if stmt.missing_ok:
                     continue
                 raise NotReplayed(f"table {table_qualname} does not exist in the model replayed so far")
-            attr = "triggers" if kind == OT.OBJECT_TRIGGER else "policies"
-            items = getattr(table, attr)
-            kept = tuple(x for x in items if x.name != names[-1])
-            if len(kept) == len(items) and not stmt.missing_ok:
-                raise NotReplayed(f"{attr[:-1]} {names[-1]} on {table_qualname} does not exist")
-            if kind == OT.OBJECT_TRIGGER:
-                s.tables[table_qualname] = evolve(table, triggers=kept)
-            else:
-                s.tables[table_qualname] = evolve(table, policies=kept)
+            kept = tuple(p for p in table.policies if p.name != names[-1])
+            if len(kept) == len(table.policies) and not stmt.missing_ok:
+                raise NotReplayed(f"policy {names[-1]} on {table_qualname} does not exist")
+            s.tables[table_qualname] = evolve(table, policies=kept)
             r.touch(table_qualname)
         elif kind in (
             OT.OBJECT_RULE,
@@ -132,6 +136,21 @@ def _drop_table(r: Replayer, qualname: str, *, missing_ok: bool, cascade: bool) 
             for fk in other.foreign_keys:
                 if fk.ref_table == qualname:
                     replay_alter.drop_constraint(r, other.qualname, fk.name, missing_ok=True)
+
+
+def _drop_trigger(r: Replayer, names: list[str], *, missing_ok: bool) -> None:
+    s = r.state
+    qualname = _split(r, names[:-1], lambda q: q in s.tables or q in s.views)
+    if qualname not in s.tables and qualname not in s.views:
+        if missing_ok:
+            return
+        raise NotReplayed(f"table {qualname} does not exist in the model replayed so far")
+    owner = trigger_owner(r, qualname)
+    kept = tuple(t for t in owner.triggers if t.name != names[-1])
+    if len(kept) == len(owner.triggers) and not missing_ok:
+        raise NotReplayed(f"trigger {names[-1]} on {qualname} does not exist")
+    set_triggers(r, owner, kept)
+    r.touch(qualname)
 
 
 def _drop_schema(r: Replayer, name: str, *, missing_ok: bool) -> None:
@@ -222,15 +241,17 @@ def rename(r: Replayer, stmt: pb.RenameStmt) -> None:
                 f"{table.schema}.{stmt.subname}", qualname
             )
         return
-    if kind in (OT.OBJECT_TRIGGER, OT.OBJECT_POLICY):
+    if kind == OT.OBJECT_TRIGGER:
+        owner = trigger_owner(r, r.relation(stmt.relation))
+        set_triggers(
+            r, owner, tuple(evolve(t, name=new) if t.name == stmt.subname else t for t in owner.triggers)
+        )
+        return
+    if kind == OT.OBJECT_POLICY:
         qualname = r.relation(stmt.relation)
         table = r.table(qualname)
-        if kind == OT.OBJECT_TRIGGER:
-            triggers = tuple(evolve(t, name=new) if t.name == stmt.subname else t for t in table.triggers)
-            s.tables[qualname] = evolve(table, triggers=triggers)
-        else:
-            policies = tuple(evolve(p, name=new) if p.name == stmt.subname else p for p in table.policies)
-            s.tables[qualname] = evolve(table, policies=policies)
+        policies = tuple(evolve(p, name=new) if p.name == stmt.subname else p for p in table.policies)
+        s.tables[qualname] = evolve(table, policies=policies)
         return
     if kind == OT.OBJECT_SCHEMA:
         raise NotReplayed("ALTER SCHEMA … RENAME is not replayed")

@@ -608,7 +608,8 @@ def catalog_rows(r: Replayer, view: str) -> list[dict[str, str]] | None:
         case "pg_catalog.pg_proc":
             return [{"proname": f.name} for f in s.functions.values()]
         case "pg_catalog.pg_trigger":
-            return [{"tgname": g.name} for t in tables for g in t.triggers]
+            triggers = [g for t in tables for g in t.triggers]
+            return [{"tgname": g.name} for g in triggers + [g for v in s.views.values() for g in v.triggers]]
         case "pg_catalog.pg_policies":
             return [
                 {"schemaname": t.schema, "tablename": t.name, "policyname": p.name}

@@ -397,8 +397,15 @@ def create_view(r: Replayer, stmt: pb.ViewStmt) -> None:
     query = pb.Node()
     query.CopyFrom(stmt.query)
     columns = prepare_view_query(query, [a.string.sval for a in stmt.aliases], _lookup(r))
+    replaced = r.state.views.get(qualname)  # OR REPLACE: the same view, its triggers and comment kept
     r.state.views[qualname] = View(
-        schema, stmt.view.relname, canonical_query(query), columns=columns, location=r.location
+        schema,
+        stmt.view.relname,
+        canonical_query(query),
+        columns=columns,
+        triggers=replaced.triggers if replaced is not None else (),
+        comment=replaced.comment if replaced is not None else None,
+        location=r.location,
     )
     r.add_relname(schema, stmt.view.relname)
     r.touch(qualname, created=True)
@@ -639,9 +646,22 @@ _TIMING = {2: "before", 64: "instead of", 0: "after"}
 _EVENTS = ((4, "insert"), (8, "delete"), (16, "update"), (32, "truncate"))
 
 
+def trigger_owner(r: Replayer, qualname: str) -> Table | View:
+    """The table or view a trigger is on (INSTEAD OF triggers are on views)."""
+    view = r.state.views.get(qualname)
+    return view if view is not None and not view.materialized else r.table(qualname)
+
+
+def set_triggers(r: Replayer, owner: Table | View, triggers: tuple[Trigger, ...]) -> None:
+    if isinstance(owner, View):
+        r.state.views[owner.qualname] = evolve(owner, triggers=triggers)
+    else:
+        r.state.tables[owner.qualname] = evolve(owner, triggers=triggers)
+
+
 def create_trigger(r: Replayer, stmt: pb.CreateTrigStmt) -> None:
     qualname = r.relation(stmt.relation)
-    table = r.table(qualname)
+    table = trigger_owner(r, qualname)
     names = [n.string.sval for n in stmt.funcname]
     if len(names) > 1:
         function = f"{names[-2]}.{names[-1]}"
@@ -671,9 +691,9 @@ def create_trigger(r: Replayer, stmt: pb.CreateTrigStmt) -> None:
     existing = [t for t in table.triggers if t.name != stmt.trigname]
     if len(existing) != len(table.triggers) and not stmt.replace:
         raise NotReplayed(f"trigger {stmt.trigname} on {qualname} already exists")
-    r.state.tables[qualname] = evolve(table, triggers=(*existing, trigger))
+    set_triggers(r, table, (*existing, trigger))
     r.touch(f"{qualname}.{stmt.trigname}", qualname, created=True)
-    if trigger.level == "row" and table.kind == "partitioned table":
+    if trigger.level == "row" and isinstance(table, Table) and table.kind == "partitioned table":
         for child in replay_tables._partitions_of(r, qualname):
             child_table = r.table(child)
             r.state.tables[child] = evolve(child_table, triggers=(*child_table.triggers, trigger))
