@@ -418,6 +418,9 @@ def _parse_one(
     try:
         tree = postgast.parse(body)
     except postgast.PgQueryError as error:
+        with_variables = _with_psql_variables(path, index, body, location)
+        if with_variables is not None:
+            return with_variables
         cursor = max(0, (error.cursorpos or 1) - 1)
         offset = start + len(body.encode("utf-8")[:cursor].decode("utf-8", errors="ignore"))
         line, col = lines.position(offset)
@@ -431,3 +434,62 @@ def _parse_one(
     if kind is None:
         return Statement(path, index, body, location, "error", error="empty statement")
     return Statement(path, index, body, location, kind, getattr(node, kind))
+
+
+# psql interpolates :name, :'name' and :"name" outside quotes and comments (not the :: of a cast)
+_PSQL_TEXT = re.compile(
+    r"""--[^\n]*|/\*.*?\*/|[eE]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\w*)\$.*?\$\1\$"""
+    r"""|(?<![:\w]):(?:[A-Za-z_]\w*|'[^'\n]*'|"[^"\n]*")""",
+    re.S,
+)
+# statements that change no object of the model whatever a variable holds (GRANT … TO :"user")
+_VARIABLE_SAFE_KINDS = frozenset(
+    {
+        "grant_stmt",
+        "grant_role_stmt",
+        "alter_default_privileges_stmt",
+        "alter_database_stmt",
+        "alter_database_set_stmt",
+        "alter_role_stmt",
+        "alter_role_set_stmt",
+        "create_role_stmt",
+        "drop_role_stmt",
+        "variable_set_stmt",
+        "select_stmt",
+    }
+)
+
+
+def _with_psql_variables(path: str, index: int, body: str, location: Location) -> Statement | None:
+    """A statement that does not parse because psql fills in variables (:name, :'name', :"name"):
+    parsed with a stand-in of the same length for each; kept when the statement changes no object
+    of the model whatever the values, else an error that names the variables. None without any."""
+    names: list[str] = []
+
+    def stand_in(match: re.Match[str]) -> str:
+        text = match.group()
+        if not text.startswith(":"):
+            return text
+        names.append(text)
+        return "_" + text[1:] if text[1] not in "'\"" else " " + text[1:]
+
+    substituted = _PSQL_TEXT.sub(stand_in, body)
+    if not names:
+        return None
+    try:
+        tree = postgast.parse(substituted)
+    except postgast.PgQueryError:
+        tree = None
+    node = tree.stmts[0].stmt if tree is not None and len(tree.stmts) == 1 else None
+    kind = node.WhichOneof("node") if node is not None else None
+    if kind in _VARIABLE_SAFE_KINDS:
+        return Statement(path, index, body, location, kind, getattr(node, kind))
+    listed = ", ".join(dict.fromkeys(names))
+    return Statement(
+        path,
+        index,
+        body,
+        location,
+        "error",
+        error=f"uses psql variable {listed}, whose value replay does not know",
+    )

@@ -156,6 +156,14 @@ class Replayer:
                 return [
                     self._e001(statement, f"psql {command} is not followed; replay the included file too")
                 ]
+            if command == "\\if":
+                return [self._e001(statement, "psql \\if is not evaluated: every branch of it is replayed")]
+            if command == "\\gexec":
+                return [
+                    self._e001(
+                        statement, "psql \\gexec runs the SQL its query returns, which replay cannot know"
+                    )
+                ]
             return []
         if kind in NO_SCHEMA_EFFECT:
             return []

@@ -3,7 +3,8 @@
 A lexer just deep enough to find statement ends the way psql does: quoted
 strings (standard and E''), quoted identifiers, dollar quotes, nested block
 comments, line comments, ``BEGIN ATOMIC … END`` bodies, psql meta-commands
-(``\\connect``, ``\\restrict``, ``\\set`` …: one line each) and the data of
+(``\\connect``, ``\\restrict``, ``\\set`` …: one line each; ``\\gset``, ``\\gexec`` … written
+after a statement end it, as psql sends the query there) and the data of
 ``COPY … FROM stdin`` up to its ``\\.`` line. Comments are collected for
 suppression directives. Nothing here parses SQL: that is the adapter's job.
 """
@@ -39,6 +40,10 @@ class Chunk:
     start: int
     end: int
     problem: str | None = None
+
+
+# psql meta-commands that send the query buffer: written after a statement, they end it
+_SENDS_QUERY = re.compile(r"\\(?:g|gx|gset|gexec|gdesc|watch|crosstabview)(?![A-Za-z])")
 
 
 def split_text(text: str) -> tuple[list[Chunk], list[tuple[int, str, bool]]]:
@@ -105,8 +110,12 @@ def split_text(text: str) -> tuple[list[Chunk], list[tuple[int, str, bool]]]:
             pos = match.end()
             continue
         if token == "\\":
-            # a psql meta-command: outside a statement, runs to the end of the line
-            if stmt_start < 0 or stmt_start == begin:
+            # a psql meta-command: outside a statement, runs to the end of the line; inside one,
+            # \g, \gset, \gexec … end the statement (psql sends it) and run to the end of the line
+            sends = stmt_start >= 0 and stmt_start != begin and _SENDS_QUERY.match(text, begin)
+            if stmt_start < 0 or stmt_start == begin or sends:
+                if sends:
+                    finish(len(text[:begin].rstrip()))
                 line_end = text.find("\n", begin)
                 line_end = n if line_end < 0 else line_end
                 chunks.append(Chunk("psql", begin, line_end))
