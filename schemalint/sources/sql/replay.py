@@ -138,7 +138,6 @@ class Replayer:
         self.time_zone: str | None = "UTC"
         self.statement: Statement | None = None
         self._origin: dict[str, Location] = {}
-        self._created_in: dict[str, str] = {}
         self._view: Model | None = None
 
     # -- the public face -------------------------------------------------------------------------
@@ -202,10 +201,6 @@ class Replayer:
         """Where the object was created or last changed."""
         return self._origin.get(qualname)
 
-    def created_in(self, qualname: str) -> str | None:
-        """The path of the file whose statement created the object."""
-        return self._created_in.get(qualname)
-
     @property
     def origins(self) -> Mapping[str, Location]:
         return MappingProxyType(self._origin)
@@ -220,20 +215,14 @@ class Replayer:
         """The position of a node of the current statement (a column, a constraint)."""
         return self.statement.location_of(byte_location, length) if self.statement is not None else None
 
-    def touch(self, *qualnames: str, created: bool = False, at: Location | None = None) -> None:
+    def touch(self, *qualnames: str, at: Location | None = None) -> None:
         """Record the current statement (or ``at``, a position inside it) as where these objects
-        last changed.
-
-        ``created`` marks the first qualname as created by this statement; the
-        others (the table an index or constraint is added to) only changed.
-        """
+        were created or last changed (an object, and the table an index or constraint is added to)."""
         location = at or self.location
         if location is None:
             return
         for qualname in qualnames:
             self._origin[qualname] = location
-        if created and qualnames:
-            self._created_in[qualnames[0]] = location.path
 
     def creation_schema(self, schema: str) -> str:
         if schema:

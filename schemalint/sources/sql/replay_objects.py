@@ -68,7 +68,7 @@ def create_schema(r: Replayer, stmt: pb.CreateSchemaStmt) -> None:
             return
         raise NotReplayed(f"schema {name} already exists")
     r.state.schemas[name] = Schema(name=name, location=r.location)
-    r.touch(name, created=True)
+    r.touch(name)
     saved = r.search_path
     r.search_path = [name, *saved]  # the new schema goes first, as PostgreSQL does for schema elements
     try:
@@ -156,7 +156,7 @@ def create_enum(r: Replayer, stmt: pb.CreateEnumStmt) -> None:
     r.state.enums[qualname] = Enum(
         schema, names[-1], tuple(v.string.sval for v in stmt.vals), location=r.location
     )
-    r.touch(qualname, created=True)
+    r.touch(qualname)
 
 
 def alter_enum(r: Replayer, stmt: pb.AlterEnumStmt) -> None:
@@ -194,7 +194,7 @@ def create_domain(r: Replayer, stmt: pb.CreateDomainStmt) -> None:
     for node in stmt.constraints:
         domain = _domain_constraint(r, domain, node.constraint)
     r.state.domains[domain.qualname] = domain
-    r.touch(domain.qualname, created=True)
+    r.touch(domain.qualname)
 
 
 def _domain_constraint(r: Replayer, domain: Domain, c: pb.Constraint) -> Domain:
@@ -305,7 +305,7 @@ def create_aggregate(r: Replayer, stmt: pb.DefineStmt) -> None:
         location=r.location,
     )
     r.state.functions[function.qualname] = function
-    r.touch(function.qualname, created=True)
+    r.touch(function.qualname)
 
 
 # -- views ------------------------------------------------------------------------------------------
@@ -408,7 +408,7 @@ def create_view(r: Replayer, stmt: pb.ViewStmt) -> None:
         location=r.location,
     )
     r.add_relname(schema, stmt.view.relname)
-    r.touch(qualname, created=True)
+    r.touch(qualname)
 
 
 def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
@@ -435,7 +435,7 @@ def create_table_as(r: Replayer, stmt: pb.CreateTableAsStmt) -> None:
         location=r.location,
     )
     r.add_relname(schema, rel.relname)
-    r.touch(qualname, created=True)
+    r.touch(qualname)
 
 
 def _table_from_query(
@@ -469,9 +469,9 @@ def _table_from_query(
         location=r.location,
     )
     r.add_relname(schema, name)
-    r.touch(qualname, created=True)
+    r.touch(qualname)
     for made in columns:
-        r.touch(f"{qualname}.{made.name}", created=True)
+        r.touch(f"{qualname}.{made.name}")
 
 
 def _expression_type(r: Replayer, node: Any, tables: dict[str, Table]) -> str | None:
@@ -570,7 +570,7 @@ def create_function(r: Replayer, stmt: pb.CreateFunctionStmt) -> None:
     if qualname in r.state.functions and not stmt.replace:
         raise NotReplayed(f"function {qualname} already exists")
     r.state.functions[qualname] = function
-    r.touch(qualname, created=True)
+    r.touch(qualname)
 
 
 def _function_options(function: Function, options: Any) -> Function:
@@ -692,7 +692,7 @@ def create_trigger(r: Replayer, stmt: pb.CreateTrigStmt) -> None:
     if len(existing) != len(table.triggers) and not stmt.replace:
         raise NotReplayed(f"trigger {stmt.trigname} on {qualname} already exists")
     set_triggers(r, table, (*existing, trigger))
-    r.touch(f"{qualname}.{stmt.trigname}", qualname, created=True)
+    r.touch(f"{qualname}.{stmt.trigname}", qualname)
     if trigger.level == "row" and isinstance(table, Table) and table.kind == "partitioned table":
         for child in replay_tables._partitions_of(r, qualname):
             child_table = r.table(child)
@@ -730,7 +730,7 @@ def create_policy(r: Replayer, stmt: pb.CreatePolicyStmt) -> None:
         location=r.location,
     )
     r.state.tables[qualname] = evolve(table, policies=(*table.policies, policy))
-    r.touch(f"{qualname}.{stmt.policy_name}", qualname, created=True)
+    r.touch(f"{qualname}.{stmt.policy_name}", qualname)
 
 
 def alter_policy(r: Replayer, stmt: pb.AlterPolicyStmt) -> None:
@@ -834,7 +834,7 @@ def create_sequence(r: Replayer, stmt: pb.CreateSeqStmt) -> None:
     seq = evolve(_sequence_options(r, seq, _typed_first(stmt.options), creating=True), location=r.location)
     r.state.sequences[qualname] = seq
     r.add_relname(schema, name)
-    r.touch(qualname, created=True)
+    r.touch(qualname)
 
 
 def _typed_first(options: Any) -> list[Any]:
@@ -864,7 +864,7 @@ def create_extension(r: Replayer, stmt: pb.CreateExtensionStmt) -> None:
             schema = option.def_elem.arg.string.sval
     schema = r.creation_schema(schema)
     r.state.extensions[stmt.extname] = Extension(stmt.extname, schema, location=r.location)
-    r.touch(stmt.extname, created=True)
+    r.touch(stmt.extname)
 
 
 HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {

@@ -116,7 +116,7 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
             if not any(c.name == column.name for c in columns):
                 columns.append(evolve(column, identity=None, comment=None, location=r.location))
     position_of = {c.name: i for i, c in enumerate(columns)}
-    r.touch(qualname, created=True)
+    r.touch(qualname)
     deferred: list[pb.Constraint] = []
     serials: list[tuple[str, str]] = []
     for element in stmt.table_elts:
@@ -149,7 +149,7 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
     r.state.tables[qualname] = evolve(table, columns=tuple(columns))
     r.add_relname(schema, rv.relname)
     for column in columns:
-        r.touch(f"{qualname}.{column.name}", created=True, at=column.location)
+        r.touch(f"{qualname}.{column.name}", at=column.location)
     for name, serial in serials:
         _serial_sequence(r, qualname, name, serial)
     for parent in parents:
@@ -259,7 +259,7 @@ def _add_column(
     else:
         columns = (*table.columns, column)
     r.state.tables[qualname] = evolve(table, columns=columns)
-    r.touch(f"{qualname}.{column.name}", created=existing is None, at=column.location)
+    r.touch(f"{qualname}.{column.name}", at=column.location)
     if serial:
         _serial_sequence(r, qualname, column.name, serial)
     return later
@@ -424,7 +424,7 @@ def _serial_sequence(r: Replayer, qualname: str, column: str, seq_type: str) -> 
         location=r.location,
     )
     r.add_relname(table.schema, name)
-    r.touch(seq_qualname, created=True)
+    r.touch(seq_qualname)
     set_column(r, qualname, column, default=f"nextval('{_quote_literal_name(name)}')", not_null=True)
 
 
@@ -650,7 +650,7 @@ def _store_constraint(r: Replayer, qualname: str, constraint: Constraint) -> Non
         raise NotReplayed(f"constraint {constraint.name} on {qualname} already exists")
     r.state.tables[qualname] = evolve(table, constraints=(*table.constraints, constraint))
     r.add_conname(table.schema, constraint.name)
-    r.touch(f"{qualname}.{constraint.name}", qualname, created=True, at=constraint.location)
+    r.touch(f"{qualname}.{constraint.name}", qualname, at=constraint.location)
 
 
 def _children_of(r: Replayer, qualname: str) -> list[str]:
@@ -826,7 +826,7 @@ def create_index(r: Replayer, stmt: pb.IndexStmt) -> None:
         r.state.views[owner] = evolve(view, indexes=(*view.indexes, index))
         r.add_relname(schema, name)
         r.state.index_owner[f"{schema}.{name}"] = owner
-        r.touch(f"{schema}.{name}", owner, created=True)
+        r.touch(f"{schema}.{name}", owner)
         return
     _store_index(r, owner, index)
     if stmt.relation.inh and r.table(owner).kind == "partitioned table":
@@ -839,7 +839,7 @@ def _store_index(r: Replayer, qualname: str, index: Index) -> None:
     r.state.tables[qualname] = evolve(table, indexes=(*table.indexes, index))
     r.add_relname(index.schema, index.name)
     r.state.index_owner[index.qualname] = qualname
-    r.touch(index.qualname, qualname, created=True)
+    r.touch(index.qualname, qualname)
 
 
 def _drop_index_entry(r: Replayer, qualname: str, name: str) -> None:
