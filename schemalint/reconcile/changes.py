@@ -11,10 +11,9 @@ from schemalint.model import Column, Domain, Enum, Model, Sequence, Table
 from schemalint.reconcile.ddl import (
     literal,
     qname,
-    qualified_ref,
     sequence_owned_by,
 )
-from schemalint.sqlgen import collation_sql, column_sql
+from schemalint.sqlgen import collation_sql, column_sql, quote_qualified
 from schemalint.typenorm import quote_ident
 
 Change = tuple[int, str | None, str | None]
@@ -188,7 +187,7 @@ def table_changes(declared: Table, live: Table, attribute: str) -> list[Change]:
             changes.append(
                 (
                     16,
-                    f"ALTER TABLE {qualified_ref(live.partition_of)} DETACH PARTITION {name}",
+                    f"ALTER TABLE {quote_qualified(live.partition_of)} DETACH PARTITION {name}",
                     "the rows leave the parent table until the partition is attached again",
                 )
             )
@@ -197,19 +196,19 @@ def table_changes(declared: Table, live: Table, attribute: str) -> list[Change]:
             changes.append(
                 (
                     39,
-                    f"ALTER TABLE {qualified_ref(declared.partition_of)} ATTACH PARTITION {name} {bound}",
+                    f"ALTER TABLE {quote_qualified(declared.partition_of)} ATTACH PARTITION {name} {bound}",
                     None,
                 )
             )
         return changes
     if attribute == "inherits" and set(declared.inherits) != set(live.inherits):
         changes = [
-            (39, f"ALTER TABLE {name} NO INHERIT {qualified_ref(p)}", None)
+            (39, f"ALTER TABLE {name} NO INHERIT {quote_qualified(p)}", None)
             for p in live.inherits
             if p not in declared.inherits
         ]
         changes += [
-            (39, f"ALTER TABLE {name} INHERIT {qualified_ref(p)}", None)
+            (39, f"ALTER TABLE {name} INHERIT {quote_qualified(p)}", None)
             for p in declared.inherits
             if p not in live.inherits
         ]

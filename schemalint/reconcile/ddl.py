@@ -21,7 +21,7 @@ from schemalint.model import (
     Trigger,
     View,
 )
-from schemalint.sqlgen import collation_sql, column_sql, create_trigger_sql
+from schemalint.sqlgen import collation_sql, column_sql, create_trigger_sql, quote_qualified
 from schemalint.typenorm import quote_ident
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*\Z")
@@ -84,12 +84,6 @@ def qname(schema: str, name: str) -> str:
     return f"{quote_ident(schema)}.{quote_ident(name)}"
 
 
-def qualified_ref(qualname: str) -> str:
-    """schema.name (the model's unquoted qualified name) as SQL."""
-    schema, _, name = qualname.partition(".")
-    return qname(schema, name) if name else quote_ident(schema)
-
-
 def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -102,12 +96,12 @@ def create_table(table: Table) -> str | None:
     name = qname(table.schema, table.name)
     if table.partition_of:
         bound = table.partition_bound or "DEFAULT"
-        text = f"{head} {name} PARTITION OF {qualified_ref(table.partition_of)} {bound}"
+        text = f"{head} {name} PARTITION OF {quote_qualified(table.partition_of)} {bound}"
     else:
         columns = ",\n    ".join(column_sql(c) for c in table.columns)
         text = f"{head} {name} (\n    {columns}\n)" if columns else f"{head} {name} ()"
         if table.inherits:
-            text += f" INHERITS ({', '.join(qualified_ref(p) for p in table.inherits)})"
+            text += f" INHERITS ({', '.join(quote_qualified(p) for p in table.inherits)})"
     if table.partition_key:
         text += f" PARTITION BY {table.partition_key}"
     return text
@@ -141,7 +135,7 @@ def constraint_definition(constraint: Constraint) -> str:
         text = f"UNIQUE{nulls} ({columns})"
     elif constraint.kind == "foreign key":
         refs = ", ".join(quote_ident(c) for c in constraint.ref_columns)
-        text = f"FOREIGN KEY ({columns}) REFERENCES {qualified_ref(constraint.ref_table or '')}"
+        text = f"FOREIGN KEY ({columns}) REFERENCES {quote_qualified(constraint.ref_table or '')}"
         text += f" ({refs})" if refs else ""
         text += " MATCH FULL" if constraint.match_full else ""
         if constraint.on_update != "no action":
