@@ -210,14 +210,20 @@ def evaluate(expression: str, env: dict[str, Value]) -> Value | None:
 
 def _expression(expression: str) -> Any | None:
     """The parse tree of a PL/pgSQL expression (the value of SELECT <expression>), or None."""
-    try:
-        tree = postgast.parse(f"SELECT {expression}")
-    except Exception:
-        return None
-    select = tree.stmts[0].stmt.select_stmt if len(tree.stmts) == 1 else None
+    select = _select(f"SELECT {expression}")
     if select is None or len(select.target_list) != 1 or select.from_clause:
         return None
     return select.target_list[0].res_target.val
+
+
+def _select(query: str) -> Any | None:
+    """The SelectStmt of a query that is one SELECT, or None."""
+    try:
+        tree = postgast.parse(query)
+    except Exception:
+        return None
+    node = tree.stmts[0].stmt if len(tree.stmts) == 1 else None
+    return node.select_stmt if node is not None and node.HasField("select_stmt") else None
 
 
 def _value(node: Any, env: Mapping[str, Value]) -> Value | None:
@@ -227,13 +233,8 @@ def _value(node: Any, env: Mapping[str, Value]) -> Value | None:
         kind = const.WhichOneof("val")
         return const.ival.ival if kind == "ival" else const.sval.sval if kind == "sval" else None
     if which == "column_ref":
-        names = [f.string.sval for f in node.column_ref.fields if f.WhichOneof("node") == "string"]
-        if len(names) != len(node.column_ref.fields) or not names:
-            return None
-        found = env.get(names[0])
-        for field in names[1:]:
-            found = found.get(field) if isinstance(found, dict) else None
-        return None if isinstance(found, dict | _Null) else found  # NULL: only IS [NOT] NULL reads it
+        found = _variable(node.column_ref, env)
+        return None if found is NULL else found  # NULL: only IS [NOT] NULL reads it
     if which == "type_cast":
         value = _value(node.type_cast.arg, env)
         target = node.type_cast.type_name.names[-1].string.sval if node.type_cast.type_name.names else ""
@@ -258,6 +259,17 @@ def _value(node: Any, env: Mapping[str, Value]) -> Value | None:
     if which == "func_call":
         return _call(node.func_call, env)
     return None
+
+
+def _variable(ref: Any, env: Mapping[str, Value]) -> Value | None:
+    """The value of the variable (or record field) a ColumnRef names, NULL included; None: unknown."""
+    names = [f.string.sval for f in ref.fields if f.WhichOneof("node") == "string"]
+    if len(names) != len(ref.fields) or not names:
+        return None
+    found = env.get(names[0])
+    for field in names[1:]:
+        found = found.get(field) if isinstance(found, dict) else None
+    return None if isinstance(found, dict) else found
 
 
 def _call(call: Any, env: Mapping[str, Value]) -> Value | None:
@@ -344,10 +356,8 @@ def _holds(
         return True if rows else False if complete else None
     if which == "null_test":
         arg = node.null_test.arg
-        fields = list(arg.column_ref.fields) if arg.WhichOneof("node") == "column_ref" else []
-        name = fields[0].string.sval if len(fields) == 1 and fields[0].WhichOneof("node") == "string" else ""
-        known = env.get(name) if name else _value(arg, env)
-        if known is None or isinstance(known, dict):
+        known = _variable(arg.column_ref, env) if arg.WhichOneof("node") == "column_ref" else _value(arg, env)
+        if known is None:
             return None
         return (known is NULL) is (node.null_test.nulltesttype == pb.IS_NULL)
     if which == "sub_link" and node.sub_link.sub_link_type == pb.EXPR_SUBLINK:
@@ -474,11 +484,7 @@ def selected(
     """What SELECT <expressions> FROM <one catalog view> WHERE … puts INTO its variables: NULLs
     when the model shows there is no row, the expressions' values over the row when there is one;
     None when replay cannot know (another query, rows in an order it does not know)."""
-    try:
-        tree = postgast.parse(query)
-    except Exception:
-        return None
-    select = tree.stmts[0].stmt.select_stmt if len(tree.stmts) == 1 else None
+    select = _select(query)
     if select is None or not select.from_clause or select.sort_clause:
         return None
     rows, complete = _rows(select, env, catalog)
@@ -541,7 +547,7 @@ def catalog_rows(r: Replayer, view: str) -> list[dict[str, str]] | None:
     pg_trigger, pg_policies, pg_sequences, pg_extension, information_schema.tables, .columns,
     .schemata, .table_constraints); None for any other relation."""
     s = r.state
-    tables = [t for t in s.tables.values()]
+    tables = list(s.tables.values())
     match view:
         case "pg_catalog.pg_indexes":
             return [
@@ -608,8 +614,9 @@ def catalog_rows(r: Replayer, view: str) -> list[dict[str, str]] | None:
         case "pg_catalog.pg_proc":
             return [{"proname": f.name} for f in s.functions.values()]
         case "pg_catalog.pg_trigger":
-            triggers = [g for t in tables for g in t.triggers]
-            return [{"tgname": g.name} for g in triggers + [g for v in s.views.values() for g in v.triggers]]
+            return [{"tgname": g.name} for t in tables for g in t.triggers] + [
+                {"tgname": g.name} for v in s.views.values() for g in v.triggers
+            ]
         case "pg_catalog.pg_policies":
             return [
                 {"schemaname": t.schema, "tablename": t.name, "policyname": p.name}
@@ -709,11 +716,7 @@ def _integer_range(data: dict[str, Any], env: dict[str, Value]) -> list[Value] |
 def _generated_rows(query: str, env: dict[str, Value], record: bool) -> list[Value] | None:
     """The rows of SELECT … FROM generate_series(a, b [, s]) [AS] n: records of the select list's
     values (or, for a loop variable that is not a record, the first value)."""
-    try:
-        tree = postgast.parse(query)
-    except Exception:
-        return None
-    select = tree.stmts[0].stmt.select_stmt if len(tree.stmts) == 1 else None
+    select = _select(query)
     if select is None or len(select.from_clause) != 1 or select.where_clause.ByteSize():
         return None
     source = select.from_clause[0]
