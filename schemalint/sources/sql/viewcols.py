@@ -129,8 +129,7 @@ def _cast_operands(select: Any, lookup: Lookup) -> None:
     def type_of(operand: Any) -> str | None:
         which = operand.WhichOneof("node")
         if which == "column_ref":
-            found = _table_column(select, operand.column_ref)
-            return lookup.column_type(*found) if found is not None else None
+            return _column_type(select, operand, lookup)
         if which == "a_const" and operand.a_const.WhichOneof("val") == "ival":
             return "integer"
         if which == "type_cast" and len(operand.type_cast.type_name.names) == 2:
