@@ -52,8 +52,25 @@ def _schemas(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose messages quote arguments: a DSN among them is shown masked."""
+
+    _given: Sequence[str] = ()
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        from schemalint.sources.dsn import looks_like_dsn, scrub
+
+        super().error(scrub(message, *(a for a in self._given if looks_like_dsn(a))))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="schemalint",
         description="Schema compliance linter and drift detector for PostgreSQL.",
     )

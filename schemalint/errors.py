@@ -7,7 +7,7 @@ class UserError(Exception):
     """A problem with the user's input, config, files or connection.
 
     The message is one line: where, what was expected, what was found, what to
-    do. Passwords never appear in it (mask DSNs with sources.dsn.mask_dsn).
+    do. Passwords never appear in it (mask DSNs with sources.dsn.display_dsn).
     """
 
 

@@ -13,7 +13,7 @@ from schemalint.errors import SourceError
 from schemalint.exprnorm import canonical_expr_text
 from schemalint.sources import catalog
 from schemalint.sources.catalog import introspect
-from schemalint.sources.dsn import database_name, is_dsn, mask_dsn, with_database
+from schemalint.sources.dsn import database_name, display_dsn, is_dsn, with_database
 
 pytestmark = pytest.mark.catalog
 
@@ -488,14 +488,24 @@ def test_missing_database_error_is_masked(pg_admin: str) -> None:
 
 def test_dsn_helpers() -> None:
     assert is_dsn("postgresql://u@h/db") and is_dsn("postgres://h") and is_dsn("host=/tmp dbname=x")
-    assert not is_dsn("db/migrations") and not is_dsn("schema.sql") and not is_dsn("user=x")
+    assert not is_dsn("db/migrations") and not is_dsn("schema.sql") and not is_dsn("notes=x")
+    assert is_dsn("user=x") and is_dsn("service=prod")  # libpq connects with either alone
     assert (
-        mask_dsn("postgresql://u:p%40ss@h:5432/db?sslmode=require")
+        display_dsn("postgresql://u:p%40ss@h:5432/db?sslmode=require")
         == "postgresql://u:***@h:5432/db?sslmode=require"
     )
-    assert mask_dsn("postgres://h/db?user=u&password=pw&x=1") == "postgres://h/db?user=u&password=***&x=1"
-    assert mask_dsn("host=h password='a b\\' c' dbname=d") == "host=h password=*** dbname=d"
-    assert mask_dsn("postgresql://u@h/db") == "postgresql://u@h/db"
+    # not a libpq parameter: a typo of one (passwrod=) may hold a secret
+    assert display_dsn("postgres://h/db?user=u&password=pw&x=1") == "postgres://h/db?user=u&password=***&x=***"
+    assert display_dsn("postgres://u:a/b@c@h/db?sslpassword=s") == "postgres://u:***@h/db?sslpassword=***"
+    assert (
+        display_dsn("host=h sslpassword=s options='-c password=p -c work_mem=1MB'")
+        == "host=h sslpassword=*** options='-c password=*** -c work_mem=1MB'"
+    )
+    # a DSN that does not parse shows what could be read, secrets masked, never the rest
+    assert display_dsn("host=h password='a b") == "host=h password=*** …"
+    assert display_dsn("host=h password=a b dbname=d") == "host=h password=*** dbname=d …"
+    assert display_dsn("host=h password='a b\\' c' dbname=d") == "host=h password=*** dbname=d"
+    assert display_dsn("postgresql://u@h/db") == "postgresql://u@h/db"
     assert with_database("postgresql://u@/postgres?host=/tmp", "x") == "postgresql://u@/x?host=/tmp"
     assert with_database("host=h dbname=postgres", "my db") == "host=h dbname='my db'"
     assert database_name("postgresql://u@/app?host=/tmp&port=5") == "app"

@@ -23,7 +23,7 @@ from psycopg import IsolationLevel
 from schemalint import model as m
 from schemalint.errors import SourceError
 from schemalint.model import Model
-from schemalint.sources.dsn import mask_dsn
+from schemalint.sources.dsn import display_dsn, scrub
 
 MIN_SERVER_VERSION = 130000
 _FK_ACTIONS: dict[str, m.FkAction] = {
@@ -99,7 +99,7 @@ def introspect(
     connect_timeout: int = 10,
 ) -> Model:
     """Read the schema of the database at ``dsn``; raise SourceError (password masked) on failure."""
-    target = mask_dsn(dsn)
+    target = display_dsn(dsn)
     try:
         with _read_only(
             dsn,
@@ -114,7 +114,7 @@ def introspect(
         ) as cursor:
             return _read(cursor, list(schemas), list(exclude_schemas), target)
     except psycopg.Error as error:
-        raise SourceError(f"Cannot read the schema of {target}: {_one_line(error, dsn)}") from None
+        raise SourceError(f"Cannot read the schema of {target}: {error_text(error, dsn)}") from None
 
 
 @contextmanager
@@ -135,21 +135,10 @@ def _read_only(
             yield cursor
 
 
-def _one_line(error: psycopg.Error, dsn: str) -> str:
+def error_text(error: psycopg.Error, dsn: str) -> str:
+    """The server's or the driver's one-line reason, with the DSN's secrets and text masked."""
     primary = error.diag.message_primary if isinstance(error, psycopg.DatabaseError) else None
-    text = " ".join((primary or str(error)).split()) or type(error).__name__
-    password = _password(dsn)
-    if password:
-        text = text.replace(password, "***")
-    return text
-
-
-def _password(dsn: str) -> str | None:
-    try:
-        value = psycopg.conninfo.conninfo_to_dict(dsn).get("password")
-    except psycopg.Error:
-        return None
-    return str(value) if value else None
+    return scrub(" ".join((primary or str(error)).split()) or type(error).__name__, dsn)
 
 
 def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], target: str) -> Model:
@@ -169,7 +158,11 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
     schema_rows = rows("schemas", include=include, exclude=exclude)
     missing = sorted(set(include) - {row[1] for row in schema_rows})
     if missing:
-        raise SourceError(f"Schema {', '.join(missing)} was requested, but {target} has no such schema")
+        present = [row[1] for row in rows("schemas", include=[], exclude=[])]
+        raise SourceError(
+            f"Schema {', '.join(missing)} was requested, but {target} has no such schema "
+            f"(it has: {', '.join(present) or 'none'})"
+        )
     nsp = [row[0] for row in schema_rows]
     expr, query_text = _normalizers()
 
@@ -502,7 +495,7 @@ def read_rows(
     connect_timeout: int = 10,
 ) -> list[Row]:
     """Run one query in a read-only transaction (for schema lists and migration history tables)."""
-    target = mask_dsn(dsn)
+    target = display_dsn(dsn)
     try:
         with _read_only(
             dsn,
@@ -513,7 +506,7 @@ def read_rows(
         ) as cursor:
             return list(cursor.execute(sql, params).fetchall())
     except psycopg.Error as error:
-        raise SourceError(f"Cannot read {target}: {_one_line(error, dsn)}") from None
+        raise SourceError(f"Cannot read {target}: {error_text(error, dsn)}") from None
 
 
 def list_schemas(dsn: str, pattern: str, *, application_name: str = "schemalint") -> list[str]:
