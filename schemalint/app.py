@@ -156,7 +156,8 @@ class _LintRun:
 
 def _lint(args: argparse.Namespace) -> _LintRun:
     from schemalint.engine import lint_files, lint_model
-    from schemalint.sources.dsn import is_dsn
+    from schemalint.model import object_locations
+    from schemalint.sources.load import detect, load
 
     settings = _settings(args)
     specs = list(args.sources)
@@ -168,17 +169,25 @@ def _lint(args: argparse.Namespace) -> _LintRun:
             )
         specs = [str(settings.migrations)]
     run = _LintRun(settings)
-    paths = [Path(s) for s in specs if not is_dsn(s)]
+    paths: list[Path] = []
     for spec in specs:
-        if is_dsn(spec):
-            from schemalint.sources.load import load
-
-            loaded = load(spec, schemas=settings.schemas, exclude_schemas=settings.exclude_schemas)
-            result = lint_model(loaded.model, settings, source_label=loaded.label)
-            run.findings += result.findings
-            run.rules.update(result.rules)
-            run.objects += result.objects
-            run.labels.append(loaded.label)
+        try:
+            source = detect(spec)
+            if source.is_files:
+                paths.append(source.path)
+                continue
+            loaded = load(source, schemas=settings.schemas, exclude_schemas=settings.exclude_schemas)
+        except SourceError as error:  # this source is reported; the others are still linted
+            _warn(f"error: {error}")
+            run.unreadable += 1
+            continue
+        # a dump's objects carry where they were declared: its findings are the files' own
+        origin = None if source.kind == "database" else object_locations(loaded.model).get
+        result = lint_model(loaded.model, settings, source_label=loaded.label, origin=origin)
+        run.findings += result.findings
+        run.rules.update(result.rules)
+        run.objects += result.objects
+        run.labels.append(loaded.label)
     if getattr(args, "changed_since", None) and paths:
         from schemalint.gitchanges import changed_files
 
@@ -186,14 +195,11 @@ def _lint(args: argparse.Namespace) -> _LintRun:
         if not paths:
             _warn(f"no migration files changed since {args.changed_since}")
     if paths:
-        for path in paths:
-            if not path.exists():
-                raise SourceError(f"{path}: no such file or directory")
         migrations = Path(args.migrations) if getattr(args, "migrations", None) else settings.migrations
         with args.progress("replaying and linting migrations") as update:
             result = lint_files(paths, settings, migrations_dir=migrations, progress=update)
-        for error in result.errors:
-            _warn(f"error: {error}")
+        for message in result.errors:
+            _warn(f"error: {message}")
         run.unreadable += len(result.errors)
         run.findings += result.findings
         run.rules.update(result.rules)
@@ -243,7 +249,7 @@ def drift(args: argparse.Namespace) -> int:
 # -- inspect, erd, doc ----------------------------------------------------------------------------
 
 
-def _load(spec: str, args: argparse.Namespace) -> Any:
+def _load(spec: str | Any, args: argparse.Namespace) -> Any:
     from schemalint.sources.load import load
 
     loaded = load(spec, schemas=args.schema or (), exclude_schemas=args.exclude_schema or ())
@@ -299,18 +305,19 @@ def erd(args: argparse.Namespace) -> int:
 def doc(args: argparse.Namespace) -> int:
     from schemalint.docsections import check_document, update_document
     from schemalint.document import render_document
+    from schemalint.sources.load import detect
 
     settings = _settings(args)
-    model = _load(args.source, args).model
+    source = detect(args.source)
+    model = _load(source, args).model
     pack = {
         code: {"severity": s.severity, "options": dict(s.options), "slug": s.rule.slug}
         for code, s in settings.rules.items()
         if s.enabled
     }
-    title = (
-        args.title
-        or f"Database Schema Document: {Path(args.source).name if '://' not in args.source else 'database'}"
-    )
+    # a database is named by its name, never by its DSN (which may carry a password)
+    name = (model.database.database or "database") if source.kind == "database" else source.path.name
+    title = args.title or f"Database Schema Document: {name}"
     generated = render_document(
         model,
         title=title,

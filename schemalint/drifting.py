@@ -1,8 +1,9 @@
 """The drift use case: build the declared model, read the live one(s), report differences.
 
-Declared: static replay of any source (default), or --shadow: the migrations
-applied to an empty scratch database and read back. Live: a DSN (argument,
---live-env), every DSN of --live-dsns, or every schema matching
+Either side is any source (migrations, a schema file or document, a model dump, a DSN).
+Declared: read as any source is (static replay for files), or --shadow: the migrations
+applied to an empty scratch database and read back. Live: a source (argument,
+--live-env), every source of --live-dsns, or every schema matching
 --each-schema in one database (schema-per-tenant). Targets are read
 concurrently in a bounded pool; one failing target is reported and the others
 go on. Live connections are read-only transactions with statement and lock
@@ -16,12 +17,14 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 from schemalint.errors import SourceError, UserError
 from schemalint.findings import Finding, RuleInfo
 from schemalint.model import Model
+from schemalint.sources.load import Source
 
 APPLICATION_NAME = "schemalint-drift"
 
@@ -35,7 +38,6 @@ def run(
 ) -> int:
     from schemalint.diff import diff_models
     from schemalint.drift import DRIFT_RULES, drift_findings
-    from schemalint.sources.dsn import mask_dsn
 
     targets = _targets(args)
     schemas = tuple(args.schema or ())
@@ -80,32 +82,46 @@ def run(
             args,
             command="drift",
             objects=declared.object_count(),
-            sources=[declared_label, *(mask_dsn(t) for t in targets)],
+            sources=[declared_label, *(t.label for t in targets)],
         )
     if failures:
         return 2
     return code
 
 
-def _targets(args: argparse.Namespace) -> list[str]:
-    targets: list[str] = []
+def _targets(args: argparse.Namespace) -> list[Source | Unreadable]:
+    """The LIVE sources, each detected (any source: a DSN, files, a dump); a line of --live-dsns
+    that is no source is that target's error, so that the rest of the fleet is still compared."""
+    from schemalint.sources.load import detect, label_of
+
+    specs: list[str] = []
     if args.live:
-        targets.append(args.live)
+        specs.append(args.live)
     if args.live_env:
         value = os.environ.get(args.live_env)
         if not value:
             raise UserError(f"--live-env {args.live_env}: the environment variable is not set or empty")
-        targets.append(value)
+        specs.append(value)
+    fleet: list[str] = []
     if args.live_dsns:
         try:
             lines = Path(args.live_dsns).read_text(encoding="utf-8").splitlines()
         except OSError as error:
             raise UserError(f"--live-dsns {args.live_dsns}: cannot read: {error.strerror}") from None
-        targets += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    if not targets:
+        fleet = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not specs and not fleet:
         raise UserError("drift needs a LIVE source: a DSN argument, --live-env VAR or --live-dsns FILE")
-    if args.each_schema and len(targets) != 1:
+    targets: list[Source | Unreadable] = [detect(spec) for spec in specs]  # a bad argument stops the run
+    for spec in fleet:
+        try:
+            targets.append(detect(spec))
+        except SourceError as error:
+            targets.append(Unreadable(label_of(spec), str(error)))
+    databases = [t for t in targets if isinstance(t, Source) and t.kind == "database"]
+    if args.each_schema and (len(targets) != 1 or not databases):
         raise UserError("--each-schema compares the schemas of one database: give exactly one LIVE DSN")
+    if args.applied_table and not databases:
+        raise UserError("--applied-table reads the migration history of a live database: give a LIVE DSN")
     return targets
 
 
@@ -115,24 +131,26 @@ def _ignored(qualname: str, globs: Sequence[str] | None) -> bool:
 
 def _declared(
     args: argparse.Namespace,
-    targets: list[str],
+    targets: list[Source | Unreadable],
     schemas: tuple[str, ...],
     exclude: tuple[str, ...],
     warn: Callable[[str], None],
 ) -> tuple[Model, str, list[str]]:
-    from schemalint.sources.dsn import is_dsn, mask_dsn
-    from schemalint.sources.load import load, read_file, sql_files
+    from schemalint.sources.load import detect, load, read_file, restrict, sql_files
 
-    spec = args.declared
+    source = detect(args.declared)
     pending: list[str] = []
-    if is_dsn(spec):
+    if not source.is_files:
         if args.shadow or args.applied_table:
-            raise UserError("--shadow and --applied-table need migration files as DECLARED, not a DSN")
-        loaded = load(spec, schemas=schemas, exclude_schemas=exclude, application_name=APPLICATION_NAME)
-        return loaded.model, mask_dsn(spec), pending
-    paths = sql_files(Path(spec))
+            raise UserError(
+                f"--shadow and --applied-table need migration files as DECLARED, not a {source.kind}"
+            )
+        loaded = load(source, schemas=schemas, exclude_schemas=exclude, application_name=APPLICATION_NAME)
+        return loaded.model, loaded.label, pending
+    paths = sql_files(source.path)
+    databases = [t.spec for t in targets if isinstance(t, Source) and t.kind == "database"]
     if args.applied_table:
-        applied = _applied(targets[0], args.applied_table)
+        applied = _applied(databases[0], args.applied_table)
         kept = [p for p in paths if _is_applied(p, applied)]
         pending = [str(p) for p in paths if p not in kept]
         paths = kept
@@ -140,16 +158,16 @@ def _declared(
     if args.shadow:
         from schemalint.sources.shadow import shadow_model
 
-        model, messages = shadow_model(files, args.shadow, schemas=schemas)
+        model, messages = shadow_model(files, args.shadow, schemas=schemas, live=databases)
         for message in messages:
             warn(message)
-        return model, spec, pending
+        return model, source.label, pending
     from schemalint.sources.sql.replay import replay_files
 
     result = replay_files(files)
     for finding in result.findings:
         warn(f"{finding.location}: {finding.code} {finding.message}")
-    return result.model.restricted(schemas, exclude), spec, pending
+    return restrict(result.model, schemas, exclude, source.label), source.label, pending
 
 
 def _applied(dsn: str, table: str) -> list[str]:
@@ -200,33 +218,44 @@ def _without_table(model: Model, table: str) -> Model:
     return replace(model, tables={q: t for q, t in model.tables.items() if q != qualname})
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A target of --live-dsns that is no source: its printable label and why."""
+
+    label: str
+    error: str
+
+
 LiveModels = list[tuple[str, str | None, Model | str]]  # (label, tenant schema, live model or error)
 
 
 def _read_live(
-    args: argparse.Namespace, targets: list[str], schemas: tuple[str, ...], exclude: tuple[str, ...]
+    args: argparse.Namespace,
+    targets: list[Source | Unreadable],
+    schemas: tuple[str, ...],
+    exclude: tuple[str, ...],
 ) -> LiveModels:
     """Every live target's model (or the one-line reason it could not be read), in target order."""
     from schemalint.sources.catalog import introspect, list_schemas
-    from schemalint.sources.dsn import mask_dsn
+    from schemalint.sources.load import load
 
     if args.each_schema:
-        dsn = targets[0]
-        names = list_schemas(dsn, args.each_schema, application_name=APPLICATION_NAME)
+        database = targets[0]
+        assert isinstance(database, Source)
+        names = list_schemas(database.spec, args.each_schema, application_name=APPLICATION_NAME)
         if not names:
-            raise UserError(f"--each-schema {args.each_schema!r}: no schema of {mask_dsn(dsn)} matches")
-        whole = introspect(dsn, schemas=names, application_name=APPLICATION_NAME)
-        return [(f"{mask_dsn(dsn)} schema {name}", name, whole.restricted((name,))) for name in names]
+            raise UserError(f"--each-schema {args.each_schema!r}: no schema of {database.label} matches")
+        whole = introspect(database.spec, schemas=names, application_name=APPLICATION_NAME)
+        return [(f"{database.label} schema {name}", name, whole.restricted((name,))) for name in names]
 
-    def read(dsn: str) -> tuple[str, str | None, Model | str]:
-        label = mask_dsn(dsn)
+    def read(target: Source | Unreadable) -> tuple[str, str | None, Model | str]:
+        if isinstance(target, Unreadable):
+            return target.label, None, target.error
         try:
-            live = introspect(
-                dsn, schemas=schemas, exclude_schemas=exclude, application_name=APPLICATION_NAME
-            )
+            live = load(target, schemas=schemas, exclude_schemas=exclude, application_name=APPLICATION_NAME)
         except SourceError as error:
-            return label, None, str(error)
-        return label, None, live
+            return target.label, None, str(error)
+        return target.label, None, live.model
 
     if len(targets) == 1:
         label, _, live = read(targets[0])
@@ -235,7 +264,7 @@ def _read_live(
         return [(label, None, live)]
     results: LiveModels = []
     with (
-        args.progress(f"reading {len(targets)} databases") as update,
+        args.progress(f"reading {len(targets)} sources") as update,
         ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool,
     ):
         for result in pool.map(read, targets):  # in target order; a failure is a result like the others

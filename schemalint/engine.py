@@ -27,7 +27,7 @@ from schemalint.rules.astutil import FileContext
 from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
 from schemalint.rules.engine_rules import RuleCrashed
 from schemalint.rules.registry import ENGINE_CODES, rule_by_code_or_slug
-from schemalint.sources.load import read_file, sql_files
+from schemalint.sources.load import read_file, restrict, sql_files
 from schemalint.sources.sql.statements import SqlFile, Statement
 from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
 
@@ -123,17 +123,32 @@ def _finish(findings: Iterable[Finding], settings: Settings) -> list[Finding]:
 
 
 def lint_model(
-    model: Model, settings: Settings, *, source_label: str, rules: Sequence[Rule] | None = None
+    model: Model,
+    settings: Settings,
+    *,
+    source_label: str,
+    rules: Sequence[Rule] | None = None,
+    origin: Callable[[str], Location | None] | None = None,
 ) -> LintResult:
-    """Model rules on a model (a live database, a dump); findings name the object, no location.
+    """Model rules on a model read whole: a live database (``origin`` None: findings name the
+    object, no location), or a model dump (``origin`` looks up where its objects were declared,
+    so that its findings are the ones of the files it was dumped from, at their lines).
 
     `rules` replaces the settings' selection (library use and tests).
     """
     chosen = selected_rules(settings) if rules is None else list(rules)
-    model = model.restricted(settings.schemas, settings.exclude_schemas)
-    found = _run_model_rules(chosen, model, RuleContext(live=True))
+    model = restrict(model, settings.schemas, settings.exclude_schemas, source_label)
+    live = origin is None or model.database.server_version is not None
+    context = RuleContext(live=live) if origin is None else RuleContext(origin=origin, live=live)
+    found = _run_model_rules(chosen, model, context)
     found = apply_config_ignores(_finish(found, settings), settings)
-    final = [f.with_(source=source_label, fingerprint=fingerprint(f, "")) for f in found]
+    final = []
+    for f in found:
+        location = f.location
+        if location is None and origin is not None and f.object is not None:
+            location = _object_location(origin, f.object)
+        source = location.path if location is not None else source_label
+        final.append(f.with_(location=location, source=source, fingerprint=fingerprint(f, "")))
     return LintResult(
         tuple(sorted(final, key=lambda f: f.sort_key)),
         0,
@@ -330,7 +345,7 @@ def lint_files(
         if is_target:
             statement_count += len(file.statements)
 
-    model = replayer.model().restricted(settings.schemas, settings.exclude_schemas)
+    model = restrict(replayer.model(), settings.schemas, settings.exclude_schemas, _label(targets))
     target_paths = set(target_files)
     ruled = model if every_file_is_target else _focused(model, replayer, target_paths, touched)
     model_findings = _run_model_rules(chosen, ruled, RuleContext(origin=replayer.origin))
@@ -354,6 +369,10 @@ def lint_files(
         _rule_infos(settings, chosen),
         tuple(errors),
     )
+
+
+def _label(targets: Sequence[Path]) -> str:
+    return str(targets[0]) if len(targets) == 1 else f"{targets[0]} and {len(targets) - 1} more"
 
 
 class _RulesByKind(dict[str, list[StatementRule]]):

@@ -362,3 +362,28 @@ class Model:
 
 # the Model fields that map qualnames to objects (schemas, tables, …, extensions), in their order
 OBJECT_MAPPINGS: tuple[str, ...] = tuple(f.name for f in fields(Model) if f.name != "database")
+
+
+def object_locations(model: Model) -> dict[str, Location]:
+    """Where each object of a model read whole (a dump) was declared, keyed as replay keys its
+    origins: qualnames, and ``table.part`` for a table's columns, constraints, triggers and
+    policies (an index by its own qualname)."""
+    found: dict[str, Location] = {}
+    for name in OBJECT_MAPPINGS:
+        for qualname, value in getattr(model, name).items():
+            if getattr(value, "location", None) is not None:
+                found[qualname] = value.location
+    for qualname, table in model.tables.items():
+        parts: tuple[Column | Constraint | Trigger | Policy, ...] = (
+            *table.columns,
+            *table.constraints,
+            *table.triggers,
+            *table.policies,
+        )
+        for part in parts:
+            if part.location is not None:
+                found[f"{qualname}.{part.name}"] = part.location
+        for index in table.indexes:
+            if index.location is not None:
+                found[index.qualname] = index.location
+    return found

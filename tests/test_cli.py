@@ -64,9 +64,12 @@ def test_inspect_json_round_trips(tmp_path: Path) -> None:
 
 
 def test_inspect_schema_filter() -> None:
+    done = run("inspect", str(EXAMPLES), "--format", "json", "--schema", "public")
+    assert done.returncode == 0 and "public.orders" in json.loads(done.stdout)["model"]["tables"]
+    # a schema that is not there is an error naming those that are, never an empty model
     done = run("inspect", str(EXAMPLES), "--format", "json", "--schema", "nosuchschema")
-    assert done.returncode == 0
-    assert json.loads(done.stdout)["model"]["tables"] == {}
+    assert done.returncode == 2 and done.stdout == ""
+    assert "Schema nosuchschema was requested" in done.stderr and "(it has: public)" in done.stderr
 
 
 def test_erd_mermaid_dot_and_split(tmp_path: Path) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from schemalint import model as m
+from schemalint.cli import main
 from schemalint.errors import SourceError
-from schemalint.sources.shadow import apply_files, check_empty, shadow_model
+from schemalint.sources.shadow import apply_files, check_empty, check_not_live, shadow_model
 from schemalint.sources.sql.parse import parse_sql
 
 pytestmark = pytest.mark.catalog
@@ -132,3 +135,37 @@ def test_shadow_model_embedded() -> None:
         "id", "uuid", not_null=True, default="gen_random_uuid()"
     )
     assert model.database.server_version and model.database.server_version.startswith("18")
+
+
+def _other_spelling(dsn: str) -> str:
+    """The same database named another way: key=value, hostaddr, no URI (what the DSN text says
+    differs; what the server says it is does not)."""
+    parts = urlsplit(dsn)
+    return (
+        f"hostaddr={parts.hostname} port={parts.port or 5432} user={parts.username} dbname={parts.path[1:]}"
+    )
+
+
+@pytest.mark.parametrize("spelling", [str, _other_spelling], ids=["same-dsn", "other-spelling"])
+def test_the_shadow_is_never_the_live_database(
+    pg: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], spelling: Callable[[str], str]
+) -> None:
+    (tmp_path / "V1__orders.sql").write_text("CREATE TABLE public.orders (id int PRIMARY KEY);\n")
+    code = main(["drift", str(tmp_path), pg, "--shadow", spelling(pg)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "is the live database" in err and "--shadow embedded" in err
+    check_empty(pg)
+
+
+def test_check_not_live_lets_another_database_of_the_same_server_be_the_shadow(
+    pg: str, pg_admin: str
+) -> None:
+    check_not_live(pg, [pg_admin])  # same server, another database: a scratch database may live beside
+    with pytest.raises(SourceError, match="is the live database"):
+        check_not_live(pg, [pg_admin, _other_spelling(pg)])
+
+
+def test_a_live_database_that_cannot_be_read_stops_the_shadow(pg: str) -> None:
+    with pytest.raises(SourceError, match="Cannot tell whether the shadow database is the live database"):
+        check_not_live(pg, ["postgresql://nobody:secret@127.0.0.1:1/nowhere"])

@@ -1,11 +1,19 @@
 """Any source to a model: a .sql file, a migration directory, a markdown schema
-document, a DSN, or a model JSON dump (schemalint inspect --format json)."""
+document, a DSN, or a model JSON dump (schemalint inspect --format json).
+
+``detect`` is the one place that decides what a SOURCE argument is; every command
+reads its sources through it, so that each command takes every kind, on either side.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import errno
+import os
+import stat
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from schemalint.errors import SourceError
 from schemalint.findings import Finding
@@ -13,6 +21,81 @@ from schemalint.model import Location, Model
 from schemalint.sources.sql.statements import SqlFile
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+SQL_SUFFIXES = (".sql", ".psql", ".pgsql", ".ddl")
+EXPECTED = (
+    "expected .sql migration files or a directory of them, a .md schema document, "
+    "a .json model dump (schemalint inspect --format json) or a PostgreSQL DSN"
+)
+
+SourceKind = Literal["database", "migrations", "sql", "document", "dump"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A SOURCE argument and what it is. ``label`` is safe to print (a DSN's secrets masked)."""
+
+    spec: str
+    kind: SourceKind
+    label: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.spec)
+
+    @property
+    def is_files(self) -> bool:
+        """SQL read statement by statement (migrations, a schema file or document)."""
+        return self.kind in ("migrations", "sql", "document")
+
+
+def _path_error(path: Path, error: OSError) -> SourceError:
+    if error.errno == errno.ELOOP:
+        return SourceError(f"{path}: symbolic link loop (a link that points back to itself)")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return SourceError(f"{path}: permission denied")
+    if path.is_symlink():
+        return SourceError(f"{path}: broken symbolic link to {os.readlink(path)}")
+    if isinstance(error, FileNotFoundError):
+        return SourceError(f"{path}: no such file or directory")
+    return SourceError(f"{path}: cannot read: {error.strerror}")
+
+
+def label_of(spec: str) -> str:
+    """A SOURCE as it may be printed before it is known to be one (a DSN's secrets masked)."""
+    from schemalint.sources.dsn import display_dsn, looks_like_dsn
+
+    return display_dsn(spec) if looks_like_dsn(spec) else spec
+
+
+def detect(spec: str) -> Source:
+    """What a SOURCE is; a one-line SourceError when it is nothing schemalint reads.
+
+    A DSN that does not parse is an error that shows it masked, never a "file not found"
+    that echoes it."""
+    from schemalint.sources.dsn import display_dsn, looks_like_dsn, parse_error
+
+    path = Path(spec)
+    if looks_like_dsn(spec) and not os.path.lexists(spec):
+        reason = parse_error(spec)
+        if reason is not None:
+            raise SourceError(f"{display_dsn(spec)}: not a valid connection string: {reason}")
+        return Source(spec, "database", display_dsn(spec))
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise _path_error(path, error) from None
+    if stat.S_ISDIR(mode):
+        return Source(spec, "migrations", spec)
+    suffix = path.suffix.lower()
+    if suffix in MARKDOWN_SUFFIXES:
+        return Source(spec, "document", spec)
+    from schemalint.sources.dump import is_model_json
+
+    if suffix == ".json" or is_model_json(path):
+        return Source(spec, "dump", spec)
+    if suffix in SQL_SUFFIXES:
+        return Source(spec, "sql", spec)
+    raise SourceError(f"{spec}: not a source schemalint reads; {EXPECTED}")
 
 
 @dataclass(frozen=True)
@@ -36,8 +119,10 @@ def sql_files(path: Path) -> list[Path]:
         if not files:
             raise SourceError(f"{path}: no .sql migration files in this directory")
         return files
-    if not path.exists():
-        raise SourceError(f"{path}: no such file or directory")
+    try:
+        path.stat()
+    except OSError as error:
+        raise _path_error(path, error) from None
     return [path]
 
 
@@ -51,39 +136,56 @@ def read_file(path: Path) -> SqlFile:
     return read_sql_file(path)
 
 
+def restrict(model: Model, schemas: Collection[str], exclude: Collection[str], label: str) -> Model:
+    """The model with only ``schemas`` (less ``exclude``); an error naming the schemas there are
+    when one asked for is not in it (an empty model would pass every check)."""
+    if schemas:
+        present = set(model.schemas) | {
+            o.schema
+            for name in ("tables", "enums", "domains", "views", "functions", "sequences")
+            for o in getattr(model, name).values()
+        }
+        missing = sorted(set(schemas) - present)
+        if missing:
+            raise SourceError(
+                f"Schema {', '.join(missing)} was requested, but {label} has no such schema "
+                f"(it has: {', '.join(sorted(present)) or 'none'})"
+            )
+    return model.restricted(schemas, exclude)
+
+
 def load(
-    spec: str,
+    spec: str | Source,
     *,
     schemas: Sequence[str] = (),
     exclude_schemas: Sequence[str] = (),
     application_name: str = "schemalint",
 ) -> Loaded:
     """Read any source into a model."""
-    from schemalint.sources.dsn import is_dsn, mask_dsn
-
-    if is_dsn(spec):
+    source = spec if isinstance(spec, Source) else detect(spec)
+    if source.kind == "database":
         from schemalint.sources.catalog import introspect
 
         model = introspect(
-            spec, schemas=schemas, exclude_schemas=exclude_schemas, application_name=application_name
+            source.spec, schemas=schemas, exclude_schemas=exclude_schemas, application_name=application_name
         )
-        return Loaded(model, mask_dsn(spec))
-    path = Path(spec)
-    if path.is_file() and path.suffix.lower() == ".json":
+        return Loaded(model, source.label)
+    if source.kind == "dump":
         from schemalint.sources.dump import model_from_json
 
         try:
-            text = path.read_text(encoding="utf-8")
+            text = source.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise SourceError(f"{path}: cannot read: {error}") from None
-        return Loaded(model_from_json(text, str(path)).restricted(schemas, exclude_schemas), str(path))
+            raise SourceError(f"{source.spec}: cannot read: {error}") from None
+        model = model_from_json(text, source.spec)
+        return Loaded(restrict(model, schemas, exclude_schemas, source.label), source.label)
     from schemalint.sources.sql.replay import replay_files
 
-    files = [read_file(p) for p in sql_files(path)]
+    files = [read_file(p) for p in sql_files(source.path)]
     result = replay_files(files)
     return Loaded(
-        result.model.restricted(schemas, exclude_schemas),
-        str(path),
+        restrict(result.model, schemas, exclude_schemas, source.label),
+        source.label,
         result.findings,
         len(files),
         result.statements,

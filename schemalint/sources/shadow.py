@@ -1,7 +1,8 @@
 """Shadow replay: apply SQL files to an empty scratch database and introspect the result.
 
 schemalint writes only to a database it created (``--shadow embedded``) or one it
-was handed as scratch and found empty (``--shadow DSN``).
+was handed as scratch, found empty, and proved to be none of the live databases of the run
+(another server, or another database of it: ``--shadow DSN``).
 """
 
 from __future__ import annotations
@@ -15,26 +16,55 @@ from psycopg import sql
 
 from schemalint.errors import SourceError
 from schemalint.model import Model
-from schemalint.sources.dsn import is_dsn, mask_dsn, with_database
+from schemalint.sources.catalog import error_text
+from schemalint.sources.dsn import display_dsn, is_dsn, looks_like_dsn, with_database
 from schemalint.sources.sql.statements import SqlFile, Statement
 
 EMBEDDED = "embedded"
 
 
-def _error_text(error: psycopg.Error) -> str:
-    primary = error.diag.message_primary if isinstance(error, psycopg.DatabaseError) else None
-    return " ".join((primary or str(error)).split()) or type(error).__name__
+_IDENTITY = "SELECT system_identifier::text, current_database() FROM pg_catalog.pg_control_system()"
+
+
+def _identity(dsn: str, role: str) -> tuple[str, str]:
+    """(the server's system_identifier, the database name): what a database is, whatever the
+    DSN that names it (another host name, a socket, a pooler)."""
+    try:
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as connection:
+            row = connection.execute(_IDENTITY).fetchone()
+    except psycopg.Error as error:
+        raise SourceError(
+            f"Cannot tell whether the shadow database is the {role} database {display_dsn(dsn)}: "
+            f"{error_text(error, dsn)}; schemalint writes to a shadow only when it can prove it is not"
+        ) from None
+    assert row is not None
+    return str(row[0]), str(row[1])
+
+
+def check_not_live(shadow: str, live: Sequence[str]) -> None:
+    """Raise SourceError when the shadow is one of the live databases (same server, same name)."""
+    if not live:
+        return
+    mine = _identity(shadow, "shadow")
+    for dsn in live:
+        if _identity(dsn, "live") == mine:
+            raise SourceError(
+                f"The shadow database {display_dsn(shadow)} is the live database {display_dsn(dsn)} "
+                f"(server {mine[0]}, database {mine[1]}); --shadow takes a scratch database that "
+                "schemalint may fill and empty: create one, or use --shadow embedded"
+            )
 
 
 def check_empty(dsn: str) -> None:
     """Raise SourceError naming what is there unless the database holds no user object."""
-    target = mask_dsn(dsn)
+    target = display_dsn(dsn)
     try:
         with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as connection:
             query = resources.files("schemalint.sources.queries").joinpath("user_objects.sql").read_text()
             found = [row[0] for row in connection.execute(query.encode()).fetchall()]
     except psycopg.Error as error:
-        raise SourceError(f"Cannot connect to the shadow database {target}: {_error_text(error)}") from None
+        reason = error_text(error, dsn)
+        raise SourceError(f"Cannot connect to the shadow database {target}: {reason}") from None
     if found:
         more = f" and {len(found) - 5} more" if len(found) > 5 else ""
         raise SourceError(
@@ -66,7 +96,7 @@ def apply_files(dsn: str, files: Sequence[SqlFile]) -> list[str]:
     which are skipped. COPY data (FROM stdin) is skipped: it carries no schema.
     """
     messages: list[str] = []
-    target = mask_dsn(dsn)
+    target = display_dsn(dsn)
     for file in files:
         try:
             with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as connection:
@@ -84,19 +114,20 @@ def apply_files(dsn: str, files: Sequence[SqlFile]) -> list[str]:
                         if connection.broken:
                             raise
                         line = _error_line(statement, error)
-                        messages.append(f"{file.path}:{line}: {_error_text(error)}")
+                        messages.append(f"{file.path}:{line}: {error_text(error, dsn)}")
         except psycopg.Error as error:
             raise SourceError(
-                f"Cannot apply {file.path} to the shadow database {target}: {_error_text(error)}"
+                f"Cannot apply {file.path} to the shadow database {target}: {error_text(error, dsn)}"
             ) from None
     return messages
 
 
 def shadow_model(
-    files: Sequence[SqlFile], shadow: str, *, schemas: Sequence[str] = ()
+    files: Sequence[SqlFile], shadow: str, *, schemas: Sequence[str] = (), live: Sequence[str] = ()
 ) -> tuple[Model, list[str]]:
     """Apply the files to a scratch database (a DSN, or ``embedded``) and introspect it.
 
+    A DSN shadow must be none of the ``live`` databases and empty; it is emptied again after.
     Returns the model and the messages of apply_files.
     """
     from schemalint.sources.catalog import introspect
@@ -114,8 +145,9 @@ def shadow_model(
     if not is_dsn(shadow):
         raise SourceError(
             "--shadow takes the DSN of an empty scratch database (postgresql://…) or 'embedded', "
-            f"not {shadow!r}"
+            f"not {display_dsn(shadow) if looks_like_dsn(shadow) else repr(shadow)}"
         )
+    check_not_live(shadow, live)
     check_empty(shadow)
     try:
         messages = apply_files(shadow, files)
@@ -137,5 +169,5 @@ def empty_database(dsn: str) -> None:
                 connection.execute(statement)
     except psycopg.Error as error:
         raise SourceError(
-            f"Cannot empty the shadow database {mask_dsn(dsn)} after use: {_error_text(error)}"
+            f"Cannot empty the shadow database {display_dsn(dsn)} after use: {error_text(error, dsn)}"
         ) from None
