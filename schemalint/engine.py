@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from schemalint.config import Settings
 from schemalint.errors import SourceError
-from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, Severity
+from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, RunError, Severity
 from schemalint.model import Location, Model, Table
 from schemalint.rules.astutil import FileContext
 from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
@@ -44,7 +44,7 @@ class LintResult:
     statements: int  # statements in the target files
     objects: int  # objects in the final model
     rules: Mapping[str, RuleInfo]  # the rules that ran, by code, with their effective severity
-    errors: tuple[str, ...] = ()  # one line per file that could not be read (the run went on without it)
+    errors: tuple[RunError, ...] = ()  # one per file that could not be read (the run went on without it)
 
     def failing(self, fail_on: Severity) -> tuple[Finding, ...]:
         """Unsuppressed findings at or above fail_on."""
@@ -309,14 +309,14 @@ def lint_files(
     target_files: dict[str, SqlFile] = {}
     touched: set[str] = set()
     statement_count = 0
-    errors: list[str] = []
+    errors: list[RunError] = []
     for done, path in enumerate(sequence):
         if progress is not None:
             progress(done, len(sequence))
         try:
             file = read_file(path)
         except SourceError as error:  # one unreadable file: say so, lint the others
-            errors.append(str(error))
+            errors.append(RunError.of(error))
             continue
         replayer.new_session()  # each migration file runs in a session of its own
         is_target = path.resolve() in target_keys

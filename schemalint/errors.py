@@ -12,7 +12,19 @@ class UserError(Exception):
 
 
 class SourceError(UserError):
-    """A source (file, directory, DSN, dump) could not be read."""
+    """A source (file, directory, DSN, dump) could not be read.
+
+    Raised with ``path`` (and ``line``), the message is what went wrong there
+    and ``str(error)`` is ``path:line: message``, so that a report can place
+    the error in the file (RunError.of) and a person still reads one line.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        where = path if line is None or path is None else f"{path}:{line}"
+        super().__init__(f"{where}: {message}" if where else message)
+        self.detail = message
+        self.path = path
+        self.line = line
 
 
 class ConfigError(UserError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from schemalint.errors import SourceError, UserError
 from schemalint.model import Location, evolve
 
 Severity = Literal["error", "warning", "info"]
@@ -61,3 +62,36 @@ class RuleInfo:
     @property
     def help_uri(self) -> str:
         return f"https://github.com/schemalint/schemalint/blob/main/docs/rules.md#{self.code.lower()}"
+
+
+@dataclass(frozen=True, slots=True)
+class RunError:
+    """Something a run could not do: a file it could not read, a target it could not reach.
+
+    A run with errors failed, whatever its findings say; every report format states it.
+    ``path`` (and ``line``) place the error in a file; otherwise ``target`` names what
+    could not be read (a label such as a masked DSN, never a raw DSN). ``message`` is one
+    line and does not repeat the path.
+    """
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    target: str | None = None
+
+    @classmethod
+    def of(cls, error: UserError, *, target: str | None = None) -> RunError:
+        """The error a UserError stands for; ``target`` names the source when the error has no path."""
+        if isinstance(error, SourceError) and error.path is not None:
+            return cls(error.detail, path=error.path, line=error.line)
+        return cls(str(error), target=target)
+
+    @property
+    def where(self) -> str | None:
+        """``path:line``, ``path`` or the target label; None for an error of the whole run."""
+        if self.path is not None:
+            return self.path if self.line is None else f"{self.path}:{self.line}"
+        return self.target
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message

@@ -49,15 +49,16 @@ class Source:
 
 
 def _path_error(path: Path, error: OSError) -> SourceError:
+    where = str(path)
     if error.errno == errno.ELOOP:
-        return SourceError(f"{path}: symbolic link loop (a link that points back to itself)")
+        return SourceError("symbolic link loop (a link that points back to itself)", path=where)
     if error.errno in (errno.EACCES, errno.EPERM):
-        return SourceError(f"{path}: permission denied")
+        return SourceError("permission denied", path=where)
     if path.is_symlink():
-        return SourceError(f"{path}: broken symbolic link to {os.readlink(path)}")
+        return SourceError(f"broken symbolic link to {os.readlink(path)}", path=where)
     if isinstance(error, FileNotFoundError):
-        return SourceError(f"{path}: no such file or directory")
-    return SourceError(f"{path}: cannot read: {error.strerror}")
+        return SourceError("no such file or directory", path=where)
+    return SourceError(f"cannot read: {error.strerror}", path=where)
 
 
 def label_of(spec: str) -> str:
@@ -95,7 +96,7 @@ def detect(spec: str) -> Source:
         return Source(spec, "dump", spec)
     if suffix in SQL_SUFFIXES:
         return Source(spec, "sql", spec)
-    raise SourceError(f"{spec}: not a source schemalint reads; {EXPECTED}")
+    raise SourceError(f"not a source schemalint reads; {EXPECTED}", path=spec)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def sql_files(path: Path) -> list[Path]:
     if path.is_dir():
         files = migration_files(path)
         if not files:
-            raise SourceError(f"{path}: no .sql migration files in this directory")
+            raise SourceError("no .sql migration files in this directory", path=str(path))
         return files
     try:
         path.stat()
@@ -176,7 +177,7 @@ def load(
         try:
             text = source.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise SourceError(f"{source.spec}: cannot read: {error}") from None
+            raise SourceError(f"cannot read: {error}", path=source.spec) from None
         model = model_from_json(text, source.spec)
         return Loaded(restrict(model, schemas, exclude_schemas, source.label), source.label)
     from schemalint.sources.sql.replay import replay_files

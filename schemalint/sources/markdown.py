@@ -35,9 +35,11 @@ def read_markdown(path: Path) -> SqlFile:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
+        raise SourceError("no such file", path=str(path)) from None
     except UnicodeDecodeError as error:
-        raise SourceError(f"{path}: not UTF-8 (byte offset {error.start}); save the file as UTF-8") from None
+        raise SourceError(
+            f"not UTF-8 (byte offset {error.start}); save the file as UTF-8", path=str(path)
+        ) from None
     except OSError as error:
-        raise SourceError(f"{path}: cannot read: {error.strerror}") from None
+        raise SourceError(f"cannot read: {error.strerror}", path=str(path)) from None
     return parse_sql(sql_of_markdown(text), str(path))

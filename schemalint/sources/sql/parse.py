@@ -35,22 +35,22 @@ def read_sql_file(path: Path) -> SqlFile:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
+        raise SourceError("no such file", path=str(path)) from None
     except IsADirectoryError:
-        raise SourceError(f"{path}: is a directory, expected a .sql file") from None
+        raise SourceError("is a directory, expected a .sql file", path=str(path)) from None
     except OSError as error:
-        raise SourceError(f"{path}: cannot read: {error.strerror}") from None
+        raise SourceError(f"cannot read: {error.strerror}", path=str(path)) from None
     if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"{path}: {len(data)} bytes is larger than the {MAX_FILE_BYTES} byte limit")
+        raise SourceError(f"{len(data)} bytes is larger than the {MAX_FILE_BYTES} byte limit", path=str(path))
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise SourceError(f"{path}:{line}: binary file (NUL byte), expected SQL text")
+        raise SourceError("binary file (NUL byte), expected SQL text", path=str(path), line=line)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise SourceError(
-            f"{path}:{line}: not UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8"
+            f"not UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8", path=str(path), line=line
         ) from None
     if text.startswith("\ufeff"):
         text = " " + text[1:]
