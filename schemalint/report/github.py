@@ -4,13 +4,16 @@
 (``warning`` and ``notice`` by severity). Escaping follows GitHub's runner:
 in the message ``%``, CR and LF are percent-encoded; in properties ``:`` and
 ``,`` are too. Live-database findings have no file; their title names the
-object. Suppressed findings are not annotated. ``step_summary`` is the
-markdown the CLI writes to ``$GITHUB_STEP_SUMMARY``.
+object. Suppressed findings are not annotated. What the run could not do
+(a file it could not read, a target it could not reach) comes first, as
+``::error file=F,line=L,title=schemalint error::message`` (a target has no
+file; its title names it). ``step_summary`` is the markdown the
+CLI writes to ``$GITHUB_STEP_SUMMARY``; it opens with the failure too.
 """
 
 from __future__ import annotations
 
-from schemalint.findings import Finding
+from schemalint.findings import Finding, RunError
 from schemalint.report import Report
 from schemalint.report.markdown import render as render_markdown
 
@@ -42,8 +45,23 @@ def annotation(f: Finding) -> str:
     return f"::{COMMANDS[f.severity]} {prop_text}::{escape_data(message)}"
 
 
+def error_annotation(error: RunError) -> str:
+    props: list[tuple[str, str]] = []
+    title = "schemalint error"
+    if error.path is not None:
+        props.append(("file", error.path))
+        if error.line is not None:
+            props.append(("line", str(error.line)))
+    elif error.target is not None:
+        title += f" ({error.target})"
+    props.append(("title", title))
+    prop_text = ",".join(f"{key}={escape_property(value)}" for key, value in props)
+    return f"::error {prop_text}::{escape_data(error.message)}"
+
+
 def render(report: Report) -> str:
-    lines = [
+    lines = [error_annotation(e) for e in report.errors]
+    lines += [
         annotation(f)
         for f in sorted(report.findings, key=lambda f: (f.location is None, f.sort_key))
         if not f.suppressed

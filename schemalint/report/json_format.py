@@ -3,7 +3,9 @@
 Findings are sorted (file findings by path and position, then live findings
 by source and object); suppressed findings are included with
 ``"suppressed": true`` and left out of the summary counts. ``fixed`` lists
-the baseline entries that no longer occur.
+the baseline entries that no longer occur. ``errors`` lists what the run
+could not do (a file it could not read, a target it could not reach): a
+document with errors is a failed run, whatever its findings.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemalint import jsontext
-from schemalint.findings import Finding
+from schemalint.findings import Finding, RunError
 from schemalint.report import Report
 from schemalint.report.common import counts, fingerprint
 
@@ -35,6 +37,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fingerprint": fingerprint(f),
         "suppressed": f.suppressed,
     }
+
+
+def error_dict(error: RunError) -> dict[str, Any]:
+    return {"message": error.message, "path": error.path, "line": error.line, "target": error.target}
 
 
 def document(report: Report) -> dict[str, Any]:
@@ -62,6 +68,7 @@ def document(report: Report) -> dict[str, Any]:
             }
             for e in report.fixed
         ],
+        "errors": [error_dict(e) for e in report.errors],
     }
 
 

@@ -5,6 +5,9 @@ source (a migration directory, a file, a masked DSN) is a testsuite; each
 rule × object that has findings is a failing testcase whose failure lists the
 messages; suppressed findings are skipped testcases; a source without
 findings has one passing testcase, so that a clean run shows as passed.
+What the run could not do (a file it could not read, a target it could not
+reach) is a testcase with an ``<error>`` in its source's testsuite (or in a
+``schemalint`` testsuite), so a failed run never shows as passed.
 """
 
 from __future__ import annotations
@@ -12,20 +15,42 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from schemalint.findings import SEVERITY_RANK, Finding
+from schemalint.findings import SEVERITY_RANK, Finding, RunError
 from schemalint.report import Report
-from schemalint.report.common import counts, group_label, position
+from schemalint.report.common import counts, failure_phrase, group_label, position
 
 
-def _suite_of(f: Finding, sources: Sequence[str]) -> str:
-    """The given source a finding belongs to (its own label, or the directory its file is under)."""
-    for label in (f.source, f.location.path if f.location else None):
+def _given_source(labels: Sequence[str | None], sources: Sequence[str]) -> str | None:
+    """The given source one of ``labels`` is (or the directory it is under), if any."""
+    for label in labels:
         if label is None:
             continue
         for source in sources:
             if label == source or label.startswith(source.rstrip("/") + "/"):
                 return source
-    return f.source or group_label(f)
+    return None
+
+
+def _suite_of(f: Finding, sources: Sequence[str]) -> str:
+    """The given source a finding belongs to (its own label, or the directory its file is under)."""
+    given = _given_source((f.source, f.location.path if f.location else None), sources)
+    return given or f.source or group_label(f)
+
+
+def _suite_of_error(error: RunError, sources: Sequence[str]) -> str:
+    return _given_source((error.path, error.target), sources) or error.path or error.target or "schemalint"
+
+
+def _error_case(suite: ET.Element, classname: str, error: RunError) -> None:
+    case = ET.SubElement(
+        suite, "testcase", name=f"schemalint error: {error.where or 'run'}", classname=classname, time="0"
+    )
+    if error.path is not None:
+        case.set("file", error.path)
+        if error.line is not None:
+            case.set("line", str(error.line))
+    failed = ET.SubElement(case, "error", message=error.message, type="schemalint-error")
+    failed.text = str(error)
 
 
 def _testcase(suite: ET.Element, classname: str, items: list[Finding]) -> tuple[int, int]:
@@ -59,11 +84,16 @@ def render(report: Report) -> str:
     suites: dict[str, list[Finding]] = {source: [] for source in report.sources}
     for f in sorted(report.findings, key=lambda f: f.sort_key):
         suites.setdefault(_suite_of(f, report.sources), []).append(f)
+    errors: dict[str, list[RunError]] = {}
+    for error in report.errors:
+        source = _suite_of_error(error, report.sources)
+        suites.setdefault(source, [])
+        errors.setdefault(source, []).append(error)
     if not suites:
         suites["schemalint"] = []
     c = counts(report.findings)
     root = ET.Element("testsuites", name="schemalint", tests="0", failures="0", errors="0", skipped="0")
-    total_tests = total_failures = total_skipped = 0
+    total_tests = total_failures = total_skipped = total_errors = 0
     for source, findings in suites.items():
         suite = ET.SubElement(root, "testsuite", name=source)
         cases: dict[tuple[str, str], list[Finding]] = {}
@@ -74,23 +104,29 @@ def render(report: Report) -> str:
             failed, skip = _testcase(suite, source, items)
             failures += failed
             skipped += skip
-        if not cases:
+        for error in errors.get(source, []):
+            _error_case(suite, source, error)
+        n_errors = len(errors.get(source, []))
+        if not cases and not n_errors:
             ET.SubElement(suite, "testcase", name=f"schemalint {report.command}", classname=source, time="0")
-        tests = max(len(cases), 1)
+        tests = max(len(cases) + n_errors, 1)
         suite.set("tests", str(tests))
         suite.set("failures", str(failures))
-        suite.set("errors", "0")
+        suite.set("errors", str(n_errors))
         suite.set("skipped", str(skipped))
         suite.set("time", "0")
         total_tests += tests
         total_failures += failures
         total_skipped += skipped
+        total_errors += n_errors
     root.set("tests", str(total_tests))
+    root.set("errors", str(total_errors))
     root.set("failures", str(total_failures))
     root.set("skipped", str(total_skipped))
     comment = ET.Comment(
         f" schemalint {report.tool_version}: {c.errors} errors, {c.warnings} warnings, "
-        f"{c.infos} infos, {c.suppressed} suppressed "
+        f"{c.infos} infos, {c.suppressed} suppressed"
+        + (f"; {failure_phrase(report)} " if report.failed else " ")
     )
     root.insert(0, comment)
     ET.indent(root)

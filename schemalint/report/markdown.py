@@ -4,15 +4,28 @@ A summary table by severity, then the findings grouped by file (live
 findings by source, named by object). GitHub refuses comments of 65,536
 characters or more, so the body is capped below that: findings that do not
 fit are counted in an explicit "N more findings not shown" line.
+
+A run with errors (a file it could not read, a target it could not reach)
+is titled as failed and opens with a CAUTION banner that lists them (the
+first MAX_ERRORS_SHOWN, then a count): the findings below it are incomplete.
 """
 
 from __future__ import annotations
 
 from schemalint.findings import Finding
 from schemalint.report import Report
-from schemalint.report.common import PLURAL, counts, grouped, plural, scope_phrase, severity_phrase
+from schemalint.report.common import (
+    PLURAL,
+    counts,
+    failure_phrase,
+    grouped,
+    plural,
+    scope_phrase,
+    severity_phrase,
+)
 
 MAX_CHARS = 65_536
+MAX_ERRORS_SHOWN = 50
 _RESERVE = 600  # room kept for the closing lines
 
 
@@ -34,10 +47,29 @@ def _header(label: str, live: bool) -> str:
     return f"\n### `{_cell(label)}`\n\n| {first} | severity | rule | message |\n|---|---|---|---|\n"
 
 
+def _banner(report: Report) -> str:
+    """A GitHub alert (a plain quote elsewhere) that says the run failed and lists why."""
+    lines = [
+        "> [!CAUTION]",
+        "> **The run failed.** These could not be checked, so the findings below are incomplete:",
+        ">",
+    ]
+    for error in report.errors[:MAX_ERRORS_SHOWN]:
+        where = f"`{_cell(error.where)}`: " if error.where else ""
+        lines.append(f"> - {where}{_cell(error.message)}")
+    hidden = len(report.errors) - MAX_ERRORS_SHOWN
+    if hidden > 0:
+        lines.append(f"> - … and {plural(hidden, 'more run error')} (see the full report)")
+    return "\n".join(lines) + "\n\n"
+
+
 def render(report: Report, *, limit: int = MAX_CHARS) -> str:
     c = counts(report.findings)
     title = "no findings" if c.total == 0 else severity_phrase(c)
-    parts = [f"## schemalint {report.command}: {title}\n\n"]
+    if report.failed:
+        parts = [f"## {failure_phrase(report)}\n\n", _banner(report)]
+    else:
+        parts = [f"## schemalint {report.command}: {title}\n\n"]
     notes = [f"Checked {scope_phrase(report)}."]
     if c.suppressed:
         notes.append(f"{plural(c.suppressed, 'finding')} suppressed (ignore comments, config, baseline).")

@@ -6,6 +6,11 @@ codes only findings know, such as E001); each result points at its rule by
 region; live-database findings have a logical location (the object's
 qualified name). Suppressed findings (ignore comments, config, baseline)
 carry ``suppressions`` so viewers can show them as dismissed.
+
+``invocations[0].executionSuccessful`` is false when the run had errors (a
+file it could not read, a target it could not reach); each error is a
+``toolExecutionNotifications`` entry of level error, with a physical
+location when it is in a file and a logical one when it names a target.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from schemalint import jsontext
-from schemalint.findings import Finding, RuleInfo
+from schemalint.findings import Finding, RuleInfo, RunError
 from schemalint.report import Report
 from schemalint.report.common import all_rules, fingerprint
 
@@ -94,6 +99,25 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     return result
 
 
+def _notification(error: RunError) -> dict[str, Any]:
+    notification: dict[str, Any] = {"level": "error", "message": {"text": error.message}}
+    if error.path is not None:
+        physical: dict[str, Any] = {"artifactLocation": _uri(error.path)}
+        if error.line is not None:
+            physical["region"] = {"startLine": error.line}
+        notification["locations"] = [{"physicalLocation": physical}]
+    elif error.target is not None:
+        notification["locations"] = [{"logicalLocations": [{"fullyQualifiedName": error.target}]}]
+    return notification
+
+
+def _invocation(report: Report) -> dict[str, Any]:
+    invocation: dict[str, Any] = {"executionSuccessful": not report.failed}
+    if report.errors:
+        invocation["toolExecutionNotifications"] = [_notification(e) for e in report.errors]
+    return invocation
+
+
 def document(report: Report) -> dict[str, Any]:
     rules = all_rules(report)
     index = {info.code: i for i, info in enumerate(rules)}
@@ -111,6 +135,7 @@ def document(report: Report) -> dict[str, Any]:
                         "rules": [_rule(info) for info in rules],
                     }
                 },
+                "invocations": [_invocation(report)],
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(f, index[f.code]) for f in findings],
             }

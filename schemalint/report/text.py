@@ -10,7 +10,10 @@ File findings, sorted by file and position::
        = error; see `schemalint explain M003`
 
 Findings on a live database (no location) follow, grouped under their source
-and named by object. A summary line closes the report. Colour (rich styles,
+and named by object. What the run could not do (a file it could not read, a
+target it could not reach) follows as ``where: error: message`` lines. A
+summary line closes the report; after a run with errors, the last line says
+the run failed. Colour (rich styles,
 rendered to ANSI escapes once per style) only when asked for; the output is
 built as plain strings, because one rich renderable per finding is too slow
 for reports of tens of thousands of findings.
@@ -24,7 +27,14 @@ from dataclasses import dataclass
 from schemalint.findings import Finding
 from schemalint.model import Location
 from schemalint.report import Report, SourceText
-from schemalint.report.common import counts, grouped, plural, scope_phrase, severity_phrase
+from schemalint.report.common import (
+    counts,
+    failure_phrase,
+    grouped,
+    plural,
+    scope_phrase,
+    severity_phrase,
+)
 
 MAX_SNIPPET_LINES = 4  # lines of a statement shown; longer statements end with a "…" line
 MAX_LINE_CHARS = 160  # longer source lines are cut around the marked span
@@ -165,6 +175,18 @@ def _summary(report: Report, p: Palette) -> list[str]:
         n = len(report.fixed)
         what = "entry no longer occurs" if n == 1 else "entries no longer occur"
         out.append(f"{n} baseline {what}; update the baseline with `schemalint baseline`.")
+    if report.failed:
+        out.append(p.error(f"{failure_phrase(report)} (listed above); the findings are incomplete."))
+    return out
+
+
+def _errors(report: Report, p: Palette) -> list[str]:
+    out = []
+    for error in report.errors:
+        where = f"{p.location(error.where)}: " if error.where else ""
+        out.append(f"{where}{p.error('error')}: {error.message}")
+    if out:
+        out.append("")
     return out
 
 
@@ -179,5 +201,6 @@ def render(report: Report, *, color: bool = False, source_text: SourceText | Non
         for f in items:
             out.extend(_finding(f, p, sources, live))
             out.append("")
+    out.extend(_errors(report, p))
     out.extend(_summary(report, p))
     return "\n".join(out) + "\n"
