@@ -18,7 +18,7 @@ from typing import Any
 
 from schemalint import __version__
 from schemalint.errors import SourceError, UserError
-from schemalint.findings import Finding, RuleInfo
+from schemalint.findings import Finding, RuleInfo, RunError
 
 # progress(description) → a context manager yielding update(done, total); the CLI makes one
 # that draws a bar on a terminal, or one that does nothing
@@ -109,7 +109,9 @@ def _emit(
     objects: int = 0,
     sources: Sequence[str] = (),
     fail_on: str = "error",
+    errors: Sequence[RunError] = (),
 ) -> int:
+    """Render the report where it was asked for; the exit code: 2 after run errors, else by findings."""
     from schemalint.report import Report, exit_code, github_step_summary, render
 
     fixed: list[Any] = []
@@ -127,6 +129,7 @@ def _emit(
         sources=tuple(sources),
         fixed=fixed,
         command=command,  # type: ignore[arg-type]
+        errors=tuple(errors),
     )
     fmt = args.format or "text"
     _write(render(fmt, report, color=_color(args.output), source_text=_source_text), args.output)
@@ -134,6 +137,8 @@ def _emit(
     if fmt == "github" and summary_path:
         with open(summary_path, "a", encoding="utf-8") as handle:
             handle.write(github_step_summary(report))
+    if errors:
+        return 2  # a run that could not read everything failed, whatever its findings
     return exit_code(findings, args.fail_on or fail_on)
 
 
@@ -142,7 +147,7 @@ def _emit(
 
 @dataclass
 class _LintRun:
-    """What linting every SOURCE gave: findings, what was read, and the files that could not be."""
+    """What linting every SOURCE gave: findings, what was read, and what could not be (errors)."""
 
     settings: Any
     findings: list[Finding] = field(default_factory=list)
@@ -151,13 +156,18 @@ class _LintRun:
     statements: int = 0
     objects: int = 0
     labels: list[str] = field(default_factory=list)
-    unreadable: int = 0
+    errors: list[RunError] = field(default_factory=list)
+
+    def failed(self, error: RunError) -> None:
+        """One source could not be read: said on stderr now, in the report later; the others go on."""
+        _warn(f"error: {error}")
+        self.errors.append(error)
 
 
 def _lint(args: argparse.Namespace) -> _LintRun:
     from schemalint.engine import lint_files, lint_model
     from schemalint.model import object_locations
-    from schemalint.sources.load import detect, load
+    from schemalint.sources.load import detect, label_of, load, sql_files
 
     settings = _settings(args)
     specs = list(args.sources)
@@ -178,8 +188,8 @@ def _lint(args: argparse.Namespace) -> _LintRun:
                 continue
             loaded = load(source, schemas=settings.schemas, exclude_schemas=settings.exclude_schemas)
         except SourceError as error:  # this source is reported; the others are still linted
-            _warn(f"error: {error}")
-            run.unreadable += 1
+            run.failed(RunError.of(error, target=label_of(spec)))
+            run.labels.append(label_of(spec))
             continue
         # a dump's objects carry where they were declared: its findings are the files' own
         origin = None if source.kind == "database" else object_locations(loaded.model).get
@@ -194,25 +204,33 @@ def _lint(args: argparse.Namespace) -> _LintRun:
         paths = changed_files(args.changed_since, paths, Path.cwd())
         if not paths:
             _warn(f"no migration files changed since {args.changed_since}")
+    run.labels += [str(p) for p in paths]
+    readable = []
+    for path in paths:
+        try:
+            sql_files(path)  # a missing path, a directory without migrations: its own error
+        except SourceError as unreadable:
+            run.failed(RunError.of(unreadable, target=str(path)))
+        else:
+            readable.append(path)
+    paths = readable
     if paths:
         migrations = Path(args.migrations) if getattr(args, "migrations", None) else settings.migrations
         with args.progress("replaying and linting migrations") as update:
             result = lint_files(paths, settings, migrations_dir=migrations, progress=update)
-        for message in result.errors:
-            _warn(f"error: {message}")
-        run.unreadable += len(result.errors)
+        for file_error in result.errors:
+            run.failed(file_error)
         run.findings += result.findings
         run.rules.update(result.rules)
         run.files += result.files
         run.statements += result.statements
         run.objects += result.objects
-        run.labels += [str(p) for p in paths]
     return run
 
 
 def lint(args: argparse.Namespace) -> int:
     run = _lint(args)
-    code = _emit(
+    return _emit(
         run.findings,
         run.rules,
         args,
@@ -222,8 +240,8 @@ def lint(args: argparse.Namespace) -> int:
         objects=run.objects,
         sources=run.labels,
         fail_on=run.settings.fail_on,
+        errors=run.errors,
     )
-    return 2 if run.unreadable else code  # an unreadable file is an input error, even when the rest is clean
 
 
 def baseline(args: argparse.Namespace) -> int:
@@ -231,10 +249,18 @@ def baseline(args: argparse.Namespace) -> int:
 
     args.changed_since = None
     run = _lint(args)
+    if run.errors:
+        # a baseline of what could be read would lose the debt of what could not: the next run
+        # that reads it would fail on old findings, and the file would be rewritten for nothing
+        _warn(
+            f"baseline not written, {args.output} is left as it was: a baseline needs every input read "
+            "(see above); fix the unreadable ones or leave them out of SOURCE"
+        )
+        return 2
     active = [f for f in run.findings if not f.suppressed]
     _write(write_baseline(active), args.output)
     _warn(f"recorded {len(active)} findings in {args.output}")
-    return 2 if run.unreadable else 0
+    return 0
 
 
 # -- drift ----------------------------------------------------------------------------------------

