@@ -5,8 +5,9 @@ Declared: read as any source is (static replay for files), or --shadow: the migr
 applied to an empty scratch database and read back. Live: a source (argument,
 --live-env), every source of --live-dsns, or every schema matching
 --each-schema in one database (schema-per-tenant). Targets are read
-concurrently in a bounded pool; one failing target is reported and the others
-go on. Live connections are read-only transactions with statement and lock
+concurrently in a bounded pool; a target that cannot be read is a run error
+in the report (and on stderr), the others are compared, and the run exits 2.
+Live connections are read-only transactions with statement and lock
 timeouts, application_name=schemalint-drift; nothing is ever written to LIVE.
 """
 
@@ -17,12 +18,11 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 from schemalint.errors import SourceError, UserError
-from schemalint.findings import Finding, RuleInfo
+from schemalint.findings import Finding, RuleInfo, RunError
 from schemalint.model import Model
 from schemalint.sources.load import Source
 
@@ -56,11 +56,13 @@ def run(
 
     findings: list[Finding] = []
     scripts: list[str] = []
-    failures = 0
+    errors: list[RunError] = []
     for label, expected, live in _pair(args, declared, live_models):
-        if isinstance(live, str):
-            warn(f"{label}: {live}")
-            failures += 1
+        if isinstance(live, RunError):
+            warn(str(live))
+            errors.append(live)
+            if args.sql:
+                scripts.append(f"-- {label}: not compared, it could not be read")
             continue
         if args.applied_table:
             live = _without_table(live, args.applied_table)
@@ -73,7 +75,7 @@ def run(
         findings += drift_findings(differences, declared_label=declared_label, live_label=label)
     if args.sql:
         write("\n".join(scripts), args.output)
-        code = 1 if findings else 0
+        code = 2 if errors else 1 if findings else 0
     else:
         rules: dict[str, RuleInfo] = {info.code: info for info in DRIFT_RULES}
         code = emit(
@@ -82,14 +84,13 @@ def run(
             args,
             command="drift",
             objects=declared.object_count(),
-            sources=[declared_label, *(t.label for t in targets)],
+            sources=[declared_label, *(t.label if isinstance(t, Source) else str(t.where) for t in targets)],
+            errors=errors,
         )
-    if failures:
-        return 2
     return code
 
 
-def _targets(args: argparse.Namespace) -> list[Source | Unreadable]:
+def _targets(args: argparse.Namespace) -> list[Source | RunError]:
     """The LIVE sources, each detected (any source: a DSN, files, a dump); a line of --live-dsns
     that is no source is that target's error, so that the rest of the fleet is still compared."""
     from schemalint.sources.load import detect, label_of
@@ -111,12 +112,12 @@ def _targets(args: argparse.Namespace) -> list[Source | Unreadable]:
         fleet = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
     if not specs and not fleet:
         raise UserError("drift needs a LIVE source: a DSN argument, --live-env VAR or --live-dsns FILE")
-    targets: list[Source | Unreadable] = [detect(spec) for spec in specs]  # a bad argument stops the run
+    targets: list[Source | RunError] = [detect(spec) for spec in specs]  # a bad argument stops the run
     for spec in fleet:
         try:
             targets.append(detect(spec))
         except SourceError as error:
-            targets.append(Unreadable(label_of(spec), str(error)))
+            targets.append(RunError.of(error, target=label_of(spec)))
     databases = [t for t in targets if isinstance(t, Source) and t.kind == "database"]
     if args.each_schema and (len(targets) != 1 or not databases):
         raise UserError("--each-schema compares the schemas of one database: give exactly one LIVE DSN")
@@ -131,7 +132,7 @@ def _ignored(qualname: str, globs: Sequence[str] | None) -> bool:
 
 def _declared(
     args: argparse.Namespace,
-    targets: list[Source | Unreadable],
+    targets: list[Source | RunError],
     schemas: tuple[str, ...],
     exclude: tuple[str, ...],
     warn: Callable[[str], None],
@@ -218,24 +219,16 @@ def _without_table(model: Model, table: str) -> Model:
     return replace(model, tables={q: t for q, t in model.tables.items() if q != qualname})
 
 
-@dataclass(frozen=True)
-class Unreadable:
-    """A target of --live-dsns that is no source: its printable label and why."""
-
-    label: str
-    error: str
-
-
-LiveModels = list[tuple[str, str | None, Model | str]]  # (label, tenant schema, live model or error)
+LiveModels = list[tuple[str, str | None, Model | RunError]]  # (label, tenant schema, live model or error)
 
 
 def _read_live(
     args: argparse.Namespace,
-    targets: list[Source | Unreadable],
+    targets: list[Source | RunError],
     schemas: tuple[str, ...],
     exclude: tuple[str, ...],
 ) -> LiveModels:
-    """Every live target's model (or the one-line reason it could not be read), in target order."""
+    """Every live target's model (or why it could not be read), in target order."""
     from schemalint.sources.catalog import introspect, list_schemas
     from schemalint.sources.load import load
 
@@ -248,19 +241,19 @@ def _read_live(
         whole = introspect(database.spec, schemas=names, application_name=APPLICATION_NAME)
         return [(f"{database.label} schema {name}", name, whole.restricted((name,))) for name in names]
 
-    def read(target: Source | Unreadable) -> tuple[str, str | None, Model | str]:
-        if isinstance(target, Unreadable):
-            return target.label, None, target.error
+    def read(target: Source | RunError) -> tuple[str, str | None, Model | RunError]:
+        if isinstance(target, RunError):
+            return str(target.where), None, target
         try:
             live = load(target, schemas=schemas, exclude_schemas=exclude, application_name=APPLICATION_NAME)
-        except SourceError as error:
-            return target.label, None, str(error)
+        except SourceError as error:  # its message masks a DSN, as the label does
+            return target.label, None, RunError.of(error, target=target.label)
         return target.label, None, live.model
 
     if len(targets) == 1:
         label, _, live = read(targets[0])
-        if isinstance(live, str):
-            raise SourceError(live)
+        if isinstance(live, RunError):
+            raise SourceError(live.message)
         return [(label, None, live)]
     results: LiveModels = []
     with (
@@ -275,7 +268,7 @@ def _read_live(
 
 def _pair(
     args: argparse.Namespace, declared: Model, live_models: LiveModels
-) -> list[tuple[str, Model, Model | str]]:
+) -> list[tuple[str, Model, Model | RunError]]:
     """(label, the declared model for that target, the live model or the error) per target.
 
     With --each-schema the declared tenant is moved to each live schema, so that findings and

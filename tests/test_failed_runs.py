@@ -45,10 +45,12 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
     )
 
 
-def failure_stated(fmt: str, text: str, path: str | None = None, target: str | None = None) -> None:
-    """The report in ``fmt`` parses, validates and says the run failed, at ``path`` or ``target``."""
+def failure_stated(
+    fmt: str, text: str, *, path: str | None = None, target: str | None = None, command: str = "lint"
+) -> None:
+    """The report in ``fmt`` parses, validates and says ``command`` failed, at ``path`` or ``target``."""
     if fmt == "text":
-        assert text.splitlines()[-1].startswith("schemalint lint failed: "), text
+        assert text.splitlines()[-1].startswith(f"schemalint {command} failed: "), text
         assert f"{path or target}" in text
     elif fmt == "json":
         document = json.loads(text)
@@ -83,7 +85,7 @@ def failure_stated(fmt: str, text: str, path: str | None = None, target: str | N
         assert issue["location"]["path"] == (path or target)
     else:
         assert fmt == "markdown"
-        assert text.startswith("## schemalint lint failed: 1 run error\n\n> [!CAUTION]\n"), text
+        assert text.startswith(f"## schemalint {command} failed: 1 run error\n\n> [!CAUTION]\n"), text
         assert f"`{path or target}" in text
 
 
@@ -185,3 +187,44 @@ def test_a_baseline_is_not_written_from_a_failed_run(tmp_path: Path) -> None:
     (tmp_path / "migrations" / "V2__blob.sql").unlink()
     assert run_cli("baseline", "migrations", "-o", str(baseline), cwd=tmp_path).returncode == 0
     assert json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+
+
+# drift over a fleet ----------------------------------------------------------------------------------
+
+UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nope"
+
+
+def _fleet(tmp_path: Path, good: str) -> tuple[Path, Path]:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "V1__orders.sql").write_text("CREATE TABLE public.orders (id bigint PRIMARY KEY);\n")
+    fleet = tmp_path / "fleet.txt"
+    fleet.write_text(f"{UNREACHABLE}\n{good}\n", encoding="utf-8")
+    return migrations, fleet
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_unreachable_fleet_target_fails_the_report(pg: str, tmp_path: Path, fmt: str) -> None:
+    migrations, fleet = _fleet(tmp_path, pg)
+    result = run_cli("drift", str(migrations), "--live-dsns", str(fleet), "--format", fmt, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert UNREACHABLE in result.stderr
+    failure_stated(fmt, result.stdout, target=UNREACHABLE, command="drift")
+    assert "public.orders" in result.stdout  # the good target was still compared
+
+
+def test_an_unreachable_fleet_target_in_json_and_sarif(pg: str, tmp_path: Path) -> None:
+    migrations, fleet = _fleet(tmp_path, pg)
+    as_json = run_cli("drift", str(migrations), "--live-dsns", str(fleet), "-f", "json", cwd=tmp_path)
+    assert as_json.returncode == 2
+    document = json.loads(as_json.stdout)
+    (error,) = document["errors"]
+    assert (error["target"], error["path"]) == (UNREACHABLE, None)
+    assert error["message"].startswith(f"Cannot read the schema of {UNREACHABLE}")
+    assert [f["object"] for f in document["findings"]] == ["public.orders"]
+    as_sarif = run_cli("drift", str(migrations), "--live-dsns", str(fleet), "-f", "sarif", cwd=tmp_path)
+    assert as_sarif.returncode == 2
+    assert json.loads(as_sarif.stdout)["runs"][0]["invocations"][0]["executionSuccessful"] is False
+    script = run_cli("drift", str(migrations), "--live-dsns", str(fleet), "--sql", cwd=tmp_path)
+    assert script.returncode == 2
+    assert f"-- {UNREACHABLE}: not compared, it could not be read" in script.stdout
