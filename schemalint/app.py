@@ -11,14 +11,17 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemalint import __version__
 from schemalint.errors import SourceError, UserError
 from schemalint.findings import Finding, RuleInfo, RunError
+
+if TYPE_CHECKING:  # the report package is imported when a report is made
+    from schemalint.report import Report
 
 # progress(description) → a context manager yielding update(done, total); the CLI makes one
 # that draws a bar on a terminal, or one that does nothing
@@ -30,6 +33,11 @@ def no_progress(description: str) -> AbstractContextManager[Callable[[int, int],
 
 
 def run(args: argparse.Namespace, progress: Progress = no_progress) -> int:
+    """The command's exit code; a UserError goes up to the CLI (one line on stderr, exit 2).
+
+    When lint or drift stops with one before it has a report, a report that says so is
+    written where the report was to go first (see _report_failure).
+    """
     args.progress = progress
     handler = {
         "lint": lint,
@@ -42,7 +50,12 @@ def run(args: argparse.Namespace, progress: Progress = no_progress) -> int:
         "explain": explain,
         "config": config,
     }[args.command]
-    return handler(args)
+    try:
+        return handler(args)
+    except UserError as error:
+        if args.command in ("lint", "drift"):
+            _report_failure(args, error)
+        raise
 
 
 # -- shared ---------------------------------------------------------------------------------------
@@ -112,7 +125,7 @@ def _emit(
     errors: Sequence[RunError] = (),
 ) -> int:
     """Render the report where it was asked for; the exit code: 2 after run errors, else by findings."""
-    from schemalint.report import Report, exit_code, github_step_summary, render
+    from schemalint.report import Report, exit_code
 
     fixed: list[Any] = []
     if getattr(args, "baseline", None):
@@ -131,15 +144,40 @@ def _emit(
         command=command,  # type: ignore[arg-type]
         errors=tuple(errors),
     )
+    _publish(report, args)
+    if errors:
+        return 2  # a run that could not read everything failed, whatever its findings
+    return exit_code(findings, args.fail_on or fail_on)
+
+
+def _publish(report: Report, args: argparse.Namespace) -> None:
+    """The report in --format to -o FILE or stdout, and GitHub's step summary for --format github."""
+    from schemalint.report import github_step_summary, render
+
     fmt = args.format or "text"
     _write(render(fmt, report, color=_color(args.output), source_text=_source_text), args.output)
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary_path:
         with open(summary_path, "a", encoding="utf-8") as handle:
             handle.write(github_step_summary(report))
-    if errors:
-        return 2  # a run that could not read everything failed, whatever its findings
-    return exit_code(findings, args.fail_on or fail_on)
+
+
+def _report_failure(args: argparse.Namespace, error: UserError) -> None:
+    """A report of a run that stopped before it had one (a config error, the only LIVE unreachable).
+
+    Written where the report was to go, so that a CI step that uploads it `if: always()`
+    shows the failure, not a stale file or none: to -o FILE in every format, to stdout
+    in the machine formats (text's report is the error line on stderr). Not for
+    drift --sql, whose output is a script. When it cannot be written either, the error
+    line is all there is.
+    """
+    from schemalint.report import Report
+
+    if getattr(args, "sql", False) or (not args.output and (args.format or "text") == "text"):
+        return
+    report = Report(findings=(), tool_version=__version__, command=args.command, errors=(RunError.of(error),))
+    with suppress(UserError, OSError):
+        _publish(report, args)
 
 
 # -- lint and baseline ----------------------------------------------------------------------------

@@ -46,12 +46,23 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
 
 
 def failure_stated(
-    fmt: str, text: str, *, path: str | None = None, target: str | None = None, command: str = "lint"
+    fmt: str,
+    text: str,
+    *,
+    path: str | None = None,
+    target: str | None = None,
+    command: str = "lint",
+    needle: str | None = None,
 ) -> None:
-    """The report in ``fmt`` parses, validates and says ``command`` failed, at ``path`` or ``target``."""
+    """The report in ``fmt`` parses, validates and says ``command`` failed, at ``path`` or ``target``.
+
+    Without either, the error is the whole run's (it stopped before it had a report), and
+    ``needle`` is what its message says."""
+    needle = needle or path or target
+    assert needle is not None
     if fmt == "text":
         assert text.splitlines()[-1].startswith(f"schemalint {command} failed: "), text
-        assert f"{path or target}" in text
+        assert needle in text
     elif fmt == "json":
         document = json.loads(text)
         jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(document)
@@ -64,11 +75,13 @@ def failure_stated(
         assert invocation["executionSuccessful"] is False
         (notification,) = invocation["toolExecutionNotifications"]
         assert notification["level"] == "error"
-        location = notification["locations"][0]
+        assert needle in notification["message"]["text"] or path is not None
         if path is not None:
-            assert location["physicalLocation"]["artifactLocation"]["uri"] == path
+            assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == path
+        elif target is not None:
+            assert notification["locations"][0]["logicalLocations"] == [{"fullyQualifiedName": target}]
         else:
-            assert location["logicalLocations"] == [{"fullyQualifiedName": target}]
+            assert "locations" not in notification
     elif fmt == "junit":
         from junitparser import Error, JUnitXml
 
@@ -78,15 +91,20 @@ def failure_stated(
         assert sum(suite.errors for suite in xml) == 1
     elif fmt == "github":
         (line,) = [line for line in text.splitlines() if "title=schemalint error" in line]
-        assert line.startswith(f"::error file={path}," if path else "::error title=schemalint error (")
+        if path is not None:
+            assert line.startswith(f"::error file={path},")
+        else:
+            assert line.startswith(
+                "::error title=schemalint error (" if target else "::error title=schemalint error::"
+            )
     elif fmt == "gitlab":
         (issue,) = [i for i in json.loads(text) if i["check_name"] == "schemalint-error"]
         assert issue["severity"] == "blocker"
-        assert issue["location"]["path"] == (path or target)
+        assert issue["location"]["path"] == (path or target or "schemalint")
     else:
         assert fmt == "markdown"
         assert text.startswith(f"## schemalint {command} failed: 1 run error\n\n> [!CAUTION]\n"), text
-        assert f"`{path or target}" in text
+        assert needle in text
 
 
 def _migrations(root: Path) -> Path:
@@ -228,3 +246,40 @@ def test_an_unreachable_fleet_target_in_json_and_sarif(pg: str, tmp_path: Path) 
     script = run_cli("drift", str(migrations), "--live-dsns", str(fleet), "--sql", cwd=tmp_path)
     assert script.returncode == 2
     assert f"-- {UNREACHABLE}: not compared, it could not be read" in script.stdout
+
+
+# a run that stops before it has a report ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_unreachable_only_live_writes_a_failed_report(tmp_path: Path, fmt: str) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "V1__orders.sql").write_text("CREATE TABLE public.orders (id bigint PRIMARY KEY);\n")
+    output = tmp_path / "report.out"
+    output.write_text("a clean report of an earlier run", encoding="utf-8")
+    result = run_cli("drift", "migrations", UNREACHABLE, "--format", fmt, "-o", str(output), cwd=tmp_path)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"schemalint: error: Cannot read the schema of {UNREACHABLE}"), line
+    assert result.stdout == ""
+    failure_stated(fmt, output.read_text(encoding="utf-8"), command="drift", needle=UNREACHABLE)
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "text"])
+def test_a_config_error_is_a_failed_report_on_stdout_in_machine_formats(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "V1__a.sql").write_text("create table items (id int);\n", encoding="utf-8")
+    result = run_cli("lint", "V1__a.sql", "--select", "ZZZ999", "--format", fmt, cwd=tmp_path)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("schemalint: error: ") and "ZZZ999" in line
+    failure_stated(fmt, result.stdout, needle="ZZZ999")
+
+
+def test_no_failure_report_where_the_output_is_not_a_report(tmp_path: Path) -> None:
+    (tmp_path / "V1__a.sql").write_text("create table items (id int);\n", encoding="utf-8")
+    text = run_cli("lint", "V1__a.sql", "--select", "ZZZ999", cwd=tmp_path)
+    assert (text.returncode, text.stdout) == (2, "")  # text on a terminal: the stderr line is the report
+    script = tmp_path / "reconcile.sql"
+    sql = run_cli("drift", "V1__a.sql", UNREACHABLE, "--sql", "-o", str(script), cwd=tmp_path)
+    assert sql.returncode == 2 and not script.exists()
