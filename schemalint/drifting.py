@@ -59,7 +59,7 @@ def run(
     errors: list[RunError] = []
     for label, expected, live in _pair(args, declared, live_models):
         if isinstance(live, RunError):
-            warn(str(live))
+            warn(f"error: {live}")
             errors.append(live)
             if args.sql:
                 scripts.append(f"-- {label}: not compared, it could not be read")

@@ -94,4 +94,6 @@ class RunError:
         return self.target
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        """The line a person reads on stderr: ``path:line: message``, else the message (which,
+        as every SourceError about a DSN does, names its target already)."""
+        return f"{self.where}: {self.message}" if self.path is not None else self.message

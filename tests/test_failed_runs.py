@@ -129,6 +129,7 @@ def test_a_source_error_with_a_path_is_placed_in_the_file() -> None:
         SourceError("Cannot read postgresql://u:***@h/x: refused"), target="postgresql://u:***@h/x"
     )
     assert (target.path, target.where) == (None, "postgresql://u:***@h/x")
+    assert str(target) == "Cannot read postgresql://u:***@h/x: refused"  # stderr: the label once
 
 
 def test_lint_files_names_the_unreadable_file_and_line(tmp_path: Path) -> None:
