@@ -253,7 +253,7 @@ def _read_live(
     if len(targets) == 1:
         label, _, live = read(targets[0])
         if isinstance(live, RunError):
-            raise SourceError(live.message)
+            raise SourceError(str(live))
         return [(label, None, live)]
     results: LiveModels = []
     with (

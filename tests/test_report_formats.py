@@ -416,7 +416,7 @@ def test_text_states_a_failed_run() -> None:
     assert nothing.splitlines() == [
         f"{BLOB.path}:3: error: {BLOB.message}",
         "",
-        "No findings in 1 source, 0 objects.",
+        "Nothing found in what could be read (1 source, 0 objects).",
         "schemalint lint failed: 1 run error (listed above); the findings are incomplete.",
     ]
 

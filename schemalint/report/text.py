@@ -161,7 +161,9 @@ def _finding(f: Finding, p: Palette, sources: _Sources, live: bool) -> list[str]
 def _summary(report: Report, p: Palette) -> list[str]:
     c = counts(report.findings)
     scope = scope_phrase(report)
-    if c.total == 0:
+    if c.total == 0 and report.failed:  # "No findings" would read as a pass
+        out = [p.help(f"Nothing found in what could be read ({scope}).")]
+    elif c.total == 0:
         out = [p.help(f"No findings in {scope}.")]
     else:
         worst = "error" if c.errors else "warning" if c.warnings else "info"
