@@ -229,14 +229,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception:
-        import tempfile
-        import traceback
+        return _crashed()
 
-        log = os.path.join(tempfile.gettempdir(), "schemalint-crash.log")
-        with open(log, "w", encoding="utf-8") as handle:
-            traceback.print_exc(file=handle)
-        _error(f"internal error: this is a bug in schemalint; the traceback is in {log}")
-        return 3
+
+def _crashed() -> int:
+    """An internal error: the traceback to a new log file in the user's cache directory, or to
+    stderr when that cannot be written; exit 3 whatever happens here."""
+    import traceback
+
+    with suppress(Exception):
+        text = traceback.format_exc()
+        try:
+            from schemalint.crash import write_crash_log
+
+            log = write_crash_log(text)
+        except Exception as error:
+            sys.stderr.write(text)
+            _error(
+                f"internal error: this is a bug in schemalint; the traceback is above (no log file: {error})"
+            )
+        else:
+            _error(f"internal error: this is a bug in schemalint; the traceback is in {log}")
+    return 3
 
 
 def _progress_for(args: argparse.Namespace) -> Any:
