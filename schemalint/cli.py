@@ -16,6 +16,17 @@ FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "markdown")
 FAIL_ON = ("error", "warning", "info", "never")
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, found {text!r}")
+    return value
+
+
 def _common_output(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
     parser.add_argument("--format", "-f", choices=formats, default=None, help="output format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -147,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--unsafe", action="store_true", help="with --sql: do not comment out unsafe statements"
     )
     drift.add_argument(
-        "--jobs", type=int, default=4, metavar="N", help="targets compared at once (default 4)"
+        "--jobs", type=_positive_int, default=4, metavar="N", help="targets compared at once (default 4)"
     )
     drift.add_argument("--baseline", metavar="FILE", help="hide drift recorded in this baseline file")
     _common_output(drift)

@@ -213,3 +213,15 @@ def test_output_is_whole_and_a_reader_that_leaves_early_is_no_error(tmp_path: Pa
     reader.stdout.close()  # as `| head -c 10` does
     stderr = reader.stderr.read().decode()
     assert reader.wait(timeout=300) == 0 and stderr == ""
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "two"])
+def test_jobs_below_one_is_refused_by_the_parser(jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from schemalint.cli import build_parser
+
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["drift", "db/migrations", "--jobs", jobs])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --jobs: expected a whole number of 1 or more, found '{jobs}'" in err
+    assert build_parser().parse_args(["drift", "db/migrations", "--jobs", "1"]).jobs == 1
