@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -170,7 +171,7 @@ def _expand(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
 
     files: list[Path] = []
     history: list[Path] = []
-    listed = {t.resolve() for t in targets if not t.is_dir()}
+    listed = {_real(t) for t in targets if not t.is_dir()}
     # each directory is listed and resolved once: per file argument, that made a list of n
     # files in one directory cost O(n²) (ory-kratos: 346 files)
     directories: dict[Path, tuple[list[Path], frozenset[Path]]] = {}
@@ -187,9 +188,9 @@ def _expand(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
         parent = target.parent
         if parent not in directories:
             siblings = migration_files(parent)
-            directories[parent] = (siblings, frozenset(s.resolve() for s in siblings))
+            directories[parent] = (siblings, frozenset(_real(s) for s in siblings))
         siblings, resolved = directories[parent]
-        if target.resolve() not in resolved or resolved <= listed:
+        if _real(target) not in resolved or resolved <= listed:
             history.append(target)  # not a migration of its directory, or the whole history given
         else:
             history += siblings
@@ -202,10 +203,16 @@ def _is_versioned(path: Path) -> bool:
     return path.suffix.lower() == ".sql" and version_key(path, path.parent)[0] == 0
 
 
+def _real(path: Path) -> Path:
+    """path with its symbolic links followed, as Path.resolve() but also for a link loop (which
+    Path.resolve() raises RuntimeError on before Python 3.13): reading it says what is wrong."""
+    return Path(os.path.realpath(path))
+
+
 def _unique(paths: Iterable[Path]) -> list[Path]:
     seen: dict[Path, Path] = {}
     for path in paths:
-        seen.setdefault(path.resolve(), path)
+        seen.setdefault(_real(path), path)
     return list(seen.values())
 
 
@@ -300,8 +307,8 @@ def lint_files(
     if migrations_dir is not None:
         history = migration_files(migrations_dir)
     sequence = _unique([*history, *files])
-    target_keys = {p.resolve() for p in files}
-    every_file_is_target = all(p.resolve() in target_keys for p in sequence)
+    target_keys = {_real(p) for p in files}
+    every_file_is_target = all(_real(p) in target_keys for p in sequence)
 
     replayer = Replayer()
     findings: list[Finding] = []
@@ -319,7 +326,7 @@ def lint_files(
             errors.append(RunError.of(error))
             continue
         replayer.new_session()  # each migration file runs in a session of its own
-        is_target = path.resolve() in target_keys
+        is_target = _real(path) in target_keys
         if is_target:
             target_files[file.path] = file
         # what the statement rules know of the file around a statement: its FileState, advanced

@@ -199,6 +199,33 @@ def test_missing_path(tmp_path: Path, command: str) -> None:
     user_error(result, "db/nowhere.sql", "no such file")
 
 
+@pytest.mark.parametrize("command", ["lint", "inspect", "erd"])
+def test_symbolic_link_loop_says_so(tmp_path: Path, command: str) -> None:
+    (tmp_path / "loop").symlink_to("loop")
+    result = run_cli(command, "loop", cwd=tmp_path)
+    user_error(result, "loop: symbolic link loop (too many levels of symbolic links)")
+
+
+def test_symbolic_link_to_nothing_says_where_it_points(tmp_path: Path) -> None:
+    (tmp_path / "V1__x.sql").symlink_to("gone.sql")
+    result = run_cli("lint", "V1__x.sql", cwd=tmp_path)
+    user_error(result, "V1__x.sql: symbolic link to gone.sql, which does not exist")
+
+
+@pytest.mark.parametrize("command", ["lint", "inspect"])
+def test_a_looping_migration_is_named_and_the_rest_read(tmp_path: Path, command: str) -> None:
+    directory = tmp_path / "migrations"
+    write(directory / "V1__alpha.sql", "create table alpha (id int);\n")
+    (directory / "V2__loop.sql").symlink_to("V2__loop.sql")
+    write(directory / "V3__gamma.sql", "create table gamma (id int);\n")
+    result = run_cli(command, "migrations", "--format", "json", cwd=tmp_path)
+    line = one_line(result, "schemalint: ", "migrations/V2__loop.sql")
+    assert "too many levels of symbolic links" in line.lower()
+    assert result.returncode == 2
+    if command == "lint":  # lint goes on with the other files; inspect cannot build the model
+        assert json.loads(result.stdout)["summary"]["files"] == 2
+
+
 def test_inspect_directory_without_sql_files(tmp_path: Path) -> None:
     write(tmp_path / "db" / "README.md", "# notes\n")
     result = run_cli("inspect", "db", cwd=tmp_path)

@@ -495,7 +495,9 @@ def test_dsn_helpers() -> None:
         == "postgresql://u:***@h:5432/db?sslmode=require"
     )
     # not a libpq parameter: a typo of one (passwrod=) may hold a secret
-    assert display_dsn("postgres://h/db?user=u&password=pw&x=1") == "postgres://h/db?user=u&password=***&x=***"
+    assert (
+        display_dsn("postgres://h/db?user=u&password=pw&x=1") == "postgres://h/db?user=u&password=***&x=***"
+    )
     assert display_dsn("postgres://u:a/b@c@h/db?sslpassword=s") == "postgres://u:***@h/db?sslpassword=***"
     assert (
         display_dsn("host=h sslpassword=s options='-c password=p -c work_mem=1MB'")

@@ -49,16 +49,19 @@ class Source:
 
 
 def _path_error(path: Path, error: OSError) -> SourceError:
-    where = str(path)
+    """Why a path cannot be read: a symbolic link loop, a link to nothing, a directory on the way
+    that may not be searched, or no such file."""
     if error.errno == errno.ELOOP:
-        return SourceError("symbolic link loop (a link that points back to itself)", path=where)
-    if error.errno in (errno.EACCES, errno.EPERM):
-        return SourceError("permission denied", path=where)
-    if path.is_symlink():
-        return SourceError(f"broken symbolic link to {os.readlink(path)}", path=where)
-    if isinstance(error, FileNotFoundError):
-        return SourceError("no such file or directory", path=where)
-    return SourceError(f"cannot read: {error.strerror}", path=where)
+        why = "symbolic link loop (too many levels of symbolic links)"
+    elif isinstance(error, PermissionError):
+        why = "permission denied"
+    elif path.is_symlink():
+        why = f"symbolic link to {os.readlink(path)}, which does not exist"
+    elif isinstance(error, FileNotFoundError):
+        why = "no such file or directory"
+    else:
+        why = f"cannot read: {error.strerror}"
+    return SourceError(why, path=str(path))
 
 
 def label_of(spec: str) -> str:

@@ -41,9 +41,13 @@ def version_key(path: Path, root: Path) -> tuple[int, tuple[int, ...], str]:
 
 
 def migration_files(directory: Path) -> list[Path]:
-    """The .sql files of a migration directory that apply, in version order."""
+    """The .sql files of a migration directory that apply, in version order. A symbolic link
+    that leads nowhere (a loop, a missing target) is listed too: reading it is an error that
+    names it, where leaving it out would drop a migration silently."""
     files = [
-        p for p in directory.rglob("*.sql") if p.is_file() and not is_down_file(p.relative_to(directory))
+        p
+        for p in directory.rglob("*.sql")
+        if (p.is_file() or (p.is_symlink() and not p.exists())) and not is_down_file(p.relative_to(directory))
     ]
     return sorted(for_postgres(files), key=lambda p: version_key(p, directory))
 
