@@ -72,6 +72,7 @@ def _settings(args: argparse.Namespace) -> Any:
 
     overrides: dict[str, Any] = {
         "select": _split_codes(getattr(args, "select", None)),
+        "extend-select": _split_codes(getattr(args, "extend_select", None)),
         "ignore": _split_codes(getattr(args, "ignore", None)),
         "packs": tuple(args.pack) if getattr(args, "pack", None) else None,
         "fail-on": getattr(args, "fail_on", None),

@@ -51,6 +51,11 @@ def _common_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--select", metavar="CODES", help="only these rules (codes, prefixes or slugs, comma-separated)"
     )
+    parser.add_argument(
+        "--extend-select",
+        metavar="CODES",
+        help="add these rules to the selection of the config or --select (comma-separated)",
+    )
     parser.add_argument("--ignore", metavar="CODES", help="skip these rules (comma-separated)")
 
 

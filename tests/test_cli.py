@@ -225,3 +225,39 @@ def test_jobs_below_one_is_refused_by_the_parser(jobs: str, capsys: pytest.Captu
     err = capsys.readouterr().err
     assert f"argument --jobs: expected a whole number of 1 or more, found '{jobs}'" in err
     assert build_parser().parse_args(["drift", "db/migrations", "--jobs", "1"]).jobs == 1
+
+
+def test_extend_select_adds_to_the_selection_of_config_or_select(tmp_path: Path) -> None:
+    bad = str(ROOT / "examples" / "bad-migrations")
+
+    def codes(*args: str) -> set[str]:
+        done = run("lint", bad, "-f", "json", *args, cwd=tmp_path)
+        assert done.returncode == 1, done.stderr
+        return {f["code"] for f in json.loads(done.stdout)["findings"] if not f["code"].startswith("E")}
+
+    assert codes("--select", "N001") == {"N001"}
+    assert codes("--select", "N001", "--extend-select", "T001,timestamp-without-time-zone") == {
+        "N001",
+        "T001",
+        "T002",
+    }
+    (tmp_path / ".schemalint.yaml").write_text("select: [N001]\n")  # the file's selection, extended
+    assert codes("--extend-select", "T001") == {"N001", "T001"}
+    (tmp_path / ".schemalint.yaml").write_text("select: [N001]\nextend-select: [T002]\n")
+    assert codes("--extend-select", "T001") == {"N001", "T001", "T002"}
+
+    baseline = tmp_path / "baseline.json"
+    done = run("baseline", bad, "-o", str(baseline), "--extend-select", "K001", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert {entry["code"] for entry in json.loads(baseline.read_text())["findings"]} >= {"K001", "N001"}
+
+    shown = run("config", "--extend-select", "M001", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert 'rules.M001 = "on"  # command line' in shown.stdout
+    assert 'rules.N001 = "on"' in shown.stdout and 'rules.T003 = "off"' in shown.stdout
+
+    unknown = run("lint", bad, "--extend-select", "T0011", cwd=tmp_path)
+    assert unknown.returncode == 2
+    assert unknown.stderr == (
+        "schemalint: error: command line: extend-select: no rule matches 'T0011' (did you mean T001?)\n"
+    )
