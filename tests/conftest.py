@@ -72,6 +72,30 @@ def run_sql_fixture() -> Any:
     return run_sql
 
 
+def checkout_files() -> list[Path]:
+    """The files of this checkout that git would commit (tracked and new, not ignored): what a
+    fresh clone or GitHub's source archive of it holds, relative to the checkout."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root, capture_output=True, check=True
+    ).stdout.decode()
+    return [Path(name) for name in listed.split("\0") if name and (root / name).is_file()]
+
+
+def source_archive(directory: Path) -> Path:
+    """This checkout as GitHub serves .../archive/refs/heads/main.tar.gz: one top folder."""
+    import tarfile
+
+    root = Path(__file__).resolve().parents[1]
+    archive = directory / "schemalint-main.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name in checkout_files():
+            tar.add(root / name, arcname=f"schemalint-main/{name.as_posix()}")
+    return archive
+
+
 def missing_extensions(dsn: str, *names: str) -> list[str]:
     """The extensions among `names` that the server cannot create (the embedded server has no contrib)."""
     with psycopg.connect(dsn) as connection:

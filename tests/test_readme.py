@@ -1,8 +1,8 @@
-"""The README's Quick start works as written for a newcomer on a system Python.
+"""The README's Quick start works as written.
 
 A system Python (Debian, Ubuntu, Homebrew) refuses `pip install .` outside a virtual
 environment (PEP 668, `externally-managed-environment`), so the quick start makes one
-first. The slow test runs the block, as written, in a copy of this checkout with a PATH
+first. A slow test runs the block, as written, in a copy of this checkout with a PATH
 that has a plain `python3` and the system's tools but no virtual environment.
 """
 
@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import checkout_files
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -46,17 +47,9 @@ def test_quick_start_makes_a_virtual_environment_first() -> None:
 
 
 def _copy_of_the_checkout(destination: Path) -> Path:
-    """The files git would commit (tracked and new, not ignored), as a fresh clone has them."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode().split("\0")  # fmt: skip
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            target = destination / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+    for name in checkout_files():
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, destination / name)
     return destination
 
 
