@@ -1,9 +1,12 @@
-"""The README's Quick start works as written.
+"""The README's Quick start and pre-commit example work as written.
 
 A system Python (Debian, Ubuntu, Homebrew) refuses `pip install .` outside a virtual
 environment (PEP 668, `externally-managed-environment`), so the quick start makes one
 first. A slow test runs the block, as written, in a copy of this checkout with a PATH
 that has a plain `python3` and the system's tools but no virtual environment.
+
+schemalint has no release, so the pre-commit example installs it from GitHub's source
+archive; a slow test runs it with the URL pointing at an archive of this checkout.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import checkout_files
+import yaml
+from conftest import checkout_files, source_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -75,3 +80,74 @@ def test_quick_start_runs_as_written(tmp_path: Path) -> None:
         assert table in done.stdout
     installed = checkout / ".venv" / "bin" / "schemalint"
     assert installed.exists()
+
+
+ARCHIVE_URL = "https://github.com/schemalint/schemalint/archive/refs/heads/main.tar.gz"
+
+
+def test_pre_commit_example_is_the_published_hooks_as_local_ones() -> None:
+    """Until a release, the README's local hooks stand in for .pre-commit-hooks.yaml: same
+    entries, file types and stages, so switching to `repo:`/`rev:` later changes nothing."""
+    (repo,) = yaml.safe_load(code_blocks(section("pre-commit"), "yaml")[0])["repos"]
+    assert repo["repo"] == "local"
+    published = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    for hook in repo["hooks"]:
+        assert hook["additional_dependencies"] == [f"schemalint @ {ARCHIVE_URL}"]
+        same = {
+            k: v
+            for k, v in published[hook["id"]].items()
+            if k not in ("description", "minimum_pre_commit_version")
+        }
+        assert {k: hook[k] for k in same} == same
+
+
+@pytest.mark.slow
+@pytest.mark.catalog
+def test_pre_commit_example_runs_as_written(tmp_path: Path, pg: str, run_sql: Any) -> None:
+    """The README's hooks, the archive URL pointing at an archive of this checkout: pre-commit
+    installs schemalint into the hooks' own environment, passes a good migration, blocks a bad
+    one, and runs the manual drift hook against a database."""
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    assert pre_commit, "pre-commit comes with the dev extra"
+    block = code_blocks(section("pre-commit"), "yaml")[0]
+    assert block.count(ARCHIVE_URL) == 2 and "rev:" not in block
+    config = block.replace(ARCHIVE_URL, source_archive(tmp_path).as_uri())
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "examples" / "migrations", root / "db" / "migrations")
+    (root / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    (tmp_path / "gitconfig").write_text("[user]\n\tname = t\n\temail = t@example.com\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env.update(
+        PATH=os.pathsep.join(["/usr/bin", "/bin"]),  # no schemalint: the hooks bring their own
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        PRE_COMMIT_COLOR="never",
+        GIT_CONFIG_GLOBAL=str(tmp_path / "gitconfig"),
+        GIT_CONFIG_NOSYSTEM="1",
+        NO_COLOR="1",
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=900)
+
+    assert run("git", "init", "-q", "-b", "main").returncode == 0
+    assert run("git", "add", ".").returncode == 0
+    migrations = sorted(str(p.relative_to(root)) for p in (root / "db" / "migrations").glob("*.sql"))
+    good = run(pre_commit, "run", "--files", *migrations)
+    assert good.returncode == 0 and "schemalint" in good.stdout and "Passed" in good.stdout, (
+        good.stdout + good.stderr
+    )
+
+    for migration in migrations:
+        run_sql(pg, (root / migration).read_text(encoding="utf-8"))
+    env["DATABASE_URL"] = pg
+    same = run(pre_commit, "run", "schemalint-drift", "--hook-stage", "manual")
+    assert same.returncode == 0, same.stdout + same.stderr
+    run_sql(pg, "ALTER TABLE users ADD COLUMN nickname text")
+    drifted = run(pre_commit, "run", "schemalint-drift", "--hook-stage", "manual")
+    assert drifted.returncode == 1 and "public.users.nickname" in drifted.stdout, drifted.stdout
+
+    bad = root / "db" / "migrations" / "V4__invoices.sql"
+    bad.write_text("CREATE TABLE Invoices (id serial PRIMARY KEY, amount float8);\n")
+    blocked = run(pre_commit, "run", "schemalint", "--files", str(bad.relative_to(root)))
+    assert blocked.returncode == 1 and "Failed" in blocked.stdout, blocked.stdout + blocked.stderr
+    assert "db/migrations/V4__invoices.sql:1:" in blocked.stdout and "T001" in blocked.stdout
