@@ -245,16 +245,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception:
-        return _crashed()
+        return _crashed(sys.argv[1:] if argv is None else argv, args)
 
 
-def _crashed() -> int:
-    """An internal error: the traceback to a new log file in the user's cache directory, or to
-    stderr when that cannot be written; exit 3 whatever happens here."""
+def _dsns_of(argv: Sequence[str], args: argparse.Namespace) -> list[str]:
+    """Every DSN the run was given: on the command line, in the environment (--live-env and
+    the like) and in a --live-dsns file, so that a traceback can be scrubbed of them."""
+    from schemalint.sources.dsn import looks_like_dsn
+
+    given = [*argv, *os.environ.values()]
+    if getattr(args, "live_dsns", None):
+        with suppress(OSError, UnicodeDecodeError), open(args.live_dsns, encoding="utf-8") as handle:
+            given += [line.strip() for line in handle]
+    return [value for value in given if looks_like_dsn(value)]
+
+
+def _crashed(argv: Sequence[str], args: argparse.Namespace) -> int:
+    """An internal error: the traceback (a DSN's secrets masked) to a new log file in the user's
+    cache directory, or to stderr when that cannot be written; exit 3 whatever happens here."""
     import traceback
 
     with suppress(Exception):
         text = traceback.format_exc()
+        with suppress(Exception):
+            from schemalint.sources.dsn import scrub
+
+            text = scrub(text, *_dsns_of(argv, args))
         try:
             from schemalint.crash import write_crash_log
 

@@ -108,3 +108,23 @@ def test_the_cache_directory_of_each_platform(tmp_path: Path) -> None:
     assert cache_dir({"HOME": home, "LOCALAPPDATA": r"C:\Users\me\AppData\Local"}, "win32") == Path(
         r"C:\Users\me\AppData\Local"
     )
+
+
+@linux_only
+def test_the_crash_log_carries_no_secret_of_the_run(
+    crashing: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug whose message quotes a DSN (from the command line or the environment) leaves it
+    masked in the log."""
+    monkeypatch.setenv("PROD_DATABASE", "host=db password=envSecret91 dbname=app")
+
+    def quoting(args: object, *rest: object) -> int:
+        raise RuntimeError(f"bug near {os.environ['PROD_DATABASE']} and postgresql://u:argSecret42@db/app")
+
+    monkeypatch.setattr(app, "run", quoting)
+    assert cli.main(["inspect", "postgresql://u:argSecret42@db/app"]) == 3
+    [log] = (crashing / "schemalint").iterdir()
+    text = log.read_text()
+    assert "bug near host=db password=*** dbname=app" in text
+    assert "argSecret42" not in text and "envSecret91" not in text
+    assert "argSecret42" not in capsys.readouterr().err
