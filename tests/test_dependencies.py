@@ -1,0 +1,187 @@
+"""The dependency index (schemalint.dependencies): built from a model.
+
+The tests replay SQL into a model and ask the graph.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from schemalint.dependencies import (
+    Ref,
+    add_edge,
+    dependency_graph,
+    dependents,
+    direct_dependents,
+    referenced,
+)
+from schemalint.model import Model
+from schemalint.sources.sql.parse import parse_sql
+from schemalint.sources.sql.replay import replay_files
+
+
+def _model(sql: str) -> Model:
+    result = replay_files([parse_sql(sql, "schema.sql")])
+    assert not result.findings, result.findings
+    return result.model
+
+
+def _edges(graph: nx.DiGraph) -> set[tuple[str, str, str]]:
+    return {(str(u), str(v), d["deptype"]) for u, v, d in graph.edges(data=True)}
+
+
+BASIC = """
+CREATE TABLE users (id serial PRIMARY KEY, email text UNIQUE, name text);
+CREATE TABLE orders (id serial PRIMARY KEY, user_id integer REFERENCES users (id), total numeric);
+CREATE VIEW order_users AS SELECT o.id, u.email FROM orders o JOIN users u ON u.id = o.user_id;
+CREATE VIEW order_count AS SELECT count(*) AS n FROM order_users;
+CREATE MATERIALIZED VIEW emails AS SELECT email FROM order_users;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();
+"""
+
+
+def test_view_reads_columns_and_views_read_views() -> None:
+    edges = _edges(dependency_graph(_model(BASIC)))
+    assert {
+        ("view public.order_users", "column public.orders.id", "n"),
+        ("view public.order_users", "column public.orders.user_id", "n"),
+        ("view public.order_users", "column public.users.id", "n"),
+        ("view public.order_users", "column public.users.email", "n"),
+        ("view public.order_count", "view public.order_users", "n"),
+        ("view public.emails", "column public.order_users.email", "n"),
+    } <= edges
+    # a relation whose columns are read is not also referenced whole (as pg_depend keeps it)
+    assert ("view public.order_users", "table public.orders", "n") not in edges
+
+
+def test_dependents_are_in_drop_order() -> None:
+    graph = dependency_graph(_model(BASIC))
+    found = dependents(graph, Ref("table", "public.users"))
+    views = [ref for ref in found if ref.kind == "view"]
+    assert set(views) == {
+        Ref("view", "public.order_users"),
+        Ref("view", "public.order_count"),
+        Ref("view", "public.emails"),
+    }
+    position = {ref: i for i, ref in enumerate(found)}
+    assert position[Ref("view", "public.order_count")] < position[Ref("view", "public.order_users")]
+    assert position[Ref("view", "public.emails")] < position[Ref("view", "public.order_users")]
+    fk = Ref("constraint", "public.orders.orders_user_id_fkey")
+    assert fk in found and position[fk] < position[Ref("index", "public.users_pkey")]
+    # every dependant comes before what it depends on
+    for before, after in nx.utils.pairwise(found):
+        assert not nx.has_path(graph, after, before) or nx.has_path(graph, before, after)
+
+
+def test_direct_and_recursive() -> None:
+    graph = dependency_graph(_model(BASIC))
+    view = Ref("view", "public.order_users")
+    # the materialized view reads a column of the view, not the view whole
+    assert dependents(graph, view, recursive=False) == [
+        Ref("column", "public.order_users.email"),
+        Ref("column", "public.order_users.id"),
+        Ref("view", "public.order_count"),
+    ]
+    assert Ref("view", "public.emails") in dependents(graph, view)
+    assert referenced(graph, Ref("view", "public.order_count"), recursive=False) == [view]
+    chain = referenced(graph, Ref("view", "public.emails"))
+    assert chain.index(Ref("table", "public.users")) < chain.index(Ref("view", "public.order_users"))
+    assert dependents(graph, Ref("table", "public.nothing")) == []
+
+
+def test_trigger_function_and_foreign_key_index() -> None:
+    model = _model(BASIC)
+    edges = _edges(dependency_graph(model))
+    assert ("trigger public.orders.orders_touch", "function public.touch()", "n") in edges
+    assert ("trigger public.orders.orders_touch", "table public.orders", "a") in edges
+    assert ("constraint public.orders.orders_user_id_fkey", "index public.users_pkey", "n") in edges
+    assert ("index public.users_pkey", "constraint public.users.users_pkey", "i") in edges
+    assert direct_dependents(model, Ref("function", "public.touch()")) == [
+        (Ref("trigger", "public.orders.orders_touch"), "n")
+    ]
+
+
+def test_serial_sequence_default_and_owner() -> None:
+    model = _model(BASIC)
+    edges = _edges(dependency_graph(model))
+    assert ("default public.orders.id", "sequence public.orders_id_seq", "n") in edges
+    assert ("default public.orders.id", "column public.orders.id", "a") in edges
+    assert ("sequence public.orders_id_seq", "column public.orders.id", "a") in edges
+    assert direct_dependents(model, Ref("sequence", "public.orders_id_seq")) == [
+        (Ref("default", "public.orders.id"), "n")
+    ]
+    # dropping the sequence drops the default, never the column
+    graph = dependency_graph(model)
+    assert Ref("column", "public.orders.id") not in dependents(graph, Ref("sequence", "public.orders_id_seq"))
+
+
+TYPES = """
+CREATE SCHEMA app;
+CREATE TYPE app.mood AS ENUM ('ok', 'bad');
+CREATE DOMAIN app.posint AS integer CHECK (VALUE > 0);
+CREATE DOMAIN app.small AS app.posint CHECK (VALUE < 10);
+CREATE TABLE app.t (
+  id integer PRIMARY KEY,
+  m app.mood NOT NULL DEFAULT 'ok',
+  n app.small,
+  ms app.mood[],
+  twice integer GENERATED ALWAYS AS (CASE WHEN id > 0 THEN id * 2 END) STORED,
+  CONSTRAINT t_m_check CHECK (m <> 'bad')
+) PARTITION BY RANGE (id);
+CREATE FUNCTION app.f(m app.mood, VARIADIC xs app.posint[]) RETURNS SETOF app.t LANGUAGE sql AS 'SELECT * FROM app.t';
+CREATE FUNCTION app.g() RETURNS TABLE (a app.mood, "B c" app.small) LANGUAGE sql AS 'SELECT NULL::app.mood, NULL::app.small';
+"""
+
+
+def test_types_domains_enum_values_and_functions() -> None:
+    model = _model(TYPES)
+    edges = _edges(dependency_graph(model))
+    assert {
+        ("column app.t.m", "type app.mood", "n"),
+        ("column app.t.ms", "type app.mood", "n"),
+        ("column app.t.n", "type app.small", "n"),
+        ("type app.small", "type app.posint", "n"),
+        ("constraint app.posint.posint_check", "type app.posint", "a"),
+        ("default app.t.m", "enum_value app.mood:'ok'", "n"),
+        ("constraint app.t.t_m_check", "enum_value app.mood:'bad'", "n"),
+        ("constraint app.t.t_m_check", "column app.t.m", "a"),
+        ("default app.t.twice", "column app.t.twice", "i"),
+        ("default app.t.twice", "column app.t.id", "n"),
+        ("column app.t.id", "table app.t", "i"),
+        ("function app.f(app.mood, app.posint[])", "type app.mood", "n"),
+        ("function app.f(app.mood, app.posint[])", "type app.posint", "n"),
+        ("function app.f(app.mood, app.posint[])", "table app.t", "n"),
+        ("function app.g()", "type app.small", "n"),
+    } <= edges
+    graph = dependency_graph(model)
+    dropped = dependents(graph, Ref("type", "app.mood"))
+    assert Ref("column", "app.t.m") in dropped and Ref("function", "app.f(app.mood, app.posint[])") in dropped
+    assert [ref for ref, _ in direct_dependents(model, Ref("enum_value", "app.mood:'bad'"))] == [
+        Ref("constraint", "app.t.t_m_check")
+    ]
+
+
+def test_the_stronger_kind_stays_and_a_cycle_is_kept_together() -> None:
+    graph = nx.DiGraph()
+    function, default, table = (
+        Ref("function", "public.f()"),
+        Ref("default", "public.t.x"),
+        Ref("table", "public.t"),
+    )
+    view = Ref("view", "public.v")
+    add_edge(graph, function, table, "n")  # f() RETURNS SETOF t
+    add_edge(graph, default, function, "n")  # t.x DEFAULT f()
+    add_edge(graph, table, default, "n")
+    add_edge(graph, view, function, "n")
+    add_edge(graph, default, function, "a")
+    add_edge(graph, default, function, "n")
+    add_edge(graph, view, view, "i")  # no self-loops (a view's rule on its own view)
+    assert graph.edges[default, function]["deptype"] == "a"
+    assert not graph.has_edge(view, view)
+    assert dependents(graph, table) == [default, view, function]
+    assert dependents(graph, function, recursive=False) == [default, view]
+    # a cycle among the dependants (t → x → f → t, seen from f's result type) stays together
+    other = Ref("table", "public.other")
+    add_edge(graph, table, other, "n")
+    assert dependents(graph, other) == [view, default, function, table]
