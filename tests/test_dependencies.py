@@ -1,11 +1,22 @@
-"""The dependency index (schemalint.dependencies): built from a model.
+"""The dependency index (schemalint.dependencies): built from a model, and read from pg_depend.
 
-The tests replay SQL into a model and ask the graph.
+The pure tests replay SQL into a model and ask the graph. The catalog tests check, on a real
+PostgreSQL, that the graph built from the introspected model (and from the replayed files) is
+the graph pg_depend holds, edge for edge with its deptype, for the edge kinds the model can know.
 """
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
 import networkx as nx
+import psycopg
+import pytest
+from conftest import CORPUS, corpus_loader
 
 from schemalint.dependencies import (
     Ref,
@@ -16,6 +27,7 @@ from schemalint.dependencies import (
     referenced,
 )
 from schemalint.model import Model
+from schemalint.sources.catalog import introspect, read_dependencies
 from schemalint.sources.sql.parse import parse_sql
 from schemalint.sources.sql.replay import replay_files
 
@@ -185,3 +197,142 @@ def test_the_stronger_kind_stays_and_a_cycle_is_kept_together() -> None:
     other = Ref("table", "public.other")
     add_edge(graph, table, other, "n")
     assert dependents(graph, other) == [view, default, function, table]
+
+
+# -- the catalog property ------------------------------------------------------------------------
+
+VARIED = (Path(__file__).resolve().parent / "fixtures" / "dependencies" / "varied.sql").read_text(
+    encoding="utf-8"
+)
+
+
+def comparable(graph: nx.DiGraph, model: Model) -> set[tuple[str, str, str]]:
+    """The edges of the kinds both sides know: not enum values (pg_depend has none), not a view
+    column's type (the model does not type view columns), not function → function (aggregates'
+    support functions: the model keeps no aggregate definition)."""
+    kept = set()
+    for u, v, data in graph.edges(data=True):
+        if "enum_value" in (u.kind, v.kind) or (u.kind, v.kind) == ("function", "function"):
+            continue
+        if u.kind == "column" and v.kind == "type" and u.name.rpartition(".")[0] in model.views:
+            continue
+        kept.add((str(u), str(v), data["deptype"]))
+    return kept
+
+
+def differences(
+    model_edges: set[tuple[str, str, str]], catalog_edges: set[tuple[str, str, str]]
+) -> set[tuple[str, str, str]]:
+    """Edges only the model has, and (marked with a leading "-") edges only pg_depend has."""
+    return (model_edges - catalog_edges) | {("-" + e[0], e[1], e[2]) for e in catalog_edges - model_edges}
+
+
+# Canonical view, CHECK and policy text keeps a column reference's last name only (exprnorm):
+# the correlated `o.user_id = u.id` reads as `user_id = id`, and the innermost relation that has
+# an `id` (orders) takes it. PostgreSQL knew it was the outer users.id (which the view reads anyway).
+VARIED_DIFFERENCES = {("view app.sub", "column app.orders.id", "n")}
+
+
+@pytest.mark.catalog
+def test_model_graph_is_pg_depend_on_a_varied_schema(pg: str, run_sql: object) -> None:
+    run_sql(pg, VARIED)  # type: ignore[operator]
+    live = introspect(pg)
+    catalog = comparable(read_dependencies(pg), live)
+    assert len(catalog) > 120
+    assert differences(comparable(dependency_graph(live), live), catalog) == VARIED_DIFFERENCES
+    replayed = _model(VARIED)
+    assert differences(comparable(dependency_graph(replayed), replayed), catalog) == VARIED_DIFFERENCES
+
+
+@pytest.mark.catalog
+def test_read_dependencies_takes_a_cursor_and_schemas(pg: str, run_sql: object) -> None:
+    run_sql(pg, VARIED)  # type: ignore[operator]
+    with psycopg.connect(pg) as connection, connection.cursor() as cursor:
+        graph = read_dependencies(cursor, schemas=["public"])
+    assert graph.number_of_edges() > 0
+    assert all(u.name.startswith("public.") and v.name.startswith("public.") for u, v in graph.edges)
+
+
+# Corpus entries, and the differences between the graphs that remain, each with why.
+# Canonical view and policy text keeps a column reference's last name only (exprnorm), so a name
+# that two relations of one query have resolves to both; PostgreSQL knew which one was meant.
+CORPUS_ENTRIES: dict[str, set[tuple[str, str, str]]] = {
+    "river": set(),
+    "supabase-auth": set(),
+    # quoted camelCase columns in index keys; CHECKs calling a function with VARIADIC enum arguments
+    "documenso": set(),
+    "logto": set(),
+    "gitlab": {
+        # routes JOIN projects (and namespaces, design_management_repositories): id, name, path
+        ("view public.group_wikis_routes_view", "column public.routes.id", "n"),
+        (
+            "view public.project_design_management_routes_view",
+            "column public.design_management_repositories.id",
+            "n",
+        ),
+        ("view public.project_design_management_routes_view", "column public.projects.name", "n"),
+        ("view public.project_design_management_routes_view", "column public.projects.path", "n"),
+        ("view public.project_design_management_routes_view", "column public.routes.id", "n"),
+        ("view public.project_routes_view", "column public.projects.name", "n"),
+        ("view public.project_routes_view", "column public.projects.path", "n"),
+        ("view public.project_routes_view", "column public.routes.id", "n"),
+        ("view public.project_snippets_routes_view", "column public.routes.id", "n"),
+    },
+    "pagila-2022-12": {
+        # sales_by_store joins payment, rental, inventory, store, address, city, country, staff
+        ("view public.sales_by_store", "column public.payment.staff_id", "n"),
+        ("view public.sales_by_store", "column public.rental.staff_id", "n"),
+        ("view public.sales_by_store", "column public.staff.address_id", "n"),
+        ("view public.sales_by_store", "column public.staff.store_id", "n"),
+    },
+    "graphile-starter": {
+        # EXISTS (SELECT 1 FROM organization_memberships WHERE organization_id = organizations.id …):
+        # the outer organizations.id reads as the inner organization_memberships.id
+        (
+            "policy app_public.organizations.update_owner",
+            "column app_public.organization_memberships.id",
+            "n",
+        ),
+        ("-policy app_public.organizations.update_owner", "column app_public.organizations.id", "n"),
+    },
+    "adventureworks": {
+        ("view sales.vsalesperson", "column person.stateprovince.territoryid", "n"),
+        ("view sales.vsalesperson", "column sales.salesterritory.countryregioncode", "n"),
+        ("view sales.vsalesperson", "column sales.salesterritory.saleslastyear", "n"),
+        ("view sales.vsalesperson", "column sales.salesterritory.salesytd", "n"),
+        ("view sales.vsalespersonsalesbyfiscalyearsdata", "column sales.salesorderheader.territoryid", "n"),
+    },
+}
+
+
+@pytest.mark.catalog
+@pytest.mark.corpus
+@pytest.mark.skipif(not (CORPUS / "load.py").is_file(), reason="../shared/corpus is absent")
+@pytest.mark.parametrize("name", sorted(CORPUS_ENTRIES))
+def test_model_graph_is_pg_depend_on_corpus_entries(name: str, pg_admin: str) -> None:
+    record = corpus_loader().load_catalog()[name]
+    wanted = [e["name"] for e in record.get("extensions", []) if e.get("source") != "unavailable"]
+    with psycopg.connect(pg_admin) as connection:
+        have = {row[0] for row in connection.execute("SELECT name FROM pg_available_extensions")}
+    if set(wanted) - have:
+        pytest.skip(f"the server lacks extension(s) {', '.join(sorted(set(wanted) - have))}")
+    database = "sldeps_" + re.sub(r"[^a-z0-9]+", "_", name)[:30] + "_" + uuid.uuid4().hex[:6]
+    try:
+        applied = subprocess.run(
+            [sys.executable, str(CORPUS / "load.py"), "apply", name, "--dsn", pg_admin,
+             "--database", database, "--create"],
+            capture_output=True, text=True, timeout=1800,
+        )  # fmt: skip
+        counted = re.search(r"(\d+) errors \(expected (\d+)", applied.stdout)
+        assert counted is not None and counted[1] == counted[2], applied.stdout[-2000:] + applied.stderr
+        from schemalint.sources.dsn import with_database
+
+        dsn = with_database(pg_admin, database)
+        live = introspect(dsn)
+        model_edges = comparable(dependency_graph(live), live)
+        catalog_edges = comparable(read_dependencies(dsn), live)
+    finally:
+        with psycopg.connect(pg_admin, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    assert differences(model_edges, catalog_edges) == CORPUS_ENTRIES[name]
+    assert len(model_edges & catalog_edges) > 50

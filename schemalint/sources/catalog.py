@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import psycopg
 from psycopg import IsolationLevel
@@ -24,6 +24,9 @@ from schemalint import model as m
 from schemalint.errors import SourceError
 from schemalint.model import Model
 from schemalint.sources.dsn import display_dsn, scrub
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MIN_SERVER_VERSION = 130000
 _FK_ACTIONS: dict[str, m.FkAction] = {
@@ -520,3 +523,51 @@ def list_schemas(dsn: str, pattern: str, *, application_name: str = "schemalint"
         application_name=application_name,
     )
     return [str(row[0]) for row in rows]
+
+
+def read_dependencies(
+    source: str | psycopg.Cursor[Row],
+    *,
+    schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    application_name: str = "schemalint",
+    statement_timeout: str = "30s",
+    lock_timeout: str = "5s",
+    connect_timeout: int = 10,
+) -> nx.DiGraph:
+    """The dependency graph (schemalint.dependencies) of a live database, from pg_depend.
+
+    ``source`` is a DSN (read in a read-only transaction of its own) or an open cursor, whose
+    transaction gets search_path = '' for the rest of it. Only dependencies between objects of
+    the selected schemas (all user schemas when none) are read; every column of a table or view
+    also depends (auto) on its relation, as in the graph dependency_graph() builds from a model.
+    """
+    if not isinstance(source, str):
+        return _dependencies(source, list(schemas), list(exclude_schemas))
+    target = display_dsn(source)
+    try:
+        with _read_only(
+            source,
+            application_name=application_name,
+            connect_timeout=connect_timeout,
+            settings={"statement_timeout": statement_timeout, "lock_timeout": lock_timeout},
+            snapshot=True,
+        ) as cursor:
+            return _dependencies(cursor, list(schemas), list(exclude_schemas))
+    except psycopg.Error as error:
+        raise SourceError(f"Cannot read the dependencies of {target}: {error_text(error, source)}") from None
+
+
+def _dependencies(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str]) -> nx.DiGraph:
+    from schemalint.dependencies import Edge, Ref, graph_from_edges
+
+    cursor.execute("SELECT pg_catalog.set_config('search_path', '', true)")
+    version_num = cursor.execute("SHOW server_version_num").fetchall()[0][0]
+    cursor.execute(query("schemas", int(version_num)).encode(), {"include": include, "exclude": exclude})
+    nsp = [row[0] for row in cursor.fetchall()]
+    cursor.execute(query("dependencies", int(version_num)).encode(), {"nsp": nsp})
+    edges: list[Edge] = [
+        (Ref(kind, name), Ref(ref_kind, ref_name), deptype)
+        for kind, name, ref_kind, ref_name, deptype in cursor.fetchall()
+    ]
+    return graph_from_edges(edges)
