@@ -12,7 +12,7 @@ understand, or that refers to an object the model does not have, becomes an
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
@@ -32,6 +32,7 @@ from schemalint.model import (
 from schemalint.model import (
     Sequence as SequenceObject,
 )
+from schemalint.sources.sql.journal import Journal, JournalDict, JournalSet
 from schemalint.sources.sql.statements import SqlFile, Statement
 from schemalint.typenorm import canonical_type
 
@@ -101,9 +102,17 @@ class NotReplayed(Exception):
     """Raised by a handler: the statement is not (fully) applied; the message says why."""
 
 
+class Refused(NotReplayed):
+    """Raised by a handler: PostgreSQL refuses the statement, with this error (its own words), and
+    the statement has no effect: what the handler changed before it found out is undone."""
+
+
 @dataclass
 class State:
-    """The mutable state of a replay: frozen objects in dictionaries keyed by qualname."""
+    """The mutable state of a replay: frozen objects in dictionaries keyed by qualname. Every
+    dictionary and set records its changes in ``journal``, so that a refused statement is undone."""
+
+    journal: Journal = field(default_factory=Journal)
 
     # a new database has the schema public, with the comment initdb gives it
     schemas: dict[str, Schema] = field(
@@ -128,6 +137,21 @@ class State:
     # tables that have partitions or inheritance children
     parents: set[str] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, dict):
+                setattr(self, f.name, JournalDict(self.journal, value.items()))
+            elif isinstance(value, set):
+                setattr(self, f.name, JournalSet(self.journal, value))
+
+    def names(self, per_schema: dict[str, set[str]], schema: str) -> set[str]:
+        """The relation or constraint names of a schema (``relnames`` or ``connames``)."""
+        names = per_schema.get(schema)
+        if names is None:
+            names = per_schema[schema] = JournalSet(self.journal)
+        return names
+
 
 class Replayer:
     def __init__(self, search_path: Sequence[str] = ("public",)) -> None:
@@ -137,7 +161,7 @@ class Replayer:
         # something replay cannot read); a server's default is taken to be UTC
         self.time_zone: str | None = "UTC"
         self.statement: Statement | None = None
-        self._origin: dict[str, Location] = {}
+        self._origin: dict[str, Location] = JournalDict(self.state.journal)
         self._view: Model | None = None
 
     # -- the public face -------------------------------------------------------------------------
@@ -169,11 +193,24 @@ class Replayer:
         handler = _handlers().get(kind)
         if handler is None:
             return [self._e001(statement, f"{_kind_label(kind)} is not replayed by schemalint")]
+        self.state.journal.clear()
         try:
-            handler(self, statement.node)
+            self.atomically(handler, statement.node)
+        except Refused as error:
+            return [self._e001(statement, f"PostgreSQL refuses it: {error}")]
         except NotReplayed as reason:
             return [self._e001(statement, str(reason))]
         return []
+
+    def atomically(self, handler: Callable[[Replayer, Any], None], node: Any) -> None:
+        """Run a statement's handler; when PostgreSQL would refuse the statement (Refused), undo
+        what the handler changed, as PostgreSQL does, and raise it on."""
+        mark = self.state.journal.mark()
+        try:
+            handler(self, node)
+        except Refused:
+            self.state.journal.undo(mark)
+            raise
 
     def new_session(self, search_path: Sequence[str] = ("public",)) -> None:
         """The settings of a new session: each migration file runs in one of its own."""
@@ -303,22 +340,22 @@ class Replayer:
         return "public"
 
     def relname_taken(self, schema: str) -> Callable[[str], bool]:
-        relnames = self.state.relnames.setdefault(schema, set())
-        connames = self.state.connames.setdefault(schema, set())
+        relnames = self.state.names(self.state.relnames, schema)
+        connames = self.state.names(self.state.connames, schema)
         return lambda name: name in relnames or name in connames
 
     def conname_taken(self, schema: str) -> Callable[[str], bool]:
-        connames = self.state.connames.setdefault(schema, set())
+        connames = self.state.names(self.state.connames, schema)
         return lambda name: name in connames
 
     def add_relname(self, schema: str, name: str) -> None:
-        self.state.relnames.setdefault(schema, set()).add(name)
+        self.state.names(self.state.relnames, schema).add(name)
 
     def drop_relname(self, schema: str, name: str) -> None:
         self.state.relnames.get(schema, set()).discard(name)
 
     def add_conname(self, schema: str, name: str) -> None:
-        self.state.connames.setdefault(schema, set()).add(name)
+        self.state.names(self.state.connames, schema).add(name)
 
     def drop_conname(self, schema: str, name: str) -> None:
         self.state.connames.get(schema, set()).discard(name)

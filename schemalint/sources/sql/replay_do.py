@@ -860,7 +860,7 @@ def do_block(r: Replayer, stmt: pb.DoStmt) -> None:
                     problems.append(inner.kind.removesuffix("_stmt").replace("_", " ").upper())
                 continue
             try:
-                handler(r, inner.node)
+                r.atomically(handler, inner.node)
                 applied += 1
             except NotReplayed as reason:
                 if not any(outcome in str(reason) for outcome in _GUARD_OUTCOMES):
