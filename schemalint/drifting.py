@@ -165,7 +165,7 @@ def _declared(
         return model, source.label, pending
     from schemalint.sources.sql.replay import replay_files
 
-    result = replay_files(files)
+    result = replay_files(files, any_order=source.kind == "document")
     for finding in result.findings:
         warn(f"{finding.location}: {finding.code} {finding.message}")
     return restrict(result.model, schemas, exclude, source.label), source.label, pending

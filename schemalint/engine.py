@@ -28,7 +28,7 @@ from schemalint.rules.astutil import FileContext
 from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
 from schemalint.rules.engine_rules import RuleCrashed
 from schemalint.rules.registry import ENGINE_CODES, rule_by_code_or_slug
-from schemalint.sources.load import read_file, restrict, sql_files
+from schemalint.sources.load import MARKDOWN_SUFFIXES, read_file, restrict, sql_files
 from schemalint.sources.sql.statements import SqlFile, Statement
 from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
 
@@ -332,6 +332,9 @@ def lint_files(
         # what the statement rules know of the file around a statement: its FileState, advanced
         # statement by statement (statement_file(ctx) in the rules)
         ctx = FileContext(path=file.path, target_postgres=settings.target_postgres)
+        # a schema document names tables in any order: what is refused is tried again at its end
+        any_order = path.suffix.lower() in MARKDOWN_SUFFIXES
+        postponed: list[Statement] = []
         for statement in file.statements:
             loc = statement.location
             if is_target and statement.node is not None:
@@ -342,11 +345,19 @@ def lint_files(
                 replayed = replayer.apply(statement)
             except Exception as error:  # a replay bug: report, go on with the next statement
                 replayed = [_crash_replay(statement, error)]
+            if any_order and replayer.refused:
+                postponed.append(statement)
+                replayed = []
             if is_target:
                 findings += replayed
                 if not every_file_is_target:
                     touched.update(q for q, where in replayer.origins.items() if where is loc)
             ctx.file.advance(statement)
+        if postponed and is_target:
+            findings += replayer.retry(postponed)
+            touched.update(q for q, where in replayer.origins.items() if where.path == file.path)
+        elif postponed:
+            replayer.retry(postponed)
         # after the loop: the statements of a large file are made while they are replayed
         statements.add(file)
         if is_target:

@@ -566,6 +566,120 @@ CASES: dict[str, str] = {
     """,
 }
 
+# Statements PostgreSQL refuses: each errors on the server, and replay refuses it with the same
+# error (E001) and leaves the model as the server leaves the database, the statement undone.
+REFUSED: dict[str, str] = {
+    "foreign keys": """
+        CREATE TABLE orders (id int PRIMARY KEY, code text, token int UNIQUE DEFERRABLE, email text);
+        CREATE UNIQUE INDEX ON orders (email DESC);
+        CREATE VIEW order_view AS SELECT id FROM orders;
+        CREATE TABLE refunds (id int PRIMARY KEY, amount int, email text);
+        ALTER TABLE refunds ADD CONSTRAINT f FOREIGN KEY (order_id) REFERENCES orders (id);
+        ALTER TABLE refunds ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES orders (ghost);
+        ALTER TABLE refunds ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES nowhere (id);
+        ALTER TABLE refunds ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES public.nowhere;
+        ALTER TABLE refunds ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES orders (code);
+        ALTER TABLE refunds ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES orders (token);
+        ALTER TABLE refunds ADD CONSTRAINT f FOREIGN KEY (id, amount) REFERENCES orders (id);
+        ALTER TABLE refunds ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES order_view (id);
+        ALTER TABLE refunds ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES refunds (amount);
+        ALTER TABLE refunds ADD CONSTRAINT by_email FOREIGN KEY (email) REFERENCES orders (email);
+        ALTER TABLE refunds ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES orders;
+    """,
+    "CREATE TABLE with a bad foreign key creates nothing": """
+        CREATE TABLE orders (id int PRIMARY KEY);
+        CREATE TABLE refunds (id serial PRIMARY KEY, order_id int REFERENCES orders (ghost));
+        CREATE TABLE refunds (id serial PRIMARY KEY, order_id int, FOREIGN KEY (ghost) REFERENCES orders);
+        CREATE TABLE refunds (id serial PRIMARY KEY, order_id int REFERENCES nowhere);
+        CREATE TABLE tree (id int, parent int REFERENCES tree);
+        CREATE TABLE tree (id int PRIMARY KEY, parent int REFERENCES tree);
+        CREATE INDEX refunds_id_idx ON orders (id);
+    """,
+    "ALTER TABLE applies no subcommand when one is refused": """
+        CREATE TABLE orders (id int PRIMARY KEY);
+        CREATE TABLE refunds (id int);
+        ALTER TABLE refunds ADD COLUMN order_id int, ADD PRIMARY KEY (id),
+            ADD CONSTRAINT f FOREIGN KEY (ghost) REFERENCES orders;
+        ALTER TABLE refunds ALTER COLUMN id SET NOT NULL, ADD CHECK (ghost > 0);
+        ALTER TABLE nowhere ADD COLUMN x int;
+        ALTER TABLE refunds ADD COLUMN order_id int REFERENCES orders;
+    """,
+    "keys and checks on missing columns": """
+        CREATE TABLE t (a int, PRIMARY KEY (b));
+        CREATE TABLE t (a int, UNIQUE (b));
+        CREATE TABLE t (a int, PRIMARY KEY (a) INCLUDE (b));
+        CREATE TABLE t (a int CHECK (b > 0));
+        CREATE TABLE t (a int CHECK (b > 0), PRIMARY KEY (b));
+        CREATE TABLE t (a int, EXCLUDE USING btree (b WITH =));
+        CREATE TABLE t (a int CHECK (a > 0), b int);
+        ALTER TABLE t ADD PRIMARY KEY (ghost);
+        ALTER TABLE t ADD PRIMARY KEY (a) INCLUDE (ghost);
+        ALTER TABLE t ADD UNIQUE (ghost);
+        ALTER TABLE t ADD UNIQUE (a) INCLUDE (ghost);
+        ALTER TABLE t ADD CONSTRAINT x EXCLUDE USING btree (ghost WITH =);
+        ALTER TABLE t ADD CONSTRAINT x EXCLUDE USING btree ((a + ghost) WITH =);
+        ALTER TABLE t ADD CHECK (ghost > 0);
+        ALTER TABLE t ADD CHECK (a > 0 OR b IS NULL);
+    """,
+    "indexes on missing columns": """
+        CREATE TABLE t (a int, b text);
+        CREATE MATERIALIZED VIEW mv AS SELECT a, b AS label FROM t;
+        CREATE INDEX ON t (ghost);
+        CREATE INDEX ON t (lower(ghost));
+        CREATE INDEX ON t (a, lower(ghost));
+        CREATE INDEX ON t (a) INCLUDE (ghost);
+        CREATE INDEX ON t (ghost) WHERE other > 0;
+        CREATE INDEX ON nowhere (a);
+        CREATE INDEX ON mv (b);
+        CREATE INDEX ON mv (label) WHERE a > 0;
+        CREATE INDEX ON t (a) WHERE b <> '';
+    """,
+    "policies and triggers on missing things": """
+        CREATE TABLE t (a int, b tsvector);
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+        CREATE FUNCTION takes(int) RETURNS int LANGUAGE sql AS $$SELECT 1$$;
+        CREATE POLICY p ON nowhere USING (true);
+        CREATE POLICY p ON public.nowhere USING (true);
+        CREATE POLICY p ON t USING (a > 0);
+        CREATE TRIGGER tr BEFORE INSERT ON nowhere FOR EACH ROW EXECUTE FUNCTION touch();
+        CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION nofunc();
+        CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE PROCEDURE public.nofunc('x');
+        CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION takes();
+        CREATE TRIGGER tr BEFORE UPDATE OF ghost ON t FOR EACH ROW EXECUTE FUNCTION touch();
+        CREATE TRIGGER tr BEFORE UPDATE OF a ON t FOR EACH ROW EXECUTE FUNCTION touch();
+        CREATE TRIGGER tr2 BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();
+    """,
+}
+
+
+def _server_errors(dsn: str, statements: str) -> list[str]:
+    """Run SQL one statement at a time in autocommit, as psql does; the errors, in order."""
+    import postgast
+    import psycopg
+
+    errors = []
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        for statement in postgast.split(statements):
+            try:
+                connection.execute(statement.encode())
+            except psycopg.Error as error:
+                errors.append(str(error.diag.message_primary))
+    return errors
+
+
+@pytest.mark.catalog
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_replay_refuses_what_the_server_refuses(name: str, pg: str) -> None:
+    sql = REFUSED[name]
+    errors = _server_errors(pg, sql)
+    assert errors, "each case has statements the server refuses"
+    live = introspect(pg)
+    result = replay_files([parse_sql(sql, f"{name}.sql")])
+    expected = [f"Statement not replayed: PostgreSQL refuses it: {error} (" for error in errors]
+    assert [f.message[: len(e)] for f, e in zip(result.findings, expected, strict=False)] == expected
+    assert len(result.findings) == len(errors), [f.message for f in result.findings]
+    assert [str(d) for d in diff_models(result.model, live)] == []
+
 
 def _has_xml(dsn: str) -> bool:
     import psycopg

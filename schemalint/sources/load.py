@@ -186,7 +186,7 @@ def load(
     from schemalint.sources.sql.replay import replay_files
 
     files = [read_file(p) for p in sql_files(source.path)]
-    result = replay_files(files)
+    result = replay_files(files, any_order=source.kind == "document")
     return Loaded(
         restrict(result.model, schemas, exclude_schemas, source.label),
         source.label,

@@ -161,6 +161,7 @@ class Replayer:
         # something replay cannot read); a server's default is taken to be UTC
         self.time_zone: str | None = "UTC"
         self.statement: Statement | None = None
+        self.refused = False  # whether PostgreSQL refuses the last statement applied
         self._origin: dict[str, Location] = JournalDict(self.state.journal)
         self._view: Model | None = None
 
@@ -170,6 +171,7 @@ class Replayer:
         """Apply one statement; return E001 findings for what was not replayed."""
 
         self.statement = statement
+        self.refused = False
         kind = statement.kind
         if kind == "error":
             return [self._e001(statement, f"statement does not parse: {statement.error}")]
@@ -197,10 +199,30 @@ class Replayer:
         try:
             self.atomically(handler, statement.node)
         except Refused as error:
+            self.refused = True
             return [self._e001(statement, f"PostgreSQL refuses it: {error}")]
         except NotReplayed as reason:
             return [self._e001(statement, str(reason))]
         return []
+
+    def retry(self, postponed: Sequence[Statement]) -> list[Finding]:
+        """Apply statements refused earlier again, round after round while some go through (a
+        schema document names tables in any order); the findings of the last attempt of each."""
+        findings: list[Finding] = []
+        while postponed:
+            refused: list[Statement] = []
+            last: list[Finding] = []
+            for statement in postponed:
+                found = self.apply(statement)
+                if self.refused:
+                    refused.append(statement)
+                    last.extend(found)
+                else:
+                    findings.extend(found)
+            if len(refused) == len(postponed):  # no progress: these are refused for good
+                return findings + last
+            postponed = refused
+        return findings
 
     def atomically(self, handler: Callable[[Replayer, Any], None], node: Any) -> None:
         """Run a statement's handler; when PostgreSQL would refuse the statement (Refused), undo
@@ -407,14 +429,27 @@ class ReplayResult:
         return self.origins.get(qualname)
 
 
-def replay_files(files: Iterable[SqlFile], search_path: Sequence[str] = ("public",)) -> ReplayResult:
-    """Replay files in the order given; the final model, E001 findings and object origins."""
+def replay_files(
+    files: Iterable[SqlFile], search_path: Sequence[str] = ("public",), *, any_order: bool = False
+) -> ReplayResult:
+    """Replay files in the order given; the final model, E001 findings and object origins.
+
+    ``any_order``: the files describe a schema rather than the steps that make it (a schema
+    document lists its tables by name, a foreign key before the table it references), so a
+    statement PostgreSQL refuses is tried again after the rest of its file, until none succeeds.
+    """
     replayer = Replayer(search_path)
     findings: list[Finding] = []
     count = 0
     for sql_file in files:
         replayer.new_session(search_path)
+        postponed: list[Statement] = []
         for statement in sql_file.statements:
-            findings.extend(replayer.apply(statement))
+            found = replayer.apply(statement)
+            if any_order and replayer.refused:
+                postponed.append(statement)
+            else:
+                findings.extend(found)
             count += 1
+        findings.extend(replayer.retry(postponed))
     return ReplayResult(replayer.snapshot(), findings, dict(replayer.origins), count)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from postgast import pg_query_pb2 as pb
 
 from schemalint.model import evolve
+from schemalint.sources.sql import refusals
 from schemalint.sources.sql import replay_tables as tables
 from schemalint.sources.sql.replay import NotReplayed, enum_constants
 
@@ -77,6 +78,7 @@ def alter_table(r: Replayer, stmt: pb.AlterTableStmt) -> None:
     if qualname not in r.state.tables:
         if stmt.missing_ok:
             return
+        refusals.relation(r, stmt.relation)
         r.table(qualname)
     recurse = stmt.relation.inh
     for cmd_node in stmt.cmds:

@@ -23,7 +23,7 @@ from schemalint.model import (
     View,
     evolve,
 )
-from schemalint.sources.sql import replay_alter, replay_tables
+from schemalint.sources.sql import refusals, replay_alter, replay_tables
 from schemalint.sources.sql.replay import NotReplayed, enum_constants
 from schemalint.sources.sql.replay_tables import SEQUENCE_LIMITS
 from schemalint.sources.sql.viewcols import Lookup, cast_domain_operands, prepare_view_query
@@ -638,10 +638,6 @@ def _function_qualname(r: Replayer, func: pb.ObjectWithArgs) -> str:
     return f"{r.missing_schema()}.{names[0]}({args})"
 
 
-# trigger functions PostgreSQL ships in pg_catalog
-_BUILTIN_TRIGGER_FUNCTIONS = frozenset(
-    {"tsvector_update_trigger", "tsvector_update_trigger_column", "suppress_redundant_updates_trigger"}
-)
 _TIMING = {2: "before", 64: "instead of", 0: "after"}
 _EVENTS = ((4, "insert"), (8, "delete"), (16, "update"), (32, "truncate"))
 
@@ -660,12 +656,12 @@ def set_triggers(r: Replayer, owner: Table | View, triggers: tuple[Trigger, ...]
 
 
 def create_trigger(r: Replayer, stmt: pb.CreateTrigStmt) -> None:
-    qualname = r.relation(stmt.relation)
+    qualname = refusals.trigger_target(r, stmt)
     table = trigger_owner(r, qualname)
     names = [n.string.sval for n in stmt.funcname]
     if len(names) > 1:
         function = f"{names[-2]}.{names[-1]}"
-    elif names[0] in _BUILTIN_TRIGGER_FUNCTIONS:
+    elif names[0] in refusals.BUILTIN_TRIGGER_FUNCTIONS:
         function = f"pg_catalog.{names[0]}"
     else:
         function = next(
@@ -716,7 +712,7 @@ def _roles(roles: Any) -> tuple[str, ...]:
 
 
 def create_policy(r: Replayer, stmt: pb.CreatePolicyStmt) -> None:
-    qualname = r.relation(stmt.table)
+    qualname = refusals.relation(r, stmt.table)
     table = r.table(qualname)
     if any(p.name == stmt.policy_name for p in table.policies):
         raise NotReplayed(f"policy {stmt.policy_name} on {qualname} already exists")

@@ -10,6 +10,7 @@ from postgast import pg_query_pb2 as pb
 
 from schemalint.exprnorm import canonical_expr, column_refs, fold_default, utc_timestamp
 from schemalint.model import Column, Constraint, ConstraintKind, Index, Sequence, Table, evolve
+from schemalint.sources.sql import refusals
 from schemalint.sources.sql.naming import choose_name, index_column_names, name_addition
 from schemalint.sources.sql.replay import NotReplayed, enum_constants
 from schemalint.typenorm import SERIAL_TYPES, quote_qualified
@@ -154,6 +155,7 @@ def create_table(r: Replayer, stmt: pb.CreateStmt) -> None:
         _serial_sequence(r, qualname, name, serial)
     for parent in parents:
         _inherit_constraints(r, qualname, parent, partition=stmt.HasField("partbound"))
+    refusals.keys_before_checks(r, r.table(qualname), deferred)
     for constraint in _without_duplicate_keys(sorted(deferred, key=_constraint_order)):
         add_constraint(r, qualname, constraint, recurse=True)
     if stmt.HasField("partbound"):
@@ -576,6 +578,7 @@ def add_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recurse: boo
     deferrable, deferred = bool(c.deferrable), bool(c.initdeferred)
     validated = not c.skip_validation
     if c.contype == C.CONSTR_CHECK:
+        refusals.check_columns(table, c)
         expression = canonical_expr(c.raw_expr)
         name = c.conname or choose_name(table.name, _check_column(c, table), "check", r.conname_taken(schema))
         constraint = Constraint(
@@ -594,14 +597,7 @@ def add_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recurse: boo
         return
     if c.contype == C.CONSTR_FOREIGN:
         columns = _strings(c.fk_attrs)
-        ref_qualname = r.relation(c.pktable)
-        ref_columns = _strings(c.pk_attrs)
-        if not ref_columns:
-            ref_table = r.state.tables.get(ref_qualname)
-            pk = ref_table.primary_key if ref_table else None
-            if pk is None:
-                raise NotReplayed(f"foreign key references {ref_qualname}, whose primary key is unknown")
-            ref_columns = pk.columns
+        ref_qualname, ref_columns = refusals.foreign_key_target(r, table, c)
         name = c.conname or choose_name(table.name, name_addition(columns), "fkey", r.conname_taken(schema))
         constraint = Constraint(
             name=name,
@@ -670,6 +666,8 @@ def _add_index_constraint(r: Replayer, qualname: str, c: pb.Constraint, *, recur
         C.CONSTR_EXCLUSION: "exclusion",
     }
     kind = kinds[c.contype]
+    if not c.indexname:
+        refusals.key_columns(r, table, c)
     if c.indexname:  # ADD CONSTRAINT … USING INDEX
         index_qualname = f"{schema}.{c.indexname}"
         index = next((i for i in table.indexes if i.name == c.indexname), None)
@@ -783,7 +781,8 @@ def _index_key(elem: pb.IndexElem, table: Table | None = None, method: str = "bt
 
 
 def create_index(r: Replayer, stmt: pb.IndexStmt) -> None:
-    owner = r.relation(stmt.relation)
+    owner = refusals.relation(r, stmt.relation)
+    refusals.index_columns(r, owner, stmt)
     is_view = owner in r.state.views
     if not is_view:
         table = r.table(owner)
