@@ -165,20 +165,21 @@ def table_domain(table: Table, domains: Mapping[str, str] | None) -> str:
 
 
 def _column_constraints(table: Table) -> dict[str, list[str]]:
+    # a constraint may name a column the table lacks (a hand-edited model dump): not shown on one
     found: dict[str, list[str]] = {c.name: [] for c in table.columns}
     for constraint in sorted_constraints(table):
         if constraint.kind == "primary key":
             for name in constraint.columns:
-                found[name].append("PK")
+                found.get(name, []).append("PK")
         elif constraint.kind == "unique" and len(constraint.columns) == 1:
-            found[constraint.columns[0]].append("UNIQUE")
+            found.get(constraint.columns[0], []).append("UNIQUE")
         elif constraint.kind == "foreign key" and constraint.ref_table is not None:
             target = f"{constraint.ref_table}({', '.join(constraint.ref_columns)})"
             action = (
                 f" ON DELETE {constraint.on_delete.upper()}" if constraint.on_delete != "no action" else ""
             )
             for name in constraint.columns:
-                found[name].append(f"FK → {target}{action}")
+                found.get(name, []).append(f"FK → {target}{action}")
     for index in sorted(table.indexes, key=lambda i: i.name):
         if index.unique and index.constraint is None and len(index.keys) == 1 and index.keys[0] in found:
             partial = " (partial)" if index.predicate is not None else ""

@@ -73,12 +73,21 @@ def _full_graph(model: Model) -> nx.MultiDiGraph:
     for qualname in sorted(model.tables):
         table = model.tables[qualname]
         for constraint in sorted(table.foreign_keys, key=lambda c: c.name):
-            edge = foreign_key_edge(table, constraint)
-            if edge.parent not in graph:
-                # a reference to a table outside the model (filtered schema): no dangling node
+            parent = model.tables.get(constraint.ref_table or "")
+            if parent is None or not _can_exist(table, parent, constraint):
+                # a reference to a table outside the model (filtered schema): no dangling node; nor
+                # an edge for a foreign key between columns that are not there (an inconsistent dump)
                 continue
+            edge = foreign_key_edge(table, constraint)
             graph.add_edge(edge.child, edge.parent, key=edge.name, fk=edge)
     return graph
+
+
+def _can_exist(table: Table, parent: Table, constraint: Constraint) -> bool:
+    """Whether the columns of a foreign key are columns of its tables."""
+    return all(table.column(c) is not None for c in constraint.columns) and all(
+        parent.column(c) is not None for c in constraint.ref_columns
+    )
 
 
 def _matching(nodes: Iterable[str], patterns: Sequence[str]) -> set[str]:

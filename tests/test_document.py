@@ -313,3 +313,25 @@ def test_from_migrations_to_document_and_back(tmp_path: Path) -> None:
     assert sorted(back.model.tables) == sorted(loaded.model.tables)
     for qualname, table in loaded.model.tables.items():
         assert _without_comments(back.model.tables[qualname]) == _without_comments(table), qualname
+
+
+def test_constraints_on_columns_the_table_lacks_do_not_break_the_document() -> None:
+    """A model dump can name columns a table does not have (PostgreSQL would have refused the
+    constraint): the document shows the constraint in the table's SQL, on no column's row."""
+    from schemalint.model import Column, Constraint, Model, Table
+
+    table = Table(
+        "public",
+        "t",
+        columns=(Column("id", "integer"),),
+        constraints=(
+            Constraint("t_pkey", "primary key", ("ghost",)),
+            Constraint("t_key", "unique", ("ghost",)),
+            Constraint("t_fkey", "foreign key", ("ghost",), ref_table="public.nowhere", ref_columns=("id",)),
+        ),
+    )
+    text = render_document(
+        Model(tables={"public.t": table}), title="T", pack=None, domains=None, server_version=None
+    )
+    assert "| `id` | `integer` | yes |  |  |  |" in text
+    assert "CONSTRAINT t_fkey FOREIGN KEY (ghost) REFERENCES public.nowhere (id)" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,9 @@ constraints = st.builds(
     st.booleans(),
     st.booleans(),
     location=locations,
+).map(
+    # a foreign key without the table it references is no model (model_from_json refuses it)
+    lambda c: dataclasses.replace(c, ref_table=c.ref_table or "public.t") if c.kind == "foreign key" else c
 )
 triggers = st.builds(
     Trigger,
@@ -310,6 +314,11 @@ def test_dump_is_deterministic_and_sorted() -> None:
         (
             '{"schema_version": 1, "model": {"enums": {"public.e": {"schema": "public", "name": "e"}}}}',
             "Enum lacks required key 'values'",
+        ),
+        (
+            '{"schema_version": 1, "model": {"tables": {"public.t": {"schema": "public", "name": "t", '
+            '"constraints": [{"name": "f", "kind": "foreign key", "columns": ["id"]}]}}}}',
+            'model.tables["public.t"].constraints[0]: a foreign key needs ref_table',
         ),
     ],
 )

@@ -103,6 +103,25 @@ def test_reference_to_a_table_outside_the_model_makes_no_node() -> None:
     assert ("public.orders", "public.coupons") not in graph.edges()
 
 
+def test_foreign_key_between_columns_that_are_not_there_is_no_edge() -> None:
+    """A model dump can hold a foreign key PostgreSQL would have refused: it is not drawn."""
+    parent = Table(
+        "public", "orders", columns=(Column("id", "integer"),), constraints=(pk("orders_pkey", "id"),)
+    )
+    child = Table(
+        "public",
+        "refunds",
+        columns=(Column("order_id", "integer"),),
+        constraints=(
+            fk("gone_column", ("ghost",), "public.orders", ("id",)),
+            fk("gone_ref_column", ("order_id",), "public.orders", ("ghost",)),
+        ),
+    )
+    graph = fk_graph(Model(tables={"public.orders": parent, "public.refunds": child}))
+    assert sorted(graph.nodes) == ["public.orders", "public.refunds"]
+    assert list(graph.edges) == []
+
+
 @pytest.mark.parametrize(
     ("globs", "depth", "expected"),
     [

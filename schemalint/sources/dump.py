@@ -22,7 +22,7 @@ from typing import Any
 from schemalint import jsontext
 from schemalint import model as model_module
 from schemalint.errors import SourceError
-from schemalint.model import Model
+from schemalint.model import Constraint, Model
 
 SCHEMA_VERSION = 1
 _SNIFF_BYTES = 4096
@@ -148,6 +148,8 @@ def _decode_dataclass(cls: type, value: Any, where: str) -> Any:
                 raise _Invalid(where, f"{cls.__name__} lacks required key {name!r}")
             continue
         kwargs[name] = _decode(hints[name], value[name], f"{where}.{name}")
+    if cls is Constraint and kwargs.get("kind") == "foreign key" and not kwargs.get("ref_table"):
+        raise _Invalid(where, "a foreign key needs ref_table, the qualified name of the table it references")
     return cls(**kwargs)
 
 
