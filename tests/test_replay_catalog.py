@@ -634,6 +634,27 @@ REFUSED: dict[str, str] = {
         CREATE INDEX ON mv (label) WHERE a > 0;
         CREATE INDEX ON t (a) WHERE b <> '';
     """,
+    "drops of what a foreign key references": """
+        CREATE SCHEMA s1;
+        CREATE TABLE s1.x (id int PRIMARY KEY);
+        CREATE TABLE orders (id int PRIMARY KEY, code int UNIQUE, x_id int REFERENCES s1.x);
+        CREATE TABLE refunds (id int PRIMARY KEY, order_id int REFERENCES orders, code int REFERENCES orders (code));
+        CREATE TABLE tree (id int PRIMARY KEY, parent int REFERENCES tree);
+        ALTER TABLE orders DROP COLUMN code;
+        DROP TABLE orders;
+        DROP TABLE s1.x;
+        ALTER TABLE s1.x DROP COLUMN id;
+        ALTER TABLE tree DROP COLUMN id;
+        ALTER TABLE tree DROP COLUMN parent;
+        ALTER TABLE refunds DROP COLUMN code;
+        ALTER TABLE orders DROP COLUMN code;
+        DROP TABLE refunds, orders;
+        DROP TABLE tree;
+        CREATE TABLE tree (id int PRIMARY KEY, parent int REFERENCES tree);
+        CREATE TABLE leaf (id int PRIMARY KEY, tree_id int REFERENCES tree);
+        ALTER TABLE tree DROP COLUMN id CASCADE;
+        DROP TABLE s1.x CASCADE;
+    """,
     "policies and triggers on missing things": """
         CREATE TABLE t (a int, b tsvector);
         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;

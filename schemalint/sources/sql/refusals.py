@@ -203,3 +203,43 @@ def trigger_target(r: Replayer, stmt: pb.CreateTrigStmt) -> str:
             if table.column(name) is None:
                 raise Refused(f'column "{name}" of relation "{table.name}" does not exist')
     return qualname
+
+
+# -- drops ------------------------------------------------------------------------------------------
+
+
+def _described(r: Replayer, table: Table) -> str:
+    """A table as PostgreSQL's object descriptions name it: qualified when not visible."""
+    visible = r.resolve("", table.name, r.relation_exists) == table.qualname
+    return table.name if visible else table.qualname
+
+
+def table_dependents(r: Replayer, dropping: set[str]) -> None:
+    """DROP TABLE without CASCADE: no foreign key of a table that stays references one of them
+    (a table's partitions go with it; its own foreign keys to itself do not hold it)."""
+    going = set(dropping)
+    while True:
+        more = {t.qualname for t in r.state.tables.values() if t.partition_of in going} - going
+        if not more:
+            break
+        going |= more
+    for other in r.state.tables.values():
+        if other.qualname in going:
+            continue
+        for fk in other.foreign_keys:
+            table = r.state.tables.get(fk.ref_table or "")
+            if table is not None and table.qualname in dropping:
+                raise Refused(f"cannot drop table {_described(r, table)} because other objects depend on it")
+
+
+def column_dependents(r: Replayer, table: Table, column: str) -> None:
+    """ALTER TABLE … DROP COLUMN without CASCADE: no foreign key references the column (one of the
+    table's own that is also on the column goes with it)."""
+    for other in r.state.tables.values():
+        for fk in other.foreign_keys:
+            if fk.ref_table != table.qualname or column not in fk.ref_columns:
+                continue
+            if other.qualname == table.qualname and column in fk.columns:
+                continue
+            described = f"column {column} of table {_described(r, table)}"
+            raise Refused(f"cannot drop {described} because other objects depend on it")

@@ -266,6 +266,8 @@ def _drop_column(r: Replayer, qualname: str, name: str, *, missing_ok: bool, cas
         if missing_ok:
             return
         raise NotReplayed(f"column {qualname}.{name} does not exist in the model replayed so far")
+    if not cascade:
+        refusals.column_dependents(r, table, name)
     dropped_constraints = {
         c.name
         for c in table.constraints

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from postgast import pg_query_pb2 as pb
 
 from schemalint.model import evolve
-from schemalint.sources.sql import replay_alter, replay_tables
+from schemalint.sources.sql import refusals, replay_alter, replay_tables
 from schemalint.sources.sql.replay import NotReplayed, enum_constants
 from schemalint.sources.sql.replay_objects import (
     _function_qualname,
@@ -28,6 +28,9 @@ OT = enum_constants(pb.ObjectType)
 def drop(r: Replayer, stmt: pb.DropStmt) -> None:
     s = r.state
     cascade = stmt.behavior == pb.DropBehavior.DROP_CASCADE
+    if stmt.remove_type in (OT.OBJECT_TABLE, OT.OBJECT_FOREIGN_TABLE) and not cascade:
+        dropping = {_split(r, _names(obj), lambda q: q in s.tables) for obj in stmt.objects}
+        refusals.table_dependents(r, dropping)
     for obj in stmt.objects:
         kind = stmt.remove_type
         if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE, OT.OBJECT_ROUTINE, OT.OBJECT_AGGREGATE):
