@@ -20,6 +20,7 @@ Size limits are mermaid's defaults (maxTextSize 50,000 characters, maxEdges
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from typing import Literal
 
 import networkx as nx
@@ -87,12 +88,16 @@ def attribute_name(name: str) -> str:
     return f"{text}_" if text.lower() in ("pk", "fk", "uk") else text
 
 
-def entity_name(qualname: str, *, qualify: bool) -> str:
-    """The mermaid spelling of a table: bare word, else quoted (``%``, ``"``, ``\\`` replaced)."""
-    name = qualname if qualify else qualname.split(".", 1)[1]
+def mermaid_entity(name: str) -> str:
+    """An entity name as mermaid reads it: a bare word, else quoted (``%``, ``"``, ``\\`` replaced)."""
     if _BARE_ENTITY.fullmatch(name) and name.lower() not in _MERMAID_KEYWORDS:
         return name
     return '"' + re.sub(r'["%\\\x00-\x1f]', "_", name) + '"'
+
+
+def entity_name(qualname: str, *, qualify: bool) -> str:
+    """The mermaid spelling of a table (see mermaid_entity)."""
+    return mermaid_entity(qualname if qualify else qualname.split(".", 1)[1])
 
 
 def _quoted_label(text: str) -> str:
@@ -100,16 +105,22 @@ def _quoted_label(text: str) -> str:
 
 
 def column_keys(table: Table) -> dict[str, list[str]]:
-    """Per column its markers, in mermaid's order PK, FK, UK."""
+    """Per column its markers, in mermaid's order PK, FK, UK.
+
+    ``UK`` marks a column that is unique on its own: a one-column unique
+    constraint or a one-column unique index without a predicate. A column of
+    a composite or partial unique index is not unique by itself.
+    """
     markers: dict[str, list[str]] = {column.name: [] for column in table.columns}
     unique: set[str] = set()
-    names = set(markers)
     for constraint in table.constraints:
-        if constraint.kind == "unique":
-            unique.update(constraint.columns)
+        if constraint.kind == "unique" and len(constraint.columns) == 1:
+            unique.add(constraint.columns[0])
     for index in table.indexes:
-        if index.unique and index.constraint is None and all(key in names for key in index.keys):
-            unique.update(index.keys)
+        # an index that backs a constraint (the primary key's) says nothing more than the constraint
+        single = len(index.keys) == 1 and index.keys[0] in markers
+        if index.unique and index.constraint is None and index.predicate is None and single:
+            unique.add(index.keys[0])
     primary = table.primary_key
     foreign = {name for fk in table.foreign_keys for name in fk.columns}
     for name, found in markers.items():
@@ -126,11 +137,12 @@ def cardinality(edge: ForeignKey) -> str:
     """Crow's foot between parent (left) and child (right).
 
     The parent end is exactly one (``||``), or zero or one (``|o``) when a FK
-    column is nullable; the child end is zero or more (``o{``), or zero or one
-    (``o|``) when the FK columns are unique (one-to-one).
+    column is nullable; the child end is zero or more (``o{``), or one
+    (``||``) when the FK columns are unique: a one-to-one relationship, drawn
+    as the Database Schema Document template draws it.
     """
     parent = "|o" if edge.nullable else "||"
-    child = "o|" if edge.unique else "o{"
+    child = "||" if edge.unique else "o{"
     return f"{parent}--{child}"
 
 
@@ -145,27 +157,64 @@ def _shown_columns(table: Table, columns: Columns) -> list[tuple[str, str, list[
     ]
 
 
-def render_mermaid(graph_or_model: nx.MultiDiGraph | Model, *, columns: Columns = "keys") -> str:
-    """A mermaid ``erDiagram``: one entity block per table, one line per foreign key."""
+def entity_lines(table: Table, *, columns: Columns, qualify: bool, reference: bool = False) -> list[str]:
+    """The lines that declare one table. A reference (a hub table drawn in full elsewhere)
+    shows its primary key only."""
+    name = entity_name(table.qualname, qualify=qualify)
+    shown = _shown_columns(table, "keys" if reference else columns)
+    if reference:
+        shown = [item for item in shown if "PK" in item[2]]
+    if not shown:
+        return [f"    {name}"]
+    lines = [f"    {name} {{"]
+    for type_, column, markers in shown:
+        suffix = f" {', '.join(markers)}" if markers else ""
+        lines.append(f"        {type_} {column}{suffix}")
+    lines.append("    }")
+    return lines
+
+
+def fk_label(edge: ForeignKey, labels: Mapping[str, str] | None = None) -> str:
+    """A relationship's label: from ``labels`` (keyed by constraint name, ``table.column`` or
+    ``schema.table.column``; several columns joined by ``,``), else the FK column(s)."""
+    if labels:
+        columns = ",".join(edge.columns)
+        bare = edge.child.split(".", 1)[1]
+        for key in (edge.name, f"{edge.child}.{columns}", f"{bare}.{columns}"):
+            if key in labels:
+                return labels[key]
+    return ", ".join(edge.columns)
+
+
+def relationship_line(edge: ForeignKey, *, qualify: bool, labels: Mapping[str, str] | None = None) -> str:
+    parent = entity_name(edge.parent, qualify=qualify)
+    child = entity_name(edge.child, qualify=qualify)
+    return f"    {parent} {cardinality(edge)} {child} : {_quoted_label(fk_label(edge, labels))}"
+
+
+def render_mermaid(
+    graph_or_model: nx.MultiDiGraph | Model,
+    *,
+    columns: Columns = "keys",
+    references: Collection[str] = (),
+    qualify: bool | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """A mermaid ``erDiagram``: one entity block per table, one line per foreign key.
+
+    Tables in ``references`` are drawn with their primary key only (see
+    ``entity_lines``); ``qualify`` (default: more than one schema in the
+    graph) names entities ``"schema.table"``.
+    """
     graph = as_graph(graph_or_model)
-    qualify = len(schema_names(graph)) > 1
+    if qualify is None:
+        qualify = len(schema_names(graph)) > 1
     lines = ["erDiagram"]
     for table in graph_tables(graph):
-        name = entity_name(table.qualname, qualify=qualify)
-        shown = _shown_columns(table, columns)
-        if not shown:
-            lines.append(f"    {name}")
-            continue
-        lines.append(f"    {name} {{")
-        for type_, column, markers in shown:
-            suffix = f" {', '.join(markers)}" if markers else ""
-            lines.append(f"        {type_} {column}{suffix}")
-        lines.append("    }")
+        reference = table.qualname in references
+        lines += entity_lines(table, columns=columns, qualify=qualify, reference=reference)
     for edge in graph_foreign_keys(graph):
-        parent = entity_name(edge.parent, qualify=qualify)
-        child = entity_name(edge.child, qualify=qualify)
-        label = _quoted_label(", ".join(edge.columns))
-        lines.append(f"    {parent} {cardinality(edge)} {child} : {label}")
+        lines.append(relationship_line(edge, qualify=qualify, labels=labels))
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,7 @@ from schemalint.erd import (
     MERMAID_MAX_EDGES,
     MERMAID_MAX_TEXT,
     attribute_name,
+    column_keys,
     entity_name,
     mermaid_size_warning,
     render_dot,
@@ -132,8 +133,8 @@ def test_mermaid_parses_back_to_the_model(columns: str) -> None:
         ("public.users", "public.orders", "buyer_id"): "||--o{",
         ("public.users", "public.orders", "seller_id"): "||--o{",
         ("public.coupons", "public.orders", "coupon_id"): "|o--o{",
-        ("public.users", "public.profiles", "user_id"): "||--o|",
-        ("public.orders", "billing.invoices", "order_id"): "|o--o|",
+        ("public.users", "public.profiles", "user_id"): "||--||",
+        ("public.orders", "billing.invoices", "order_id"): "|o--||",
         ("public.orders", "public.order_items", "order_id"): "||--o{",
         ("public.categories", "public.categories", "parent_id"): "|o--o{",
     }
@@ -143,6 +144,33 @@ def test_single_schema_diagram_uses_bare_table_names() -> None:
     diagram = parse_mermaid(render_mermaid(fk_graph(shop_model(), schemas=["public"])))
     assert "orders" in diagram.entities
     assert ("users", "||--o{", "orders", "buyer_id") in diagram.relationships
+
+
+def test_only_a_column_unique_on_its_own_is_uk(tmp_path: Path) -> None:
+    path = tmp_path / "schema.sql"
+    path.write_text(
+        """
+        CREATE TABLE users (
+            id uuid PRIMARY KEY, tenant_id uuid NOT NULL, email text NOT NULL, slug text NOT NULL,
+            handle text NOT NULL UNIQUE, code text NOT NULL, deleted_at timestamptz,
+            UNIQUE (tenant_id, code)
+        );
+        CREATE UNIQUE INDEX uq_users_tenant_email ON users (tenant_id, lower(email)) WHERE deleted_at IS NULL;
+        CREATE UNIQUE INDEX uq_users_slug ON users (slug) WHERE deleted_at IS NULL;
+        CREATE UNIQUE INDEX uq_users_email ON users (email);
+        """,
+        encoding="utf-8",
+    )
+    keys = column_keys(load_model(str(path)).tables["public.users"])
+    assert keys == {
+        "id": ["PK"],
+        "tenant_id": [],  # composite unique constraint and composite partial index
+        "email": ["UK"],  # its own unique index (the composite one does not count)
+        "slug": [],  # partial: unique among live rows only
+        "handle": ["UK"],
+        "code": [],
+        "deleted_at": [],
+    }
 
 
 def test_all_columns_types_are_shortened_for_mermaid() -> None:
@@ -309,10 +337,10 @@ def test_from_sql_to_diagram(tmp_path: Path) -> None:
         "public.users",
     ]
     assert sorted(diagram.relationships) == [
-        ("public.orders", "||--o|", "billing.invoices", "order_id"),
+        ("public.orders", "||--||", "billing.invoices", "order_id"),
         ("public.users", "|o--o{", "public.orders", "referrer_id"),
         ("public.users", "||--o{", "public.orders", "user_id"),
-        ("public.users", "||--o|", "public.profiles", "user_id"),
+        ("public.users", "||--||", "public.profiles", "user_id"),
     ]
     assert ("numeric(19_4)", "amount", ()) in diagram.entities["billing.invoices"]
     assert ("timestamptz", "placed_at", ()) in diagram.entities["public.orders"]
