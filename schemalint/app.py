@@ -337,33 +337,53 @@ def inspect(args: argparse.Namespace) -> int:
 
 
 def erd(args: argparse.Namespace) -> int:
-    from schemalint.erd import mermaid_size_warning, render_dot, render_mermaid, render_split
-    from schemalint.graph import fk_graph
+    from schemalint.erd import render_dot, render_split
+    from schemalint.erdfit import fit_mermaid, split_mermaid, too_large_warning
+    from schemalint.graph import fk_graph, split_graph
 
     model = _load(args.source, args).model
     graph = fk_graph(model, schemas=args.schema or (), tables=args.table or (), depth=args.depth)
-    if args.split:
-        parts = render_split(graph, by=args.split, columns=args.columns, format=args.format)
+    if args.format == "dot":
+        if not args.split:
+            _write(render_dot(graph, columns=args.columns), args.output)
+            return 0
+        parts = render_split(graph, by=args.split, columns=args.columns, format="dot")
         if not args.output:
             for name, text in parts.items():
-                _write(f"%% {name}\n{text}" if args.format == "mermaid" else f"// {name}\n{text}", None)
+                _write(f"// {name}\n{text}", None)
             return 0
-        directory = Path(args.output)
-        suffix = ".mmd" if args.format == "mermaid" else ".dot"
         for name, text in parts.items():
-            _write(text, str(directory / f"{name}{suffix}"))
-        _warn(f"wrote {len(parts)} diagrams to {directory}")
+            _write(text, str(Path(args.output) / f"{name}.dot"))
+        _warn(f"wrote {len(parts)} diagrams to {args.output}")
         return 0
-    text = (
-        render_mermaid(graph, columns=args.columns)
-        if args.format == "mermaid"
-        else render_dot(graph, columns=args.columns)
+    if args.split:
+        diagrams, too_large = split_mermaid(split_graph(graph, args.split), columns=args.columns)
+        for name in too_large:
+            overview = next(d for d in diagrams if d.name == f"{name}.overview")
+            _warn(too_large_warning(f"--split {args.split}: part {name}", overview))
+    else:
+        diagrams = fit_mermaid(graph, columns=args.columns)
+        if len(diagrams) > 1:
+            _warn(too_large_warning("The diagram", diagrams[0]))
+    if len(diagrams) == 1 and not args.split:
+        _write(diagrams[0].text, args.output)
+        return 0
+    if not args.output:
+        for diagram in diagrams:
+            _write(f"%% {diagram.name}: {diagram.size}\n{diagram.text}", None)
+        return 0
+    # --split: -o is a directory; else -o FILE holds the overview and the parts go beside it
+    target = Path(args.output)
+    paths = (
+        [target / f"{d.name}.mmd" for d in diagrams]
+        if args.split
+        else [target, *(target.with_name(f"{target.stem}.{d.name}.mmd") for d in diagrams[1:])]
     )
-    if args.format == "mermaid":
-        warning = mermaid_size_warning(text)
-        if warning:
-            _warn(warning)
-    _write(text, args.output)
+    for diagram, path in zip(diagrams, paths, strict=True):
+        _write(diagram.text, str(path))
+    _warn(f"wrote {len(diagrams)} diagrams:")
+    for diagram, path in zip(diagrams, paths, strict=True):
+        _warn(f"  {path}: {diagram.size}")
     return 0
 
 
