@@ -389,8 +389,9 @@ def erd(args: argparse.Namespace) -> int:
 
 def doc(args: argparse.Namespace) -> int:
     from schemalint.docsections import check_document, update_document
-    from schemalint.document import render_document
-    from schemalint.sources.load import detect
+    from schemalint.document import DocOptions, render_document
+    from schemalint.sources.load import detect, read_file, sql_files
+    from schemalint.sources.migrationinfo import migration_facts
 
     settings = _settings(args)
     source = detect(args.source)
@@ -400,16 +401,24 @@ def doc(args: argparse.Namespace) -> int:
         for code, s in settings.rules.items()
         if s.enabled
     }
+    facts = None
+    if source.is_files:  # migrations, a .sql file or a document: how it is migrated, its seed rows
+        facts = migration_facts(source.path, source.spec, [read_file(p) for p in sql_files(source.path)])
     # a database is named by its name, never by its DSN (which may carry a password)
     name = (model.database.database or "database") if source.kind == "database" else source.path.name
     title = args.title or f"Database Schema Document: {name}"
-    generated = render_document(
-        model,
-        title=title,
+    header = {k: v for k, v in settings.doc.items() if k != "labels"}
+    options = DocOptions(
         pack=pack,
         domains=dict(settings.domains) or None,
         server_version=model.database.server_version,
+        target_postgres=settings.target_postgres if source.kind != "database" else None,
+        header=header,
+        labels=settings.doc.get("labels", {}),
+        migrations=facts,
+        columns=getattr(args, "columns", None) or "all",
     )
+    generated = render_document(model, title=title, options=options)
     if args.check or args.update:
         if not args.output:
             raise UserError("--check and --update need -o FILE (the committed document)")

@@ -203,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--check", action="store_true", help="exit 1 with a diff when -o FILE is out of date")
     doc.add_argument("--update", action="store_true", help="rewrite only the generated sections of -o FILE")
     doc.add_argument("--title", default=None)
+    doc.add_argument(
+        "--columns",
+        choices=("all", "keys", "none"),
+        default="all",
+        help="columns in the ER diagram: all (default, as the template draws it), keys, none",
+    )
     doc.add_argument("--config", metavar="FILE")
     _schemas(doc)
 

@@ -37,8 +37,11 @@ from schemalint.rules.packs import (
 CONFIG_KEYS = (
     "extend", "migrations", "packs", "select", "extend-select", "ignore", "severity", "rules",
     "per-file-ignores", "per-object-ignores", "fail-on", "target-postgres", "schemas", "exclude-schemas",
-    "domains",
+    "domains", "doc",
 )  # fmt: skip
+# [tool.schemalint.doc]: the schema document's header (written once, then kept by hand) and
+# relationship labels of its diagram (constraint name or table.column → label)
+DOC_KEYS = ("project", "database", "version", "author", "status", "reviewers", "date", "labels")
 CLI_APPENDS = ("extend-select", "ignore", "packs")  # command-line values add to the file's; others replace
 DEFAULT_PACKS = ("standard",)
 CONFIG_NAMES = (".schemalint.yaml", ".schemalint.yml", "pyproject.toml")
@@ -69,6 +72,7 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, selectors)
     per_object_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     domains: tuple[tuple[str, str], ...] = ()  # (table glob, domain name)
+    doc: Mapping[str, Any] = field(default_factory=dict)  # DOC_KEYS
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)  # every registered rule, by code
     origins: Mapping[str, str] = field(default_factory=dict)  # config key → origin
 
@@ -116,6 +120,7 @@ class Settings:
             "per-file-ignores": {glob: list(codes) for glob, codes in self.per_file_ignores},
             "per-object-ignores": {glob: list(codes) for glob, codes in self.per_object_ignores},
             "domains": dict(self.domains),
+            "doc": dict(self.doc),
         }
         out += [SettingSource(key, value, self.origins.get(key, "default")) for key, value in values.items()]
         for code, setting in self.rules.items():
@@ -248,7 +253,27 @@ def _check_value(where: str, key: str, value: Any, base: Path) -> Any:
                 raise ConfigError(f"{where}: domains.{glob} must be a domain name, found {name!r}")
             domains.append((str(glob), name))
         return tuple(domains)
+    if key == "doc":
+        return _check_doc(where, value)
     raise unknown_key_error(where, key, CONFIG_KEYS)
+
+
+def _check_doc(where: str, value: Any) -> dict[str, Any]:
+    checked: dict[str, Any] = {}
+    for name, item in table(where, "doc", value).items():
+        if name not in DOC_KEYS:
+            raise unknown_key_error(where, f"doc.{name}", tuple(f"doc.{k}" for k in DOC_KEYS))
+        if name == "labels":
+            labels = table(where, "doc.labels", item)
+            for fk, label in labels.items():
+                if not isinstance(label, str):
+                    raise ConfigError(f"{where}: doc.labels.{fk} must be a label string, found {label!r}")
+            checked[name] = {str(k): v for k, v in labels.items()}
+        elif isinstance(item, str) or (name == "version" and isinstance(item, int | float)):
+            checked[name] = str(item)
+        else:
+            raise ConfigError(f"{where}: doc.{name} must be a string, found {item!r}")
+    return checked
 
 
 def _file_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict[str, Any]]]:
@@ -323,6 +348,7 @@ def load_settings(
         per_file_ignores=values.get("per-file-ignores", ()),
         per_object_ignores=values.get("per-object-ignores", ()),
         domains=values.get("domains", ()),
+        doc=values.get("doc", {}),
         rules=rules,
         origins=found.origins,
     )

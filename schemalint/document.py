@@ -1,35 +1,66 @@
-"""The Database Schema Document: the schema as Markdown, kept true by regeneration.
+"""The Database Schema Document, in the shape of the template it comes from, kept true by
+regeneration.
 
 Every generated part sits between ``<!-- schemalint:begin NAME -->`` and
 ``<!-- schemalint:end NAME -->`` (its heading included), so that
 ``update_document`` can replace exactly those parts and keep everything a
-person wrote around them. Sections: ``overview``, ``erd``, ``conventions``,
-one ``tables:DOMAIN`` per domain, ``enums``, ``domains``, ``views``,
-``functions``, ``triggers``, ``policies``.
+person wrote around them. The template's sections, in its order:
+
+- header block, Related Standards, Document History: written once (prose,
+  placeholders from ``[tool.schemalint.doc]``), then kept by hand;
+- ``technology`` (1), then a hand-kept table of hosting facts;
+- ``erd`` (2): every table with every column, split to fit mermaid's limits;
+- ``conventions`` (3, see docconventions);
+- ``tables`` and one ``tables:DOMAIN`` per domain (4);
+- ``enums`` (5), ``views`` (6), ``functions`` (7), ``migrations`` (8),
+  ``seed`` (9), ``partitioning`` (10.1); the rest of 8-10, 11 and Approval
+  by hand (see docmanual).
 """
 
 from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-import networkx as nx
-
-from schemalint.docsections import check_document, section, update_document
-from schemalint.erd import mermaid_size_warning, render_mermaid
-from schemalint.graph import fk_graph, split_graph
-from schemalint.model import Model, Table
-from schemalint.sqlgen import (
-    create_index_sql,
-    create_policy_sql,
-    create_trigger_sql,
-    quote_qualified,
-    sorted_constraints,
-    table_sql,
+from schemalint import docmanual
+from schemalint.docconventions import conventions_lines
+from schemalint.docobjects import (
+    enums_lines,
+    functions_lines,
+    is_lookup_table,
+    partitioning_lines,
+    sql_block,
+    table_statements,
+    views_lines,
 )
+from schemalint.docsections import check_document, section, update_document
+from schemalint.erd import Columns, display_type
+from schemalint.erdfit import fit_mermaid
+from schemalint.graph import fk_graph
+from schemalint.model import Model, Table
+from schemalint.sources.migrationinfo import MigrationFacts
+from schemalint.sqlgen import sorted_constraints
+from schemalint.typenorm import quote_ident
 
-__all__ = ["check_document", "render_document", "table_domain", "update_document"]
+__all__ = ["DocOptions", "check_document", "render_document", "table_domain", "update_document"]
+
+
+@dataclass(frozen=True)
+class DocOptions:
+    """What the document needs besides the model."""
+
+    pack: Mapping[str, Any] | None = None  # rule code → {severity, options[, slug, summary]}
+    domains: Mapping[str, str] | None = None  # table glob → domain name
+    server_version: str | None = None
+    target_postgres: int | None = None
+    header: Mapping[str, str] = field(default_factory=dict)  # [tool.schemalint.doc]
+    labels: Mapping[str, str] = field(default_factory=dict)  # FK → relationship label
+    migrations: MigrationFacts | None = None
+    columns: Columns = "all"
+    today: date | None = None
 
 
 def _cell(text: str | None) -> str:
@@ -48,111 +79,88 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def _none(lines: list[str]) -> list[str]:
-    return lines if lines else ["_None._"]
-
-
-def _overview(model: Model, server_version: str | None) -> list[str]:
-    version = server_version or model.database.server_version
-    technology = f"PostgreSQL {version}" if version else "PostgreSQL (from migrations)"
+def _technology(model: Model, options: DocOptions) -> list[str]:
+    version = options.server_version or model.database.server_version
+    if version:
+        shown = version
+    elif options.target_postgres:
+        shown = f"{options.target_postgres} (target-postgres; read from migrations)"
+    else:
+        shown = "(read from migrations)"
     counts = [
         (len(model.tables), "table", "tables"),
         (sum(1 for v in model.views.values() if not v.materialized), "view", "views"),
         (sum(1 for v in model.views.values() if v.materialized), "materialized view", "materialized views"),
         (len(model.enums), "enum", "enums"),
         (len(model.domains), "domain", "domains"),
+        (len(model.sequences), "sequence", "sequences"),
         (len(model.functions), "function", "functions"),
         (sum(len(t.triggers) for t in model.tables.values()), "trigger", "triggers"),
         (sum(len(t.policies) for t in model.tables.values()), "policy", "policies"),
     ]
     schemas = sorted(set(model.schemas) | {t.schema for t in model.tables.values()})
-    extensions = sorted(model.extensions)
+    tool = options.migrations.tool if options.migrations else None
     rows = [
-        ["Technology", technology],
-        ["Schemas", ", ".join(f"`{s}`" for s in schemas) or "none"],
-        ["Objects", ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n) or "none"],
+        ["**Technology**", "PostgreSQL"],
+        ["**Version**", shown],
+        ["**Encoding**", model.database.encoding or "{{ENCODING}} (read from a live database)"],
+        ["**Timezone**", model.database.timezone or "{{TIMEZONE}} (read from a live database)"],
+        ["**Extensions**", ", ".join(f"`{e}`" for e in sorted(model.extensions)) or "none"],
+        ["**Schemas**", ", ".join(f"`{s}`" for s in schemas) or "none"],
+        [
+            "**Objects**",
+            ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n) or "none",
+        ],
+        ["**Migration tool**", tool or "{{MIGRATION_TOOL}}"],
     ]
-    if extensions:
-        rows.append(["Extensions", ", ".join(f"`{e}`" for e in extensions)])
-    return ["## Overview", "", *_table(["", ""], rows)]
+    lines = ["## 1. Database Technology & Version", "", *_table(["Property", "Value"], rows)]
+    statements = [
+        f"CREATE SCHEMA IF NOT EXISTS {quote_ident(s)};" for s in sorted(model.schemas) if s != "public"
+    ]
+    statements += [
+        f"CREATE EXTENSION IF NOT EXISTS {quote_ident(e.name)} SCHEMA {quote_ident(e.schema)};"
+        for _, e in sorted(model.extensions.items())
+    ]
+    return [*lines, "", *sql_block(statements)] if statements else lines
 
 
-def _mermaid_block(graph: nx.MultiDiGraph) -> list[str] | None:
-    """The diagram with key columns, else with table names only, else None when even that is too large."""
-    for columns in ("keys", "none"):
-        diagram = render_mermaid(graph, columns=columns)
-        if mermaid_size_warning(diagram) is None:
-            return ["```mermaid", diagram.rstrip("\n"), "```"]
-    return None
-
-
-def _erd(model: Model) -> list[str]:
-    lines = ["## Entity-relationship diagram", ""]
+def _erd(model: Model, options: DocOptions) -> list[str]:
+    lines = ["## 2. ER Diagram", ""]
     if not model.tables:
         return [*lines, "_No tables._"]
     graph = fk_graph(model)
-    block = _mermaid_block(graph)
-    if block is not None:
-        return lines + block
-    lines.append("The schema is too large for one diagram: one diagram per group of related tables.")
-    for name, part in split_graph(graph, "component").items():
-        lines += ["", f"### {name}", ""]
-        block = _mermaid_block(part)
-        if block is None:
-            count = part.number_of_nodes()
-            block = [
-                f"_{count} tables, too many for one mermaid diagram; draw a neighbourhood with "
-                f"`schemalint erd SOURCE --table {name} --depth 1`._"
-            ]
-        lines += block
-    return lines
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_value(v) for v in value) if value else "none"
-    return f"`{value}`"
-
-
-def _nested_lines(key: str, value: Any, indent: str) -> list[str]:
-    if isinstance(value, Mapping):
-        lines = [f"{indent}- {key}:"]
-        for inner in sorted(value, key=str):
-            lines += _nested_lines(f"`{inner}`", value[inner], indent + "  ")
-        return lines
-    if isinstance(value, (list, tuple)) and any(isinstance(v, Mapping) for v in value):
-        lines = [f"{indent}- {key}:"]
-        for item in value:
-            if isinstance(item, Mapping):
-                lines.append(f"{indent}  - " + ", ".join(f"{k} {_value(v)}" for k, v in item.items()))
-            else:
-                lines.append(f"{indent}  - {_value(item)}")
-        return lines
-    return [f"{indent}- {key}: {_value(value)}"]
-
-
-def _option_lines(name: str, value: Any, indent: str) -> list[str]:
-    """An option as a list item: its name in words, mappings (standard columns) as nested items."""
-    return _nested_lines(name.replace("_", " "), value, indent)
-
-
-def _conventions(pack: Mapping[str, Any] | None) -> list[str]:
-    lines = ["## Conventions", ""]
-    if not pack:
-        return [*lines, "_No rule pack given._"]
-    active = {code: entry for code, entry in pack.items() if (entry or {}).get("severity", "error") != "off"}
-    lines.append("The rules this schema is checked against, with their options:")
-    lines.append("")
-    for code in sorted(active):
-        entry = active[code] or {}
-        slug = f" `{entry['slug']}`" if entry.get("slug") else ""
-        summary = f": {entry['summary']}" if entry.get("summary") else ""
-        lines.append(f"- **{code}**{slug} ({entry.get('severity', 'error')}){summary}")
-        options = entry.get("options") or {}
-        for name in sorted(options):
-            lines += _option_lines(name, options[name], "  ")
+    # a partition repeats its parent's columns and keys: the diagram draws the parent (see 10.1)
+    graph.remove_nodes_from([q for q, t in model.tables.items() if t.partition_of in model.tables])
+    diagrams = fit_mermaid(graph, columns=options.columns, labels=options.labels)
+    if len(diagrams) == 1:
+        return [*lines, "```mermaid", diagrams[0].text.rstrip("\n"), "```"]
+    overview = diagrams[0]
+    hubs = [t for d in diagrams if d.name.startswith("hubs") for t in d.tables]
+    lines += [
+        f"The schema ({graph.number_of_nodes()} tables, {graph.number_of_edges()} foreign keys) is too large "
+        "for one mermaid diagram: an overview of its parts, then one diagram per part. Each foreign key is "
+        "drawn in its child's part; a parent in another part is drawn with its key only"
+        + (
+            f"; the tables most tables reference ({', '.join(f'`{h}`' for h in hubs)}) are under Hubs."
+            if hubs
+            else "."
+        ),
+        "",
+        f"### Overview ({overview.size})",
+        "",
+        "```mermaid",
+        overview.text.rstrip("\n"),
+        "```",
+    ]
+    for diagram in diagrams[1:]:
+        lines += [
+            "",
+            f"### {diagram.name} ({diagram.size})",
+            "",
+            "```mermaid",
+            diagram.text.rstrip("\n"),
+            "```",
+        ]
     return lines
 
 
@@ -164,7 +172,7 @@ def table_domain(table: Table, domains: Mapping[str, str] | None) -> str:
     return table.schema
 
 
-def _column_constraints(table: Table) -> dict[str, list[str]]:
+def _column_constraints(table: Table, name_of: Mapping[str, str]) -> dict[str, list[str]]:
     # a constraint may name a column the table lacks (a hand-edited model dump): not shown on one
     found: dict[str, list[str]] = {c.name: [] for c in table.columns}
     for constraint in sorted_constraints(table):
@@ -174,7 +182,8 @@ def _column_constraints(table: Table) -> dict[str, list[str]]:
         elif constraint.kind == "unique" and len(constraint.columns) == 1:
             found.get(constraint.columns[0], []).append("UNIQUE")
         elif constraint.kind == "foreign key" and constraint.ref_table is not None:
-            target = f"{constraint.ref_table}({', '.join(constraint.ref_columns)})"
+            parent = name_of.get(constraint.ref_table, constraint.ref_table)
+            target = f"`{parent}({', '.join(constraint.ref_columns)})`"
             action = (
                 f" ON DELETE {constraint.on_delete.upper()}" if constraint.on_delete != "no action" else ""
             )
@@ -189,19 +198,22 @@ def _column_constraints(table: Table) -> dict[str, list[str]]:
             found[column.name].append(f"IDENTITY {column.identity.upper()}")
         if column.generated is not None:
             found[column.name].append("GENERATED")
-    return {name: [item for item in dict.fromkeys(items)] for name, items in found.items()}
+    return {name: list(dict.fromkeys(items)) for name, items in found.items()}
 
 
-def _table_lines(table: Table) -> list[str]:
-    lines = [f"### {table.qualname}", ""]
-    if table.comment:
-        lines += [table.comment.strip(), ""]
-    constraints = _column_constraints(table)
+def _table_lines(model: Model, table: Table, name_of: Mapping[str, str]) -> list[str]:
+    lines = [f"#### Table: `{name_of[table.qualname]}`", ""]
+    purpose = table.comment.strip() if table.comment else "_No description: add one with `COMMENT ON TABLE`._"
+    lines += [f"**Purpose:** {_cell(purpose)}", ""]
+    if table.partition_of:
+        parent = name_of.get(table.partition_of, table.partition_of)
+        lines += [f"**Partition of:** `{parent}` {table.partition_bound or ''}", ""]
+    constraints = _column_constraints(table, name_of)
     rows = [
         [
             f"`{_cell(c.name)}`",
-            _code(c.type),
-            "no" if c.not_null else "yes",
+            _code(display_type(c.type)),
+            "NO" if c.not_null else "YES",
             _code(c.default if c.generated is None else c.generated),
             _cell(", ".join(constraints[c.name])),
             _cell(c.comment),
@@ -209,137 +221,97 @@ def _table_lines(table: Table) -> list[str]:
         for c in table.columns
     ]
     lines += _table(["Column", "Type", "Nullable", "Default", "Constraints", "Description"], rows)
-    return [*lines, "", "```sql", table_sql(table), "```"]
+    indexes = [i for i in sorted(table.indexes, key=lambda i: i.name)]
+    if indexes:
+        lines += [
+            "",
+            "**Indexes:** " + ", ".join(f"`{i.name}`" + (" (unique)" if i.unique else "") for i in indexes),
+        ]
+    return [*lines, "", *sql_block(table_statements(model, table))]
 
 
-def _tables(model: Model, domains: Mapping[str, str] | None) -> list[str]:
+def _domain_groups(model: Model, domains: Mapping[str, str] | None) -> list[tuple[str, list[Table]]]:
     grouped: dict[str, list[Table]] = {}
     for qualname in sorted(model.tables):
         table = model.tables[qualname]
         grouped.setdefault(table_domain(table, domains), []).append(table)
     order = list(dict.fromkeys([d for d in (domains or {}).values() if d in grouped] + sorted(grouped)))
-    sections = []
-    for domain in order:
-        lines = [f"## Tables: {domain}"]
-        for table in grouped[domain]:
-            lines += ["", *_table_lines(table)]
-        sections.append(section(f"tables:{domain}", lines))
+    return [(domain, grouped[domain]) for domain in order]
+
+
+def _tables(model: Model, domains: Mapping[str, str] | None, name_of: Mapping[str, str]) -> list[str]:
+    groups = _domain_groups(model, domains)
+    intro = ["## 4. Tables by Domain", ""]
+    if not groups:
+        intro.append("_No tables._")
+    elif not domains:
+        intro.append("Tables by schema; map tables to domains with `domains` in the configuration.")
+    else:
+        intro.append("Tables by domain (`domains` in the configuration; other tables by schema).")
+    sections = [section("tables", intro)]
+    for number, (domain, tables) in enumerate(groups, start=1):
+        lines = [f"### 4.{number} {domain.replace('_', ' ').title() if domain.islower() else domain} Domain"]
+        for table in tables:
+            lines += ["", *_table_lines(model, table, name_of), "", "---"]
+        sections.append(section(f"tables:{domain}", lines[:-2] if lines[-1] == "---" else lines))
     return sections
 
 
-def _enums(model: Model) -> list[str]:
-    rows = [
-        [f"`{e.qualname}`", ", ".join(f"`{_cell(v)}`" for v in e.values), _cell(e.comment)]
-        for _, e in sorted(model.enums.items())
+def _migrations(facts: MigrationFacts | None) -> list[str]:
+    lines = ["## 8. Migration Strategy & Tooling", ""]
+    tool = (facts.tool if facts else None) or "{{MIGRATION_TOOL}} (not recognised from the file names)"
+    convention = f"`{facts.convention}`" if facts and facts.convention else "{{NAMING_CONVENTION}}"
+    location = f"`{facts.location}`" if facts and facts.location else "{{LOCATION}}"
+    count = f" ({facts.files} files)" if facts and facts.files > 1 else ""
+    return [
+        *lines,
+        f"**Tool:** {tool}  ",
+        f"**Convention:** {convention}  ",
+        f"**Location:** {location}{count}",
     ]
-    return ["## Enums", "", *_none(_table(["Enum", "Values", "Description"], rows) if rows else [])]
 
 
-def _domains(model: Model) -> list[str]:
-    rows = [
-        [
-            f"`{d.qualname}`",
-            _code(d.type),
-            "no" if d.not_null else "yes",
-            _code(d.default),
-            "<br>".join(f"`{_cell(name)}`: `{_cell(expr)}`" for name, expr in d.checks),
-            _cell(d.comment),
-        ]
-        for _, d in sorted(model.domains.items())
-    ]
-    header = ["Domain", "Type", "Nullable", "Default", "Checks", "Description"]
-    return ["## Domains", "", *_none(_table(header, rows) if rows else [])]
+def _seed(facts: MigrationFacts | None) -> list[str]:
+    lines = ["## 9. Seed Data Requirements", "", "### 9.1 Required Seed Data (production)", ""]
+    if not facts or not facts.seeds:
+        return [*lines, "_The migrations insert no rows idempotently (`INSERT … ON CONFLICT`)._"]
+    return [*lines, "The idempotent inserts the migrations run, in order:", "", *sql_block(list(facts.seeds))]
 
 
-def _views(model: Model) -> list[str]:
-    lines = ["## Views"]
-    for _, view in sorted(model.views.items()):
-        kind = "MATERIALIZED VIEW" if view.materialized else "VIEW"
-        lines += ["", f"### {view.qualname}{' (materialized)' if view.materialized else ''}", ""]
-        if view.comment:
-            lines += [view.comment.strip(), ""]
-        statements = [f"CREATE {kind} {quote_qualified(view.qualname)} AS\n{view.definition.rstrip(';')};"]
-        statements += [create_index_sql(i) for i in sorted(view.indexes, key=lambda i: i.name)]
-        statements += [create_trigger_sql(view, t) for t in sorted(view.triggers, key=lambda t: t.name)]
-        lines += ["```sql", *statements, "```"]
-    return lines if len(lines) > 1 else [*lines, "", "_None._"]
+def entity_names(model: Model) -> dict[str, str]:
+    """How the document names tables: bare with one schema, else qualified."""
+    schemas = {t.schema for t in model.tables.values()}
+    return {q: (t.name if len(schemas) == 1 else q) for q, t in model.tables.items()}
 
 
-def _functions(model: Model) -> list[str]:
-    rows = [
-        [
-            f"`{_cell(f.qualname)}`",
-            f.kind,
-            _code(f.returns),
-            f.language,
-            f.volatility,
-            "definer" if f.security_definer else "invoker",
-            _cell(f.comment),
-        ]
-        for _, f in sorted(model.functions.items())
-    ]
-    header = ["Function", "Kind", "Returns", "Language", "Volatility", "Security", "Description"]
-    return ["## Functions", "", *_none(_table(header, rows) if rows else [])]
-
-
-def _triggers(model: Model) -> list[str]:
-    rows = [
-        [
-            f"`{table.qualname}`",
-            f"`{_cell(t.name)}`",
-            t.timing,
-            ", ".join(t.events),
-            t.level,
-            f"`{t.function}`",
-            _code(t.when),
-        ]
-        for _, table in sorted(model.tables.items())
-        for t in sorted(table.triggers, key=lambda t: t.name)
-    ]
-    header = ["Table", "Trigger", "Timing", "Events", "Level", "Function", "When"]
-    return ["## Triggers", "", *_none(_table(header, rows) if rows else [])]
-
-
-def _policies(model: Model) -> list[str]:
-    lines = ["## Row-level security", ""]
-    tables = [t for _, t in sorted(model.tables.items()) if t.rls_enabled or t.policies]
-    if not tables:
-        return [*lines, "_No table has row-level security._"]
-    rows = [
-        [
-            f"`{t.qualname}`",
-            "yes" if t.rls_enabled else "**no**",
-            "yes" if t.rls_forced else "no",
-            ", ".join(f"`{_cell(p.name)}`" for p in sorted(t.policies, key=lambda p: p.name)) or "**none**",
-        ]
-        for t in tables
-    ]
-    lines += _table(["Table", "RLS enabled", "Forced", "Policies"], rows)
-    statements = [create_policy_sql(t, p) for t in tables for p in sorted(t.policies, key=lambda p: p.name)]
-    return [*lines, "", "```sql", *statements, "```"] if statements else lines
-
-
-def render_document(
-    model: Model,
-    *,
-    title: str,
-    pack: Mapping[str, Any] | None = None,
-    domains: Mapping[str, str] | None = None,
-    server_version: str | None = None,
-) -> str:
-    """The whole document. ``pack``: rule code → {severity, options[, slug, summary]};
-    ``domains``: table glob → domain name (unmatched tables group by schema)."""
+def render_document(model: Model, *, title: str, options: DocOptions | None = None) -> str:
+    """The whole document: generated sections and, once, the parts kept by hand."""
+    options = options or DocOptions()
+    name_of = entity_names(model)
+    lookups = [t for _, t in sorted(model.tables.items()) if is_lookup_table(t)]
     parts = [
         f"# {title}",
-        section("overview", _overview(model, server_version)),
-        section("erd", _erd(model)),
-        section("conventions", _conventions(pack)),
-        *_tables(model, domains),
-        section("enums", _enums(model)),
-        section("domains", _domains(model)),
-        section("views", _views(model)),
-        section("functions", _functions(model)),
-        section("triggers", _triggers(model)),
-        section("policies", _policies(model)),
+        docmanual.header(options.header, model.database.database, options.today),
+        section("technology", _technology(model, options)),
+        docmanual.TECHNOLOGY_BY_HAND + "\n\n---",
+        section("erd", _erd(model, options)),
+        "---",
+        section("conventions", conventions_lines(options.pack)),
+        "---",
+        *_tables(model, options.domains, name_of),
+        "---",
+        section("enums", enums_lines(model, lookups, name_of)),
+        "---",
+        section("views", views_lines(model)),
+        "---",
+        section("functions", functions_lines(model)),
+        "---",
+        section("migrations", _migrations(options.migrations)),
+        docmanual.MIGRATIONS_BY_HAND + "\n\n---",
+        section("seed", _seed(options.migrations)),
+        docmanual.SEED_BY_HAND + "\n\n---",
+        section("partitioning", partitioning_lines(model, name_of)),
+        docmanual.PERFORMANCE_BY_HAND,
+        docmanual.BACKUP_AND_APPROVAL,
     ]
     return "\n\n".join(parts) + "\n"

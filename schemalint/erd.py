@@ -68,11 +68,17 @@ _TYPE_ALIASES = (
 )
 
 
-def short_type(type_: str, schema: str) -> str:
-    """A column type as a mermaid attribute word (see the module docstring)."""
+def display_type(type_: str) -> str:
+    """A type with PostgreSQL's short aliases (``timestamptz``, ``varchar(255)``)."""
     text = type_
     for pattern, replacement in _TYPE_ALIASES:
         text = pattern.sub(replacement, text)
+    return text
+
+
+def short_type(type_: str, schema: str) -> str:
+    """A column type as a mermaid attribute word (see the module docstring)."""
+    text = display_type(type_)
     if text.startswith(f"{schema}."):
         text = text[len(schema) + 1 :]
     text = text.replace('"', "").replace(",", "_")
@@ -216,23 +222,6 @@ def render_mermaid(
     for edge in graph_foreign_keys(graph):
         lines.append(relationship_line(edge, qualify=qualify, labels=labels))
     return "\n".join(lines) + "\n"
-
-
-def mermaid_size_warning(text: str, *, name: str | None = None) -> str | None:
-    """A one-line warning when a mermaid diagram exceeds what mermaid renders by default.
-
-    ``name`` is the part of a ``--split`` (then splitting again is not the advice).
-    """
-    edges = sum(1 for line in text.splitlines() if re.search(r" [|}][|o]--[o|][|{] ", line))
-    if len(text) <= MERMAID_MAX_TEXT and edges <= MERMAID_MAX_EDGES:
-        return None
-    what = f"Diagram {name}" if name else "The diagram"
-    advice = "Narrow it" if name else "Split it with --split component or --split schema, or narrow it"
-    return (
-        f"{what} has {len(text):,} characters and {edges} relationships; mermaid (and GitHub) render "
-        f"at most {MERMAID_MAX_TEXT:,} characters and {MERMAID_MAX_EDGES} edges. {advice} with "
-        "--schema or --table/--depth, or draw fewer columns with --columns none."
-    )
 
 
 def _dot_id(text: str) -> str:

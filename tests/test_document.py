@@ -5,14 +5,15 @@ from __future__ import annotations
 import dataclasses
 import re
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
 from erd_sample import assert_golden, shop_model, star_model
 
 from schemalint.docsections import split_sections
-from schemalint.document import check_document, render_document, table_domain, update_document
-from schemalint.erd import MERMAID_MAX_EDGES
+from schemalint.document import DocOptions, check_document, render_document, table_domain, update_document
+from schemalint.erd import MERMAID_MAX_EDGES, MERMAID_MAX_TEXT
 from schemalint.errors import UserError
 from schemalint.model import Column, Model
 from schemalint.sources.load import load
@@ -39,10 +40,13 @@ PACK = {
 DOMAINS = {"order*": "Ordering", "coupons": "Ordering"}
 
 
+TODAY = date(2025, 1, 31)
+
+
 def shop_document(model: Model | None = None, **overrides: object) -> str:
-    arguments: dict[str, object] = {"title": "Shop database", "pack": PACK, "domains": DOMAINS}
+    arguments: dict[str, object] = {"pack": PACK, "domains": DOMAINS, "today": TODAY}
     arguments.update(overrides)
-    return render_document(model or shop_model(), **arguments)  # type: ignore[arg-type]
+    return render_document(model or shop_model(), title="Shop database", options=DocOptions(**arguments))  # type: ignore[arg-type]
 
 
 def test_document_golden() -> None:
@@ -50,37 +54,89 @@ def test_document_golden() -> None:
 
 
 def test_document_golden_without_pack_or_domains_from_a_live_server() -> None:
-    text = render_document(shop_model(), title="Shop", pack=None, domains=None, server_version="15.4")
+    text = shop_document(pack=None, domains=None, server_version="15.4")
     assert_golden("doc/shop-live.md", text)
-    assert "| Technology | PostgreSQL 15.4 |" in text
-    assert "_No rule pack given._" in text
+    assert "| **Version** | 15.4 |" in text
+    assert "_No rule pack given: the conventions are not checked._" in text
 
 
-def test_technology_line() -> None:
-    assert "| Technology | PostgreSQL (from migrations) |" in shop_document()
+def test_version_line() -> None:
+    assert "| **Version** | (read from migrations) |" in shop_document()
+    assert "| **Version** | 15 (target-postgres; read from migrations) |" in shop_document(target_postgres=15)
     live = dataclasses.replace(
         shop_model(), database=dataclasses.replace(shop_model().database, server_version="18.1")
     )
-    assert "| Technology | PostgreSQL 18.1 |" in shop_document(live)
-    assert "| Technology | PostgreSQL 16.2 |" in shop_document(live, server_version="16.2")
+    assert "| **Version** | 18.1 |" in shop_document(live)
+    assert "| **Version** | 16.2 |" in shop_document(live, server_version="16.2")
+
+
+TEMPLATE_HEADINGS = [
+    "## Related Standards",
+    "## Document History",
+    "## 1. Database Technology & Version",
+    "## 2. ER Diagram",
+    "## 3. Schema Conventions",
+    "### 3.1 Naming Conventions",
+    "### 3.2 Standard Columns (all tables)",
+    "### 3.3 Data Type Standards",
+    "## 4. Tables by Domain",
+    "## 5. Enums & Lookup Tables",
+    "### 5.1 Enum Types",
+    "### 5.2 Lookup Tables",
+    "## 6. Views & Materialized Views",
+    "### 6.1 Views",
+    "### 6.2 Materialized Views",
+    "## 7. Stored Procedures & Functions",
+    "## 8. Migration Strategy & Tooling",
+    "### Zero-Downtime Migration Checklist",
+    "### Expansion-Contraction Pattern",
+    "## 9. Seed Data Requirements",
+    "### 9.1 Required Seed Data (production)",
+    "### 9.2 Development Seed Data",
+    "## 10. Performance Considerations",
+    "### 10.1 Partitioning",
+    "### 10.2 Query Performance Standards",
+    "### 10.3 Connection Pooling",
+    "## 11. Backup & Recovery Procedures",
+    "## Approval",
+]
+
+
+def headings(text: str) -> list[str]:
+    """The template's headings in the order the text has them (others left out)."""
+    found = [line for line in text.splitlines() if line in TEMPLATE_HEADINGS]
+    return list(dict.fromkeys(found))
 
 
 def test_sections_and_their_order() -> None:
-    names = [name for name, _ in split_sections(shop_document()) if name is not None]
+    text = shop_document()
+    assert headings(text) == TEMPLATE_HEADINGS
+    names = [name for name, _ in split_sections(text) if name is not None]
     assert names == [
-        "overview",
+        "technology",
         "erd",
         "conventions",
+        "tables",
         "tables:Ordering",
         "tables:billing",
         "tables:public",
         "enums",
-        "domains",
         "views",
         "functions",
-        "triggers",
-        "policies",
+        "migrations",
+        "seed",
+        "partitioning",
     ]
+
+
+def test_header_comes_from_the_config_once() -> None:
+    text = shop_document(header={"project": "Shop", "author": "Ada", "version": "1.2"})
+    assert "> **Project:** Shop  \n> **Database:** {{DATABASE_NAME}}  \n> **Version:** 1.2  " in text
+    assert "> **Date:** 2025-01-31  " in text
+    assert "| 1.2 | 2025-01-31 | Ada | Initial draft, generated by `schemalint doc` |" in text
+    # the header is prose: an update keeps what people made of it
+    edited = text.replace("**Status:** Draft | In Review | Approved", "**Status:** Approved")
+    assert update_document(edited, shop_document()) == edited
 
 
 def test_domains_group_tables_by_glob_else_schema() -> None:
@@ -90,32 +146,50 @@ def test_domains_group_tables_by_glob_else_schema() -> None:
     assert table_domain(model.tables["public.users"], DOMAINS) == "public"
     assert table_domain(model.tables["billing.invoices"], {"billing.*": "Billing"}) == "Billing"
     ordering = dict(split_sections(shop_document()))["tables:Ordering"]
-    assert [line for line in ordering if line.startswith("### ")] == [
-        "### public.coupons",
-        "### public.order_items",
-        "### public.orders",
+    assert ordering[1] == "### 4.1 Ordering Domain"
+    assert [line for line in ordering if line.startswith("#### ")] == [
+        "#### Table: `public.coupons`",
+        "#### Table: `public.order_items`",
+        "#### Table: `public.orders`",
     ]
 
 
-def test_conventions_render_the_active_pack_readably() -> None:
+def test_conventions_are_the_templates_three_tables() -> None:
     conventions = "\n".join(dict(split_sections(shop_document()))["conventions"])
-    assert "- **N001** `table-name-not-snake-plural` (error)" in conventions
-    assert "  - exempt tables: `schema_migrations`" in conventions
-    assert "  - uncountable: none" in conventions
-    assert "- **C001** (warning): every table has the standard columns" in conventions
     assert (
-        "    - `created_at`:\n      - `not_null`: yes\n      - `type`: `timestamp with time zone`"
-        in conventions
+        "| Tables | `snake_case`, plural; not `schema_migrations` (N001) | `user_profiles`, `order_items` |"
+        in (conventions)
     )
-    assert "  - money type: `numeric(19,4)`" in conventions
+    assert "Every table has these columns (C001; not" not in conventions  # C001 has no exempt tables here
+    assert "| `created_at` | `timestamp with time zone` | NO | `NULL` |" in conventions
+    assert "| `id` | `uuid` | YES | `gen_random_uuid()` | Surrogate primary key |" in conventions
+    assert "| JSON data | `jsonb` | Never `json` (T003) |" in conventions
     assert "R001" not in conventions  # off
+
+
+def test_standard_pack_conventions_read_like_the_template() -> None:
+    from schemalint.config import Settings
+
+    settings = Settings.default(Path.cwd())
+    pack = {
+        c: {"severity": s.severity, "options": dict(s.options)}
+        for c, s in settings.rules.items()
+        if s.enabled
+    }
+    conventions = dict(split_sections(shop_document(pack=pack)))["conventions"]
+    text = "\n".join(conventions)
+    assert "| `updated_at` | `timestamptz` | NO | `now()` | Kept current by a trigger |" in text
+    assert "| Indexes | `idx_{table}_{columns}` (N005) | `idx_users_email` |" in text
+    assert "| Money / currency | `numeric(19,4)` | Columns named `amount`, `amt`, `price`" in text
+    assert "exempt tables" not in text and text.count("schema_migrations") == 3  # N001, N008, C001
 
 
 def test_column_table_escapes_pipes_and_describes_keys() -> None:
     text = shop_document()
-    assert "| `email` | `character varying(255)` | no |  | UNIQUE | Login \\| contact address |" in text
-    assert "| `coupon_id` | `uuid` | yes |  | FK → public.coupons(id) ON DELETE SET NULL |  |" in text
-    assert "| `id` | `bigint` | no |  | PK, IDENTITY ALWAYS |  |" in text
+    assert "| `email` | `varchar(255)` | NO |  | UNIQUE | Login \\| contact address |" in text
+    assert "| `coupon_id` | `uuid` | YES |  | FK → `public.coupons(id)` ON DELETE SET NULL |  |" in text
+    assert "| `id` | `bigint` | NO |  | PK, IDENTITY ALWAYS |  |" in text
+    assert "**Purpose:** People who can sign in." in text
 
 
 def test_document_is_deterministic_whatever_the_model_order() -> None:
@@ -162,7 +236,7 @@ def test_update_rewrites_generated_sections_and_keeps_prose() -> None:
     )
     changed = dataclasses.replace(model, tables={**model.tables, "public.users": changed_users})
     updated = update_document(existing, shop_document(changed))
-    assert "| `phone` | `text` | yes |  |  | E.164 |" in updated
+    assert "| `phone` | `text` | YES |  |  | E.164 |" in updated
     assert "    phone text,\n" in updated
     for prose in ("Intro written by a person.", "The diagram shows keys only.", "A *buyer* is a user"):
         assert updated.count(prose) == 1
@@ -185,8 +259,8 @@ def test_check_returns_a_unified_diff_of_the_stale_section() -> None:
     assert diff.startswith("--- committed\n+++ generated\n")
     changed_lines = [line for line in diff.splitlines() if re.match(r"[-+][^-+]", line)]
     assert changed_lines == [
-        "-| `public.order_status` | `new`, `paid`, `shipped` |  |",
-        "+| `public.order_status` | `new`, `paid`, `shipped`, `refunded` |  |",
+        "-CREATE TYPE public.order_status AS ENUM ('new', 'paid', 'shipped');",
+        "+CREATE TYPE public.order_status AS ENUM ('new', 'paid', 'shipped', 'refunded');",
     ]
 
 
@@ -195,7 +269,7 @@ def test_new_section_is_inserted_after_its_predecessor_and_removed_section_goes(
     # a new domain: its section lands after tables:Ordering, where render_document puts it
     with_billing = update_document(existing, shop_document(domains={**DOMAINS, "invoices": "Billing"}))
     names = [name for name, _ in split_sections(with_billing) if name is not None]
-    assert names[3:6] == ["tables:Ordering", "tables:Billing", "tables:public"]
+    assert names[4:7] == ["tables:Ordering", "tables:Billing", "tables:public"]
     assert "tables:billing" not in names  # billing.invoices moved to Billing: the old section is removed
     assert "\n\n\n" not in with_billing
     for prose in ("Intro written by a person.", "The diagram shows keys only.", "A *buyer* is a user"):
@@ -208,7 +282,7 @@ def test_new_section_is_inserted_after_its_predecessor_and_removed_section_goes(
 def test_document_without_markers_gets_every_section_appended() -> None:
     existing = "# Our schema\n\nNothing generated yet.\n"
     updated = update_document(existing, shop_document())
-    assert updated.startswith(existing + "\n<!-- schemalint:begin overview -->\n")
+    assert updated.startswith(existing + "\n<!-- schemalint:begin technology -->\n")
     assert [n for n, _ in split_sections(updated) if n] == [
         n for n, _ in split_sections(shop_document()) if n
     ]
@@ -236,24 +310,25 @@ def test_broken_markers_are_user_errors(text: str, message: str) -> None:
 
 
 def test_empty_model_document() -> None:
-    text = render_document(Model(), title="Empty", pack=None, domains=None, server_version=None)
-    assert "_No tables._" in text
-    assert "_No table has row-level security._" in text
-    assert text.count("_None._") == 5  # enums, domains, views, functions, triggers
+    text = render_document(Model(), title="Empty")
+    assert headings(text) == TEMPLATE_HEADINGS
+    assert text.count("_No tables._") == 2  # diagram, tables
+    assert text.count("_None._") == 4  # enums, views, materialized views, functions
 
 
-def test_too_large_diagram_is_split_per_component_and_a_hopeless_part_gets_a_note() -> None:
+def test_too_large_diagram_is_an_overview_and_parts_that_fit() -> None:
     small, huge = star_model(300, 0, hub="accounts"), star_model(MERMAID_MAX_EDGES + 1, 0, hub="events")
     model = Model(tables={**small.tables, **huge.tables})
     erd = dict(split_sections(shop_document(model)))["erd"]
     text = "\n".join(erd)
-    assert "The schema is too large for one diagram" in text
-    assert [line for line in erd if line.startswith("### ")] == ["### public.events", "### public.accounts"]
-    assert text.count("```mermaid") == 1
-    assert 'accounts ||--o{ accounts_child_0299 : "hub_id"' not in text  # FK nullable: |o
+    assert "The schema (803 tables, 801 foreign keys) is too large for one mermaid diagram" in text
+    assert "(`public.accounts`, `public.events`) are under Hubs." in text
+    titles = [line for line in erd if line.startswith("### ")]
+    assert titles[0].startswith("### Overview (") and titles[1].startswith("### hubs (2 tables")
+    assert len(titles) == text.count("```mermaid") == 2 + 14  # 801 children, 60 a part
+    for block in re.findall(r"```mermaid\n(.*?)```", text, re.DOTALL):
+        assert len(block) < MERMAID_MAX_TEXT and block.count("--o{") <= MERMAID_MAX_EDGES
     assert 'accounts |o--o{ accounts_child_0299 : "hub_id"' in text
-    assert "_502 tables, too many for one mermaid diagram; draw a neighbourhood with " in text
-    assert "`schemalint erd SOURCE --table public.events --depth 1`._" in text
 
 
 MIGRATIONS = {
@@ -296,11 +371,9 @@ def test_from_migrations_to_document_and_back(tmp_path: Path) -> None:
         (directory / name).write_text(textwrap.dedent(text), encoding="utf-8")
     loaded = load(str(directory))
     assert loaded.findings == []
-    text = render_document(loaded.model, title="Shop", pack=None, domains=None, server_version=None)
+    text = render_document(loaded.model, title="Shop")
     sections = dict(split_sections(text))
-    assert (
-        "| `email` | `character varying(255)` | no |  | UNIQUE | Login address |" in sections["tables:public"]
-    )
+    assert "| `email` | `varchar(255)` | NO |  | UNIQUE | Login address |" in sections["tables:public"]
     assert '    users ||--o{ orders : "user_id"' in sections["erd"]
     assert (
         "CREATE UNIQUE INDEX uq_orders_open ON public.orders (user_id) WHERE status = 'new';"
@@ -330,8 +403,128 @@ def test_constraints_on_columns_the_table_lacks_do_not_break_the_document() -> N
             Constraint("t_fkey", "foreign key", ("ghost",), ref_table="public.nowhere", ref_columns=("id",)),
         ),
     )
-    text = render_document(
-        Model(tables={"public.t": table}), title="T", pack=None, domains=None, server_version=None
-    )
-    assert "| `id` | `integer` | yes |  |  |  |" in text
+    text = render_document(Model(tables={"public.t": table}), title="T")
+    assert "| `id` | `integer` |" in text
     assert "CONSTRAINT t_fkey FOREIGN KEY (ghost) REFERENCES public.nowhere (id)" in text
+
+
+# --- the template's own SQL, and the document as a lossless source
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_SQL = ROOT / "examples" / "template" / "schema.sql"
+EXAMPLES = ROOT / "examples" / "migrations"
+
+
+def _document_of(source: Path, tmp_path: Path) -> Path:
+    from test_cli import run
+
+    document = tmp_path / "schema.md"
+    done = run("doc", str(source), "-o", str(document))
+    assert done.returncode == 0, done.stderr
+    return document
+
+
+def test_template_sql_gives_the_templates_document(tmp_path: Path) -> None:
+    text = _document_of(TEMPLATE_SQL, tmp_path).read_text(encoding="utf-8")
+    assert headings(text) == TEMPLATE_HEADINGS
+    sections = dict(split_sections(text))
+    erd = "\n".join(sections["erd"])
+    model = load(str(TEMPLATE_SQL)).model
+    for name in ("tenants", "users", "audit_logs"):
+        for column in model.tables[f"public.{name}"].columns:
+            assert re.search(rf"^        \S+ {column.name}\b", erd, re.MULTILINE), (name, column.name)
+    assert "audit_logs_2024_01" not in erd  # a partition is drawn as its parent
+    assert 'tenants ||--o{ users : "tenant_id"' in erd
+    assert 'users |o--o{ audit_logs : "actor_id"' in erd
+    assert "        varchar(100) slug\n" in erd  # partial unique index: not UK on its own
+    enums = "\n".join(sections["enums"])
+    assert "CREATE TYPE public.tenant_plan AS ENUM ('free', 'starter', 'pro', 'enterprise');" in enums
+    functions = "\n".join(sections["functions"])
+    assert "**Purpose:** Auto-update updated_at column on any row update" in functions
+    assert "**Used by triggers:** `set_updated_at` on `public.users`" in functions
+    users = "\n".join(sections["tables:public"])
+    assert (
+        "| `tenant_id` | `uuid` | NO |  | FK → `tenants(id)` ON DELETE RESTRICT | Tenant membership |"
+        in users
+    )
+    assert "CREATE TRIGGER set_updated_at BEFORE UPDATE ON public.users" in users
+    assert "ON CONFLICT DO NOTHING;" in "\n".join(sections["seed"])
+    assert "| `audit_logs` | Range | `created_at` | 1: `audit_logs_2024_01` |" in "\n".join(
+        sections["partitioning"]
+    )
+    assert f"**Location:** `{TEMPLATE_SQL}`" in "\n".join(sections["migrations"])
+
+
+@pytest.mark.parametrize("source", [TEMPLATE_SQL, EXAMPLES], ids=["template", "examples"])
+def test_document_read_back_is_the_model_it_was_written_from(source: Path, tmp_path: Path) -> None:
+    from schemalint.diff import diff_models
+
+    written = load(str(source))
+    back = load(str(_document_of(source, tmp_path)))
+    assert back.findings == []
+    assert diff_models(back.model, written.model) == []
+    assert sorted(back.model.tables) == sorted(written.model.tables)
+    assert (back.model.enums, back.model.functions) == (written.model.enums, written.model.functions)
+
+
+@pytest.mark.catalog
+def test_drift_of_the_document_against_a_real_database(pg: str, tmp_path: Path) -> None:
+    from conftest import missing_extensions, run_sql
+    from test_cli import run
+
+    if missing_extensions(pg, "pgcrypto"):
+        pytest.skip("the server lacks pgcrypto, which the example migrations create")
+    for path in sorted(EXAMPLES.glob("V*.sql"), key=lambda p: int(p.name[1:].split("_")[0])):
+        run_sql(pg, path.read_text(encoding="utf-8"))
+    document = _document_of(EXAMPLES, tmp_path)
+    done = run("drift", str(document), pg)
+    assert done.returncode == 0 and "No findings" in done.stdout, done.stdout + done.stderr
+    # what the document adds: enums, functions, triggers, policies (drifted before they were written)
+    assert "CREATE POLICY tenant_isolation ON public.orders" in document.read_text(encoding="utf-8")
+
+
+def test_doc_config_fills_the_header_and_labels_relationships(tmp_path: Path) -> None:
+    from test_cli import run
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.schemalint.doc]\nproject = "Acme"\nauthor = "Ada"\nversion = 2\n'
+        'labels = { "users.tenant_id" = "has", "audit_logs_actor_id_fkey" = "generates" }\n',
+        encoding="utf-8",
+    )
+    done = run("doc", str(TEMPLATE_SQL), "--columns", "keys", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "> **Project:** Acme  \n" in done.stdout and "| 2 | " in done.stdout
+    assert 'tenants ||--o{ users : "has"' in done.stdout
+    assert 'users |o--o{ audit_logs : "generates"' in done.stdout
+    assert "        varchar(255) name\n" not in done.stdout  # --columns keys
+    (tmp_path / "pyproject.toml").write_text('[tool.schemalint.doc]\nprojekt = "Acme"\n', encoding="utf-8")
+    wrong = run("doc", str(TEMPLATE_SQL), cwd=tmp_path)
+    assert wrong.returncode == 2 and "unknown key 'doc.projekt' (did you mean doc.project?)" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    ("files", "tool", "convention"),
+    [
+        (["V1__a.sql", "V2__b.sql", "R__views.sql"], "Flyway", "V{version}__{description}.sql"),
+        (["001_a.up.sql", "001_a.down.sql"], "golang-migrate", "{version}_{description}.up.sql / .down.sql"),
+        (["20240101120000_a/migration.sql"], "Prisma Migrate", "{YYYYMMDDHHMMSS}_{name}/migration.sql"),
+        (["0001_a.sql", "0002_b.sql"], None, "{NNN}_{description}.sql"),
+    ],
+)
+def test_migration_tool_is_recognised_from_the_layout(
+    tmp_path: Path, files: list[str], tool: str | None, convention: str
+) -> None:
+    from schemalint.sources.load import read_file, sql_files
+    from schemalint.sources.migrationinfo import migration_facts
+
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(
+            "CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY);\n"
+            "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;\nINSERT INTO t VALUES (2);\n",
+            encoding="utf-8",
+        )
+    read = [read_file(p) for p in sql_files(tmp_path)]
+    facts = migration_facts(tmp_path, "db/migrations", read)
+    assert (facts.tool, facts.convention, facts.location) == (tool, convention, "db/migrations/")
+    assert facts.seeds == ("INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",) * len(read)

@@ -9,15 +9,12 @@ from pathlib import Path
 
 import pydot
 import pytest
-from erd_sample import assert_golden, fk, pk, shop_model, star_model
+from erd_sample import assert_golden, fk, pk, shop_model
 
 from schemalint.erd import (
-    MERMAID_MAX_EDGES,
-    MERMAID_MAX_TEXT,
     attribute_name,
     column_keys,
     entity_name,
-    mermaid_size_warning,
     render_dot,
     render_mermaid,
     render_split,
@@ -283,26 +280,6 @@ def test_output_is_deterministic_whatever_the_model_order() -> None:
     )
     assert render_mermaid(model, columns="all") == render_mermaid(shuffled, columns="all")
     assert render_dot(model) == render_dot(shuffled)
-
-
-def test_size_warning_for_too_many_edges_or_characters() -> None:
-    assert mermaid_size_warning(render_mermaid(shop_model(), columns="all")) is None
-    many_edges = render_mermaid(star_model(MERMAID_MAX_EDGES + 1, 0), columns="none")
-    assert len(many_edges) < MERMAID_MAX_TEXT
-    warning = mermaid_size_warning(many_edges)
-    assert warning is not None and f"{MERMAID_MAX_EDGES + 1} relationships" in warning
-    assert "--split component" in warning
-    long_text = render_mermaid(star_model(100, 30), columns="all")
-    assert len(long_text) > MERMAID_MAX_TEXT
-    assert mermaid_size_warning(long_text) is not None
-    assert mermaid_size_warning(render_mermaid(star_model(100, 30), columns="keys")) is None
-
-
-def test_size_warning_names_a_split_part_and_does_not_advise_splitting_it() -> None:
-    warning = mermaid_size_warning(render_mermaid(star_model(MERMAID_MAX_EDGES + 1, 0)), name="public.hubs")
-    assert warning is not None
-    assert warning.startswith("Diagram public.hubs has ")
-    assert "--split" not in warning
 
 
 SCHEMA_SQL = """
