@@ -345,7 +345,8 @@ def lint_files(
                 replayed = replayer.apply(statement)
             except Exception as error:  # a replay bug: report, go on with the next statement
                 replayed = [_crash_replay(statement, error)]
-            if any_order and replayer.refused:
+            # what PostgreSQL refuses, and what then fails for want of it, is tried again
+            if any_order and (replayer.refused or (postponed and replayed)):
                 postponed.append(statement)
                 replayed = []
             if is_target:

@@ -436,7 +436,8 @@ def replay_files(
 
     ``any_order``: the files describe a schema rather than the steps that make it (a schema
     document lists its tables by name, a foreign key before the table it references), so a
-    statement PostgreSQL refuses is tried again after the rest of its file, until none succeeds.
+    statement PostgreSQL refuses, and a later one that fails for want of it (a COMMENT on the
+    refused table), is tried again after the rest of its file, until none succeeds.
     """
     replayer = Replayer(search_path)
     findings: list[Finding] = []
@@ -446,7 +447,8 @@ def replay_files(
         postponed: list[Statement] = []
         for statement in sql_file.statements:
             found = replayer.apply(statement)
-            if any_order and replayer.refused:
+            # what PostgreSQL refuses, and what then fails for want of it, is tried again
+            if any_order and (replayer.refused or (postponed and found)):
                 postponed.append(statement)
             else:
                 findings.extend(found)
