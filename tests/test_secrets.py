@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import missing_extensions
 
 from schemalint.cli import main
 from schemalint.report import FORMATS
@@ -38,6 +39,8 @@ SECRETS = (
 
 @pytest.fixture
 def database(pg: str, run_sql: Any) -> str:
+    if missing_extensions(pg, "pgcrypto"):
+        pytest.skip("the server lacks pgcrypto, which the example migrations create")
     for path in sorted((EXAMPLES / "migrations").glob("*.sql")):
         run_sql(pg, path.read_text())
     return pg
