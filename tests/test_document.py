@@ -528,3 +528,23 @@ def test_migration_tool_is_recognised_from_the_layout(
     facts = migration_facts(tmp_path, "db/migrations", read)
     assert (facts.tool, facts.convention, facts.location) == (tool, convention, "db/migrations/")
     assert facts.seeds == ("INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;",) * len(read)
+
+
+def test_the_committed_example_document_is_current() -> None:
+    """docs/schema-document.md is the template SQL's document with a hand-edited header."""
+    from test_cli import run
+
+    document = ROOT / "docs" / "schema-document.md"
+    done = run("doc", "examples/template/schema.sql", "-o", str(document), "--check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "> **Database:** app  \n" in document.read_text(encoding="utf-8")  # kept by hand
+
+
+def test_readme_shows_the_example_documents_diagram() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    document = (ROOT / "docs" / "schema-document.md").read_text(encoding="utf-8")
+    diagram = re.findall(
+        r"^```mermaid\n(.*?)^```", "\n".join(dict(split_sections(document))["erd"]), re.M | re.S
+    )
+    assert len(diagram) == 1 and f"```mermaid\n{diagram[0]}```" in readme
+    assert "](docs/examples-erd.png)" in readme and (ROOT / "docs" / "examples-erd.png").is_file()
