@@ -126,3 +126,23 @@ def test_not_executable_rules_say_why_in_their_docs() -> None:
         rule = next(r for r in ALL_RULES if r.code == code)
         parts = sections(rule)
         assert "Why" in parts, code
+
+
+def test_docs_rules_md_is_generated_from_the_docstrings() -> None:
+    from schemalint.report.rules_doc import rules_markdown
+    from schemalint.rules.registry import rule_infos
+
+    committed = Path(__file__).parents[1] / "docs" / "rules.md"
+    assert committed.read_text(encoding="utf-8") == rules_markdown(rule_infos().values()), (
+        "docs/rules.md is stale: python -m schemalint.report.rules_doc > docs/rules.md"
+    )
+    for info in rule_infos().values():  # every help_uri lands on a section
+        assert f'<a id="{info.help_uri.rpartition("#")[2]}"></a>' in committed.read_text(encoding="utf-8")
+
+
+def test_explain_prints_the_summary_once() -> None:
+    from schemalint.report import render_explain
+    from schemalint.rules.registry import rule_infos
+
+    for info in rule_infos().values():
+        assert render_explain(info).count(info.summary) == 1, info.code
