@@ -58,9 +58,14 @@ def _normalised(statement_text: str) -> str:
     return " ".join(_COMMENTS.sub(" ", statement_text).lower().split())
 
 
-def fingerprint(finding: Finding, statement_text: str) -> str:
-    """A short hash of code, object and normalised statement; never line numbers."""
-    data = "\x1f".join((finding.code, finding.object or "", _normalised(statement_text)))
+def fingerprint(finding: Finding, statement_text: str = "") -> str:
+    """A short hash of code, object and the offending fact; never line numbers.
+
+    A rule's finding is its object and fact: fixing one of several findings of a statement changes
+    no other's fingerprint. ``statement_text`` (normalised) stands for the fact of an engine finding
+    (an unparsed statement) and of a rule's finding that names neither object nor fact."""
+    fact = finding.fact or _normalised(statement_text)
+    data = "\x1f".join((finding.code, finding.object or "", fact))
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
@@ -149,7 +154,7 @@ def lint_model(
         if location is None and origin is not None and f.object is not None:
             location = _object_location(origin, f.object)
         source = location.path if location is not None else source_label
-        final.append(f.with_(location=location, source=source, fingerprint=fingerprint(f, "")))
+        final.append(f.with_(location=location, source=source, fingerprint=fingerprint(f)))
     return LintResult(
         tuple(sorted(final, key=lambda f: f.sort_key)),
         0,
@@ -464,13 +469,12 @@ _POSITIONS = re.compile(r"\S+:\d+:\d+")
 def _fingerprinted(finding: Finding, statements: _StatementIndex, location: Location | None) -> Finding:
     """The finding at `location`, with its fingerprint and source.
 
-    Model findings about an object hash code + object only (stable while the table evolves);
-    the others hash their statement's text (engine findings without one: their message)."""
+    A rule's finding hashes code, object and fact (stable while the table and the statement
+    evolve around it); engine findings, and a rule's finding with neither object nor fact, hash
+    their statement's text (engine findings without one: their message)."""
     source = location.path if location is not None else finding.source
-    rule = rule_by_code_or_slug(finding.code)
-    model_finding = rule is not None and issubclass(rule, ModelRule) and finding.object is not None
     text = ""
-    if not model_finding and location is not None:
+    if (finding.code in ENGINE_CODES or not (finding.object or finding.fact)) and location is not None:
         text = statements.text_at(location)
         if not text and finding.code in ENGINE_CODES:
             text = _POSITIONS.sub("", finding.message)

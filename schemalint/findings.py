@@ -18,8 +18,10 @@ class Finding:
 
     ``object`` is the qualified name of what the finding is about
     (``public.orders.amount``); ``location`` is where it was written, None for
-    findings on a live database. ``fingerprint`` is stable across edits that do
-    not change the statement (the engine fills it; see engine.fingerprint).
+    findings on a live database. ``fact`` is what tells two findings of one rule
+    on one object apart (the index of a table, a column's new type), '' when the
+    object alone does. ``fingerprint`` hashes rule, object and fact, never the
+    statement text or a line (the engine fills it; see engine.fingerprint).
     """
 
     code: str
@@ -32,6 +34,7 @@ class Finding:
     fingerprint: str = ""
     suppressed: bool = False
     source: str | None = None  # the source the finding came from: a path or a masked DSN
+    fact: str = ""
 
     def with_(self, **changes: Any) -> Finding:
         return evolve(self, **changes)

@@ -124,3 +124,56 @@ def test_bad_baseline_is_a_one_line_config_error(tmp_path: Path, content: str, m
 def test_missing_baseline_says_how_to_create_it(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="baseline file not found; create it with `schemalint baseline"):
         load_baseline(tmp_path / "nope.json")
+
+
+def test_fixing_one_finding_of_a_statement_keeps_the_others_baselined(tmp_path: Path) -> None:
+    """Fingerprints are rule, object and fact: editing a statement to fix one of its findings
+    leaves the fingerprints of the others as they were."""
+    from schemalint.cli import main
+
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    (directory / "V1__orders.sql").write_text("CREATE TABLE orders (id uuid PRIMARY KEY, a int, b int);\n")
+    add = "ALTER TABLE orders ADD COLUMN c uuid DEFAULT gen_random_uuid(), ADD COLUMN d uuid DEFAULT {};\n"
+    two = directory / "V2__columns.sql"
+    two.write_text(
+        "SET lock_timeout = '1s';\n"
+        + add.format("gen_random_uuid()")
+        + (
+            "CREATE INDEX idx_orders_a ON orders (a);\nCREATE INDEX idx_orders_b ON orders (b);\n"
+            "ALTER TABLE orders ALTER COLUMN a TYPE bigint, ALTER COLUMN b TYPE bigint;\n"
+        )
+    )
+    baseline = tmp_path / "baseline.json"
+    assert main(["baseline", str(directory), "-o", str(baseline), "--select", "M"]) == 0
+    recorded = json.loads(baseline.read_text())["findings"]
+    assert sorted(e["code"] for e in recorded) == ["M001", "M001", "M003", "M003", "M006", "M006"]
+    assert all(e["count"] == 1 for e in recorded)  # two findings of one rule and statement differ
+    two.write_text(
+        two.read_text()
+        .replace("DEFAULT gen_random_uuid();", "DEFAULT NULL;")
+        .replace("CREATE INDEX idx_orders_b", "CREATE INDEX CONCURRENTLY idx_orders_b")
+        .replace("ALTER COLUMN a TYPE bigint, ", "")
+    )
+    report = tmp_path / "report.json"
+    code = main(
+        [
+            "lint",
+            str(directory),
+            "--select",
+            "M",
+            "--baseline",
+            str(baseline),
+            "--format",
+            "json",
+            "-o",
+            str(report),
+        ]
+    )
+    document = json.loads(report.read_text())
+    assert code == 0, document["findings"]
+    assert sorted((f["code"], f["object"]) for f in document["fixed"]) == [
+        ("M001", "public.orders"),
+        ("M003", "public.orders.d"),
+        ("M006", "public.orders.a"),
+    ]

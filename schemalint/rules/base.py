@@ -103,6 +103,7 @@ class Rule:
         object: str | None = None,
         location: Location | None = None,
         help: str | None = None,
+        fact: str = "",
     ) -> Finding:
         return Finding(
             code=self.code,
@@ -112,6 +113,7 @@ class Rule:
             help=help,
             location=location,
             object=object,
+            fact=fact,
         )
 
 

@@ -74,12 +74,15 @@ class IndexCreatedWithoutConcurrently(StatementRule):
             fixed.CopyFrom(node)
             fixed.concurrent = True
             index = node.idxname or "an index"
+            elems = [unwrap(param) for param in node.index_params]
+            keys = ", ".join(elem.name or deparse_node(elem.expr) for elem in elems)
             yield self.finding(
                 f"CREATE INDEX {index} on existing table {target[0]} without CONCURRENTLY holds a SHARE "
                 "lock (blocking writes) while the index builds; expected CREATE INDEX CONCURRENTLY.",
                 object=target[0],
                 location=statement.location,
                 help=deparse_node(fixed, "index_stmt") + ";",
+                fact=node.idxname or f"({keys})",
             )
         elif statement.kind == "alter_table_stmt":
             target = existing_table(statement, state, ctx)
@@ -108,6 +111,7 @@ class IndexCreatedWithoutConcurrently(StatementRule):
             "EXCLUSIVE lock (blocking reads and writes); expected a unique index built CONCURRENTLY first.",
             object=table,
             location=statement.location,
+            fact=f"{kind} ({', '.join(columns)})",
             help=f"CREATE UNIQUE INDEX CONCURRENTLY {index} ON {sql_name(table)} ({cols}); "
             f"ALTER TABLE {sql_name(table)} ADD CONSTRAINT {name} {kind} USING INDEX {index};",
         )
@@ -223,6 +227,19 @@ def _concurrent(statement: Statement) -> bool:
     return False
 
 
+def _concurrent_fact(statement: Statement) -> str:
+    """What a CONCURRENTLY statement builds, drops or detaches (the fingerprint's fact)."""
+    node, kind = statement.node, statement.kind
+    if kind == "index_stmt":
+        return f"create index {node.idxname or node.relation.relname}"
+    if kind == "drop_stmt":
+        return "drop index " + ", ".join(".".join(strings(unwrap(obj).items)) for obj in node.objects)
+    if kind == "reindex_stmt":
+        return f"reindex {node.name or node.relation.relname}"
+    names = [cmd_def(cmd).name.relname for cmd in alter_cmds(node) if cmd.subtype == pb.AT_DetachPartition]
+    return "detach partition " + ", ".join(names)
+
+
 class ConcurrentlyInTransaction(StatementRule):
     """A CONCURRENTLY statement runs inside a transaction block, where PostgreSQL refuses it.
 
@@ -272,6 +289,7 @@ class ConcurrentlyInTransaction(StatementRule):
         yield self.finding(
             f"{text[:80]} runs inside a transaction block; PostgreSQL refuses CONCURRENTLY there.",
             object=None,
+            fact=_concurrent_fact(statement),
             location=statement.location,
             help="Move the statement out of BEGIN … COMMIT (into its own migration file, run without a "
             "transaction).",

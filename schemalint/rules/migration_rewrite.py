@@ -267,6 +267,7 @@ class ColumnTypeChanged(StatementRule):
                 "rewritten under an ACCESS EXCLUSIVE lock.",
                 object=f"{name}.{cmd.name}",
                 location=statement.location,
+                fact=new,
                 help=f"ALTER TABLE {sql_name(name)} ADD COLUMN {shadow} {new}; then backfill {shadow} from "
                 f"{col} in batches, switch the application to it, and drop {col} in a later release.",
             )
