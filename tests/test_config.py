@@ -153,9 +153,42 @@ def test_organisation_pack_from_a_path_layers_after_standard(tmp_path: Path) -> 
     settings = settings_from(tmp_path, "[tool.schemalint]\npacks = ['standard', 'packs/acme.yaml']\n")
     assert not settings.is_enabled("N001") and settings.is_enabled("C001")
     assert settings.rules["T003"].severity == "error"
-    assert settings.rules["C001"].options["exempt_tables"] == ["legacy_*"]
+    exempt = settings.rules["C001"].options["exempt_tables"]
+    assert exempt[-1] == "legacy_*" and "flyway_schema_history" in exempt  # a list option extends
     assert settings.rules["C001"].origin.startswith("pack standard")
-    assert settings.rules["C001"].option_origins["exempt_tables"].startswith("pack acme")
+    origin = settings.rules["C001"].option_origins["exempt_tables"]
+    assert origin.startswith("pack standard") and " + pack acme" in origin
+
+
+def test_a_list_option_extends_the_packs_before_unless_replaced(tmp_path: Path) -> None:
+    write(
+        tmp_path / "acme.yaml",
+        "rules:\n  C001: {exempt_tables: [legacy_*]}\n  N001: {exempt_tables: {replace: [legacy_*]}}\n",
+    )
+    toml = "[tool.schemalint]\npacks = ['standard', 'acme.yaml']\nrules = { C001 = { exempt_tables = ['old_*'] } }\n"
+    settings = settings_from(tmp_path, toml)
+    assert settings.rules["C001"].options["exempt_tables"][-2:] == ["legacy_*", "old_*"]
+    assert "flyway_schema_history" in settings.rules["C001"].options["exempt_tables"]
+    assert settings.rules["N001"].options["exempt_tables"] == ["legacy_*"]
+    write(tmp_path / "acme.yaml", "rules:\n  N001: {exempt_tables: {only: [legacy_*]}}\n")
+    with pytest.raises(
+        ConfigError, match=r"or \{replace: \[\.\.\.\]\} \(replacing it\), found a table with only"
+    ):
+        settings_from(tmp_path, toml)
+
+
+def test_flyway_history_stays_exempt_under_a_pack_that_exempts_legacy_tables(tmp_path: Path) -> None:
+    from schemalint.engine import lint_files
+
+    write(tmp_path / "acme.yaml", "rules:\n  C001: {exempt_tables: [legacy_*]}\n")
+    settings = settings_from(tmp_path, "[tool.schemalint]\npacks = ['standard', 'acme.yaml']\n")
+    sql = tmp_path / "V1__history.sql"
+    sql.write_text(
+        "CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY);\n"
+        "CREATE TABLE legacy_things (x int PRIMARY KEY);\n"
+    )
+    result = lint_files([sql], settings)
+    assert [f.object for f in result.findings if f.code == "C001"] == []
 
 
 def test_packs_are_validated_strictly(tmp_path: Path) -> None:

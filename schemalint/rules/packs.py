@@ -9,7 +9,12 @@ A pack is a YAML file with the same rule keys as the configuration:
     ignore: [N005]             # removes from it
     severity: {T004: error}
     rules:
-      C001: {exempt_tables: [legacy_*]}
+      C001: {exempt_tables: [legacy_*]}              # adds to the list of the packs before
+      N001: {exempt_tables: {replace: [legacy_*]}}   # replaces it
+
+A list option extends the value the layers before gave it (a pack that exempts
+its legacy tables keeps the standard pack's migration-tool tables exempt);
+`{replace: [...]}` replaces it. Other options replace.
 
 Built-in packs ship in the wheel as schemalint/packs/*.yaml (from the
 repository's rules/ directory). A layer is one source of rule settings: a pack,
@@ -45,6 +50,22 @@ class Layer:
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)  # code → level
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code → options
+
+
+@dataclass(frozen=True, slots=True)
+class Replace:
+    """A list option's value that replaces the earlier layers' list: ``{replace: [...]}``."""
+
+    values: tuple[str, ...]
+
+
+def merged_option(earlier: Any, value: Any) -> Any:
+    """An option's value after a layer sets it: a list extends the earlier list, Replace replaces it."""
+    if isinstance(value, Replace):
+        return list(value.values)
+    if isinstance(value, list) and isinstance(earlier, list):
+        return [*earlier, *(item for item in value if item not in earlier)]
+    return value
 
 
 def unknown_key_error(where: str, key: str, allowed: tuple[str, ...] | list[str]) -> ConfigError:
@@ -112,6 +133,13 @@ def check_option_value(where: str, rule: type[Rule], name: str, value: object) -
     option = options[name]
     key = f"rules.{rule.code}.{name}"
     if option.type is list:
+        if isinstance(value, Mapping):
+            if set(value) != {"replace"}:
+                raise ConfigError(
+                    f"{where}: {key} must be a list of strings (added to the packs' list) or "
+                    f"{{replace: [...]}} (replacing it), found a table with {', '.join(map(str, value))}"
+                )
+            return Replace(string_list(where, f"{key}.replace", value["replace"]))
         return list(string_list(where, key, value))
     if option.type is dict:
         return dict(table(where, key, value))
@@ -125,7 +153,8 @@ def _validated_options(where: str, rule: type[Rule], options: Mapping[str, Any])
     values = {name: check_option_value(where, rule, name, value) for name, value in options.items()}
     validate = getattr(rule, "validate_option", None)
     for name, value in values.items():
-        problem = validate(name, value) if validate is not None else None
+        plain = list(value.values) if isinstance(value, Replace) else value
+        problem = validate(name, plain) if validate is not None else None
         if problem:
             raise ConfigError(f"{where}: rules.{rule.code}: {problem}")
     return values
@@ -270,8 +299,10 @@ def resolve_rules(layers: list[Layer]) -> dict[str, RuleSetting]:
             if rule.code in layer.severity:
                 severity, severity_origin = layer.severity[rule.code], layer.origin
             for name, value in layer.rules.get(rule.code, {}).items():
-                options[name] = value
-                option_origins[name] = layer.origin
+                extends = isinstance(value, list) and isinstance(options.get(name), list) and options[name]
+                options[name] = merged_option(options.get(name), value)
+                earlier = option_origins.get(name)
+                option_origins[name] = f"{earlier} + {layer.origin}" if extends and earlier else layer.origin
         resolved[rule.code] = RuleSetting(
             rule, enabled, severity, options, origin, severity_origin, option_origins
         )
