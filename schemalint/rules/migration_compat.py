@@ -256,12 +256,22 @@ class NonIdempotentSeedInsert(StatementRule):
         )
 
 
-DEFAULT_FILE_PATTERN = r"^(V\d+(?:[._]\d+)*__[A-Za-z0-9_]+\.sql|\d+_[A-Za-z0-9_]+\.(?:up|down)\.sql)$"
+# the layouts schemalint orders (sources/sql/order.py), matched against "directory/file name"
+_WORD = "[A-Za-z0-9_]+"
+DEFAULT_FILE_PATTERN = (
+    rf"(^|/)([VU]\d+(?:[._]\d+)*__{_WORD}\.sql"  # Flyway versioned (and undo)
+    rf"|R__{_WORD}\.sql"  # Flyway repeatable
+    rf"|\d+_{_WORD}(?:\.(?:postgres|postgresql|pg))?\.(?:up|down)\.sql"  # golang-migrate, sqlx, popx
+    rf"|\d+_{_WORD}\.sql"  # goose, dbmate, sqlx, numbered files
+    rf"|(?:\d{{4}}-\d\d-\d\d-\d{{6}}|\d{{14}})_{_WORD}/(?:up|down)\.sql"  # diesel
+    rf"|\d+_{_WORD}/migration\.sql"  # Prisma
+    r")$"
+)
 _UP_FILE = re.compile(r"^(\d+_[A-Za-z0-9_]+)\.up\.sql$")
 
 
 class MigrationFileNameNonstandard(StatementRule):
-    """A migration file is named neither `V{version}__{description}.sql` nor `{NNN}_{description}.up.sql`.
+    """A migration file is named in none of the layouts migration tools apply in order.
 
     ## Why
     Migration tools order files by the version in their name and skip files
@@ -281,13 +291,19 @@ class MigrationFileNameNonstandard(StatementRule):
     ```
 
     ## Options
-    - `pattern` (default `V{version}__{description}.sql` (Flyway) or
-      `{NNN}_{description}.up.sql` / `.down.sql` (golang-migrate)): a
-      regular expression the file name (not the directory) must match.
+    - `pattern`: a regular expression searched in the file name, then in
+      `directory/file name` (for layouts with a directory per migration).
+      The default accepts the layouts schemalint orders: Flyway
+      `V{version}__{description}.sql` (and `U…`, `R__…`), golang-migrate,
+      sqlx and popx `{NNN}_{description}[.postgres].up.sql` / `.down.sql`,
+      goose and dbmate `{NNN}_{description}.sql`, diesel
+      `{YYYY-MM-DD-HHMMSS}_{description}/up.sql` and Prisma
+      `{stamp}_{description}/migration.sql`.
 
     ## Notes
     Reported once per file, on its first statement. Looks at the file name
-    only.
+    (and its directory) only. A Markdown schema document (`.md`) is no
+    migration and is never reported.
     """
 
     code = "M013"
@@ -299,12 +315,15 @@ class MigrationFileNameNonstandard(StatementRule):
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
         if not is_first_statement(ctx):
             return
-        name = Path(ctx.path).name
-        if re.search(self.opts["pattern"], name):
+        path = Path(ctx.path)
+        if path.suffix.lower() in (".md", ".markdown"):
+            return
+        name = path.name
+        if any(re.search(self.opts["pattern"], text) for text in (name, f"{path.parent.name}/{name}")):
             return
         yield self.finding(
-            f"Migration file name {name} does not match {self.opts['pattern']}; expected "
-            "V{version}__{description}.sql or {NNN}_{description}.up.sql.",
+            f"Migration file name {name} is in no migration tool's layout; expected "
+            "V{version}__{description}.sql or {NNN}_{description}.up.sql (or the pattern configured).",
             object=ctx.path,
             location=statement.location,
             help=f"git mv {ctx.path} {Path(ctx.path).with_name(_suggest(name))}",
