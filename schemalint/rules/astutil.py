@@ -111,7 +111,7 @@ class FileState:
                 self.in_transaction = False
         elif kind == "create_stmt":
             self.created[self._created_name(node.relation)] = bool(node.if_not_exists)
-        elif kind == "create_table_as_stmt" and node.objtype == pb.OBJECT_TABLE:
+        elif kind == "create_table_as_stmt" and node.objtype in (pb.OBJECT_TABLE, pb.OBJECT_MATVIEW):
             self.created[self._created_name(node.into.rel)] = bool(node.if_not_exists)
         elif kind == "rename_stmt" and node.rename_type == pb.OBJECT_TABLE:
             old = self._created_name(node.relation)
@@ -469,11 +469,15 @@ def locking_target(statement: Statement, fs: FileState, state: Model) -> str | N
             names = strings(unwrap(obj).items)
             if node.remove_type == pb.OBJECT_INDEX:
                 index, table = fs.index_table(names, state)
+                if table is None and node.missing_ok:
+                    continue  # IF EXISTS of an index no migration created: nothing to drop
                 if table is None or not fs.is_new(table.qualname):
                     return table.qualname if table else index
                 continue
             schema = names[-2] if len(names) > 1 else None
             name = fs.table_name(pb.RangeVar(schemaname=schema or "", relname=names[-1]), state)
+            if node.missing_ok and name not in state.tables and name not in state.views:
+                continue  # IF EXISTS of a relation no migration declared
             if not fs.is_new(name):
                 return name
         return None

@@ -136,7 +136,8 @@ class IndexDroppedWithoutConcurrently(StatementRule):
     ```
 
     ## Notes
-    Indexes of tables created earlier in the same file are not reported.
+    Indexes of tables created earlier in the same file are not reported, nor
+    `DROP INDEX IF EXISTS` of an index no migration before created.
     """
 
     code = "M002"
@@ -152,8 +153,8 @@ class IndexDroppedWithoutConcurrently(StatementRule):
         fs = statement_file(ctx)
         for obj in node.objects:
             index, table = fs.index_table(strings(unwrap(obj).items), state)
-            if table is not None and fs.is_new(table.qualname):
-                continue
+            if (table is not None and fs.is_new(table.qualname)) or (table is None and node.missing_ok):
+                continue  # a new table's index, or IF EXISTS of an index no migration created
             on = f" on {table.qualname}" if table else ""
             yield self.finding(
                 f"DROP INDEX {index}{on} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock (blocking reads "

@@ -160,7 +160,8 @@ class TableDropped(StatementRule):
 
     ## Notes
     A table created earlier in the same file and dropped again is not
-    reported. One finding per dropped table.
+    reported, nor `DROP TABLE IF EXISTS` of a table no migration declared.
+    One finding per dropped table.
     """
 
     code = "M009"
@@ -178,7 +179,7 @@ class TableDropped(StatementRule):
             names = strings(unwrap(obj).items)
             relation = pb.RangeVar(schemaname=names[-2] if len(names) > 1 else "", relname=names[-1])
             table = fs.table_name(relation, state)
-            if fs.is_new(table):
+            if fs.is_new(table) or (node.missing_ok and table not in state.tables):
                 continue
             yield self.finding(
                 f"Table {table} is dropped; running code that uses it fails and its data is lost.",
