@@ -29,12 +29,26 @@ from schemalint.rules.astutil import (
 )
 from schemalint.rules.base import Finding, Model, Rule, Statement, StatementContext, StatementRule
 
-VOLATILE_FUNCTIONS = frozenset(
-    {
-        "random", "random_normal", "gen_random_uuid", "uuidv4", "uuidv7", "uuid_generate_v1",
-        "uuid_generate_v1mc", "uuid_generate_v4", "clock_timestamp", "timeofday", "nextval", "setseed",
-    }
-)  # fmt: skip
+# built-in functions PostgreSQL marks STABLE or IMMUTABLE (every overload), as used in defaults; any other
+# function no migration declares counts as VOLATILE, PostgreSQL's default for CREATE FUNCTION
+NON_VOLATILE_BUILTINS = frozenset(
+    """
+    now transaction_timestamp statement_timestamp current_setting current_database current_schema
+    current_schemas version timezone date_trunc date_part date_bin extract make_date make_time
+    make_timestamp make_timestamptz make_interval to_char to_date to_timestamp to_number justify_days
+    justify_hours justify_interval isfinite lower upper initcap length char_length octet_length
+    bit_length btrim trim ltrim rtrim lpad rpad left right substr substring replace translate
+    reverse repeat split_part strpos position concat concat_ws format quote_ident quote_literal
+    quote_nullable md5 sha224 sha256 sha384 sha512 encode decode convert_to convert_from to_hex
+    ascii chr regexp_replace regexp_substr regexp_match regexp_count abs ceil ceiling floor round
+    trunc sign mod power sqrt exp ln log div width_bucket gcd lcm int2 int4 int8 float4 float8
+    numeric text bool jsonb_build_object jsonb_build_array json_build_object json_build_array
+    to_jsonb to_json jsonb_object json_object jsonb_typeof jsonb_strip_nulls jsonb_set
+    array_to_string string_to_array array_length array_append array_prepend array_cat array_remove
+    array_fill cardinality to_tsvector to_tsquery setweight host family netmask broadcast
+    inet_client_addr age date
+    """.split()
+)
 SERIAL_TYPES = frozenset({"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"})
 
 
@@ -45,8 +59,9 @@ class ColumnAddedWithVolatileDefault(StatementRule):
     Since PostgreSQL 11 a column added with a constant (or stable, like
     `now()`) default is instant. A volatile default — `gen_random_uuid()`,
     `random()`, `clock_timestamp()`, a serial or identity column (`nextval`)
-    — must be computed for every row: the whole table is rewritten under an
-    ACCESS EXCLUSIVE lock. Before PostgreSQL 11 every default did that.
+    — and a `GENERATED ALWAYS AS (…) STORED` column must be computed for
+    every row: the whole table is rewritten under an ACCESS EXCLUSIVE lock.
+    Before PostgreSQL 11 every default did that.
 
     ## Bad
     ```sql
@@ -63,8 +78,11 @@ class ColumnAddedWithVolatileDefault(StatementRule):
     Then backfill existing rows in batches. `now()` and `CURRENT_TIMESTAMP`
     are stable, not volatile: evaluated once, stored in the catalog, no
     rewrite (measured on PostgreSQL 15: the relfilenode does not change).
-    Functions defined in the migrations count when declared VOLATILE.
-    Columns added to tables created earlier in the same file are not reported.
+    A function defined in the migrations counts by its declared volatility;
+    any other function is volatile (PostgreSQL's default) unless it is a
+    built-in known to be stable or immutable (`lower`, `to_char`,
+    `jsonb_build_object`, …). Columns added to tables created earlier in the
+    same file are not reported.
     """
 
     code = "M003"
@@ -80,27 +98,31 @@ class ColumnAddedWithVolatileDefault(StatementRule):
         added = [cmd_def(cmd) for cmd in alter_cmds(statement.node) if cmd.subtype == pb.AT_AddColumn]
         if not added:
             return
-        volatile = VOLATILE_FUNCTIONS | {
-            f.name.lower() for f in state.functions.values() if f.volatility == "volatile"
-        }
+        declared: dict[str, bool] = {}  # function name → some overload the migrations declare is volatile
+        for function in state.functions.values():
+            name = function.name.lower()
+            declared[name] = declared.get(name, False) or function.volatility == "volatile"
         for column in added:
-            reason, default = self._rewrite_reason(column, volatile, ctx.target_postgres)
+            reason, default = self._rewrite_reason(column, declared, ctx.target_postgres)
             if reason is None:
                 continue
+            relation = statement.node.relation
+            if default is not None:
+                help = _add_column_help(relation, column, default)
+            elif reason.startswith("GENERATED ALWAYS"):
+                help = _generated_help(relation, column)
+            else:
+                help = _serial_help(relation, column)
             yield self.finding(
                 f"Column {target[0]}.{column.colname} is added with {reason}; every row of the existing "
                 "table is rewritten under an ACCESS EXCLUSIVE lock. Expected no default (or a constant one).",
                 object=f"{target[0]}.{column.colname}",
                 location=statement.location,
-                help=_add_column_help(statement.node.relation, column, default)
-                if default is not None
-                else _serial_help(statement.node.relation, column),
+                help=help,
             )
 
     @staticmethod
-    def _rewrite_reason(
-        column: Any, volatile: frozenset[str] | set[str], target: int
-    ) -> tuple[str | None, Any]:
+    def _rewrite_reason(column: Any, declared: dict[str, bool], target: int) -> tuple[str | None, Any]:
         type_name = strings(column.type_name.names)[-1:] if column.HasField("type_name") else []
         if type_name and type_name[0].lower() in SERIAL_TYPES:
             return f"type {type_name[0]} (a nextval() default)", None
@@ -108,10 +130,14 @@ class ColumnAddedWithVolatileDefault(StatementRule):
             constraint = unwrap(raw)
             if constraint.contype == pb.CONSTR_IDENTITY:
                 return "GENERATED AS IDENTITY (a nextval() default)", None
+            if constraint.contype == pb.CONSTR_GENERATED:
+                return f"GENERATED ALWAYS AS ({deparse_node(constraint.raw_expr)}) STORED", None
             if constraint.contype != pb.CONSTR_DEFAULT:
                 continue
             expr = unwrap(constraint.raw_expr)
-            calls = sorted(function_names(expr) & volatile)
+            calls = sorted(
+                name for name in function_names(expr) if declared.get(name, name not in NON_VOLATILE_BUILTINS)
+            )
             if calls:
                 return f"the volatile default {deparse_node(expr)}", constraint.raw_expr
             if target < 11:
@@ -158,6 +184,16 @@ def _add_column_help(relation: Any, column: Any, default: Any) -> str:
         )
         text += " " + deparse_node(set_default, "alter_table_stmt") + ";"
     return text + " Then backfill existing rows in batches."
+
+
+def _generated_help(relation: Any, column: Any) -> str:
+    table = sql_name(
+        relation.schemaname + "." + relation.relname if relation.schemaname else relation.relname
+    )
+    return (
+        f"ALTER TABLE {table} ADD COLUMN {quote_ident(column.colname)} {_type_text(column)}; keep it current "
+        "with a trigger (or the application), then backfill existing rows in batches."
+    )
 
 
 def _serial_help(relation: Any, column: Any) -> str:
