@@ -364,6 +364,8 @@ def lint_files(
             touched.update(q for q, where in replayer.origins.items() if where.path == file.path)
         elif postponed:
             replayer.retry(postponed)
+        if is_target and file.statements:
+            findings += _run_end_of_file(statement_rules.at_end, replayer.model(), ctx)
         # after the loop: the statements of a large file are made while they are replayed
         statements.add(file)
         if is_target:
@@ -405,6 +407,7 @@ class _RulesByKind(dict[str, list[StatementRule]]):
     def __init__(self, rules: list[StatementRule]) -> None:
         super().__init__()
         self.rules = rules
+        self.at_end = [r for r in rules if r.at_end]
 
     def __missing__(self, kind: str) -> list[StatementRule]:
         chosen = self[kind] = [r for r in self.rules if r.kinds is None or kind in r.kinds]
@@ -425,6 +428,13 @@ def _run_statement_rules(
                 )
         except Exception as error:  # a rule's bug must not stop the run
             out.append(_crash(rule, f"statement {statement.location}", error, statement.location))
+    return out
+
+
+def _run_end_of_file(rules: Sequence[StatementRule], state: Model, ctx: FileContext) -> list[Finding]:
+    out: list[Finding] = []
+    for rule in rules:
+        out += _guarded(rule, f"the end of {ctx.path}", None, lambda rule=rule: rule.end_of_file(state, ctx))  # type: ignore[misc]
     return out
 
 

@@ -99,5 +99,5 @@ def test_statement_rule_kinds_are_libpg_query_statement_kinds() -> None:
         "no statement rule declares its kinds: the engine would call every rule on every statement"
     )
     for rule in declared:
-        assert rule.kinds, rule.code
+        assert rule.kinds or rule.at_end, rule.code  # an end-of-file rule may read no statement
         assert rule.kinds <= node_kinds, (rule.code, sorted(rule.kinds - node_kinds))

@@ -16,7 +16,7 @@ from typing import Any
 import postgast
 from postgast import pg_query_pb2 as pb
 
-from schemalint.model import Model, Table, qualify
+from schemalint.model import Location, Model, Table, qualify
 from schemalint.rules.base import StatementContext
 from schemalint.sources.sql.statements import Statement
 from schemalint.typenorm import quote_ident as quote_ident  # re-exported for the rules
@@ -83,6 +83,9 @@ class FileState:
         self.given = created_in_file if not previous else frozenset()
         self.lock_timeout = False
         self.in_transaction = False
+        self.transaction_begin: Location | None = None  # where the open explicit transaction began
+        # (table, constraint) added NOT VALID in the file → True while its explicit transaction is open
+        self.not_valid: dict[tuple[str, str], bool] = {}
         self.unguarded_lock = False  # a locking statement came earlier with no lock_timeout set
         self.statements_before = 0
         # existing_table's last answer: (statement, state, answer)
@@ -106,9 +109,23 @@ class FileState:
             self._set_config(node)
         elif kind == "transaction_stmt":
             if node.kind in (pb.TRANS_STMT_BEGIN, pb.TRANS_STMT_START):
+                if not self.in_transaction:
+                    self.transaction_begin = statement.location
                 self.in_transaction = True
             elif node.kind in (pb.TRANS_STMT_COMMIT, pb.TRANS_STMT_ROLLBACK, pb.TRANS_STMT_PREPARE):
                 self.in_transaction = False
+                self.transaction_begin = None
+                self.not_valid = dict.fromkeys(self.not_valid, False)
+        elif kind == "alter_table_stmt":
+            for cmd in node.cmds:
+                constraint = unwrap(getattr(unwrap(cmd), "def"))
+                if (
+                    isinstance(constraint, pb.Constraint)
+                    and constraint.skip_validation
+                    and constraint.conname
+                ):
+                    key = (self.constraint_table(node.relation), constraint.conname)
+                    self.not_valid[key] = self.in_transaction
         elif kind == "create_stmt":
             self.created[self._created_name(node.relation)] = bool(node.if_not_exists)
         elif kind == "create_table_as_stmt" and node.objtype in (pb.OBJECT_TABLE, pb.OBJECT_MATVIEW):
@@ -138,6 +155,10 @@ class FileState:
                 setting, value = _const_text(call.args[0]), _const_text(call.args[1])
                 if setting.lower() == "lock_timeout":
                     self.lock_timeout = value.strip() not in ("0", "")
+
+    def constraint_table(self, relation: pb.RangeVar) -> str:
+        """The table of an ALTER TABLE … ADD/VALIDATE CONSTRAINT, as ``not_valid`` keys it."""
+        return self._created_name(relation)
 
     def _created_name(self, relation: pb.RangeVar) -> str:
         if relation.schemaname:

@@ -131,6 +131,13 @@ class StatementRule(Rule):
     # the statement kinds (libpg_query node names) the rule reads; None: every statement. The engine
     # calls check only with statements of these kinds, so check need not test the kind again.
     kinds: ClassVar[frozenset[str] | None] = None
+    # True when the rule also judges the file as a whole once its last statement was read
+    # (end_of_file); the engine calls end_of_file only for those rules
+    at_end: ClassVar[bool] = False
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
         raise NotImplementedError
+
+    def end_of_file(self, state: Model, ctx: StatementContext) -> Iterator[Finding]:
+        """Findings about the whole file (a transaction left open), located by the rule."""
+        return iter(())

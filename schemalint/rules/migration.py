@@ -1,7 +1,7 @@
 """Migration safety, part one: index builds, lock waits and transactions (M001, M002, M010, M011).
 
-The rules of the other parts (migration_rewrite, migration_compat) are
-registered through this module's RULES.
+The rules of the other parts (migration_rewrite, migration_compat,
+migration_ops, migration_tx) are registered through this module's RULES.
 
 Every rule here knows what is new: a table created earlier in the same file
 is empty and unshared, so indexes, constraints, defaults and type changes on
@@ -29,7 +29,9 @@ from schemalint.rules.astutil import (
 )
 from schemalint.rules.base import Finding, Model, Option, Rule, Statement, StatementContext, StatementRule
 from schemalint.rules.migration_compat import COMPAT_RULES
+from schemalint.rules.migration_ops import OPS_RULES
 from schemalint.rules.migration_rewrite import REWRITE_RULES
+from schemalint.rules.migration_tx import TRANSACTION_RULES
 
 
 class IndexCreatedWithoutConcurrently(StatementRule):
@@ -39,7 +41,8 @@ class IndexCreatedWithoutConcurrently(StatementRule):
     `CREATE INDEX` holds a SHARE lock on the table until the index is built:
     every INSERT, UPDATE and DELETE waits, for minutes on a big table.
     `CREATE INDEX CONCURRENTLY` builds it without blocking writes. Adding a
-    PRIMARY KEY or UNIQUE constraint builds its index the same blocking way.
+    PRIMARY KEY, UNIQUE or EXCLUDE constraint builds its index under an
+    ACCESS EXCLUSIVE lock (blocking reads too).
 
     ## Bad
     ```sql
@@ -93,11 +96,27 @@ class IndexCreatedWithoutConcurrently(StatementRule):
                 if cmd.subtype != pb.AT_AddConstraint or constraint.contype not in (
                     pb.CONSTR_PRIMARY,
                     pb.CONSTR_UNIQUE,
+                    pb.CONSTR_EXCLUSION,
                 ):
                     continue
                 if constraint.indexname:
                     continue
+                if constraint.contype == pb.CONSTR_EXCLUSION:
+                    yield self._exclusion_finding(target[0], constraint, statement)
+                    continue
                 yield self._constraint_finding(target[0], constraint, statement)
+
+    def _exclusion_finding(self, table: str, constraint: Any, statement: Statement) -> Finding:
+        name = constraint.conname or "EXCLUDE"
+        return self.finding(
+            f"ADD CONSTRAINT {name} EXCLUDE on existing table {table} builds its index under an ACCESS "
+            "EXCLUSIVE lock (blocking reads and writes); an exclusion constraint cannot use an index built "
+            "CONCURRENTLY.",
+            object=table,
+            location=statement.location,
+            fact=f"EXCLUDE {name}",
+            help="Add it in a maintenance window, or build a new table with the constraint and switch over.",
+        )
 
     def _constraint_finding(self, table: str, constraint: Any, statement: Statement) -> Finding:
         kind = "PRIMARY KEY" if constraint.contype == pb.CONSTR_PRIMARY else "UNIQUE"
@@ -304,4 +323,6 @@ RULES: tuple[type[Rule], ...] = (
     MissingLockTimeout,
     ConcurrentlyInTransaction,
     *COMPAT_RULES,
+    *OPS_RULES,
+    *TRANSACTION_RULES,
 )

@@ -1,4 +1,4 @@
-"""Migration safety, part three: compatibility, data and files (M004, M005, M009, M012–M014).
+"""Migration safety, part three: compatibility, data and files (M004, M005, M009, M012–M014, M024).
 
 Renames and drops break running code; seed inserts must be re-runnable;
 migration files must follow one naming scheme and, for up/down migrations,
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import postgast
 from postgast import pg_query_pb2 as pb
@@ -391,6 +392,133 @@ class MigrationWithoutDown(StatementRule):
         )
 
 
+_DROPPED_KINDS = {
+    pb.OBJECT_VIEW: ("view", "views"),
+    pb.OBJECT_MATVIEW: ("materialized view", "views"),
+    pb.OBJECT_FUNCTION: ("function", "functions"),
+    pb.OBJECT_PROCEDURE: ("procedure", "functions"),
+    pb.OBJECT_ROUTINE: ("routine", "functions"),
+    pb.OBJECT_SEQUENCE: ("sequence", "sequences"),
+    pb.OBJECT_TYPE: ("type", "enums"),
+    pb.OBJECT_DOMAIN: ("domain", "domains"),
+    pb.OBJECT_EXTENSION: ("extension", "extensions"),
+}
+_LOOSENED = {
+    pb.AT_DropNotNull: "NOT NULL of column",
+    pb.AT_ColumnDefault: "default of column",
+    pb.AT_DropExpression: "generated expression of column",
+    pb.AT_DropConstraint: "constraint",
+}
+
+
+def _dropped_name(obj: Any) -> str:
+    node = unwrap(obj)
+    if isinstance(node, pb.String):
+        return str(node.sval)
+    if isinstance(node, pb.TypeName):
+        return ".".join(strings(node.names))
+    if isinstance(node, pb.ObjectWithArgs):
+        return ".".join(strings(node.objname))
+    return ".".join(strings(node.items))
+
+
+class ObjectDroppedOrMoved(StatementRule):
+    """An object running code relies on (a view, function, type, constraint, NOT NULL…) is dropped or moved.
+
+    ## Why
+    Running code depends on more than tables and columns: it selects from
+    views, calls functions, reads sequences, casts to types, relies on a
+    default to fill a column it does not write, on NOT NULL to never read a
+    NULL, on a constraint to keep bad rows out, and names tables with their
+    schema. Dropping or moving any of those breaks the release still running.
+
+    ## Bad
+    ```sql
+    DROP VIEW active_orders;
+    ```
+
+    ## Good
+    ```sql
+    -- after the application stopped using it:
+    -- schemalint: ignore[M024] unused since release 41
+    DROP VIEW active_orders;
+    ```
+
+    ## Notes
+    Reported for `DROP VIEW`, `MATERIALIZED VIEW`, `FUNCTION`, `PROCEDURE`,
+    `SEQUENCE`, `TYPE`, `DOMAIN`, `EXTENSION` (not `IF EXISTS` of one no
+    migration declared), for `ALTER TABLE … DROP CONSTRAINT`, `ALTER COLUMN …
+    DROP NOT NULL`, `DROP DEFAULT` and `DROP EXPRESSION` on an existing table,
+    and for `ALTER TABLE … SET SCHEMA`. Dropped tables and columns are M009
+    and M004.
+    """
+
+    code = "M024"
+    kinds = frozenset({"drop_stmt", "alter_table_stmt", "alter_object_schema_stmt"})
+    slug = "object-dropped-or-moved"
+    severity = "warning"
+    tags = ("migration", "compatibility", "destructive")
+
+    def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
+        node, kind = statement.node, statement.kind
+        if kind == "drop_stmt":
+            yield from self._drops(statement, state)
+        elif kind == "alter_object_schema_stmt":
+            if node.object_type != pb.OBJECT_TABLE:
+                return
+            table = statement_file(ctx).table_name(node.relation, state)
+            if statement_file(ctx).is_new(table) or (node.missing_ok and table not in state.tables):
+                return
+            yield self.finding(
+                f"Table {table} is moved to schema {node.newschema}; running code that names {table} fails.",
+                object=table,
+                fact=f"set schema {node.newschema}",
+                location=statement.location,
+                help="Move it once no deployed code names the old schema, or leave a view behind: "
+                f"CREATE VIEW {sql_name(table)} AS SELECT * FROM "
+                f"{quote_ident(node.newschema)}.{quote_ident(node.relation.relname)};",
+            )
+        elif node.objtype == pb.OBJECT_TABLE:
+            target = existing_table(statement, state, ctx)
+            if target is None:
+                return
+            for cmd in alter_cmds(node):
+                what = _LOOSENED.get(cmd.subtype)
+                if what is None or (cmd.subtype == pb.AT_ColumnDefault and cmd.HasField("def")):
+                    continue  # SET DEFAULT is AT_ColumnDefault with an expression
+                if cmd.subtype == pb.AT_DropConstraint and cmd.missing_ok and target[1] is None:
+                    continue
+                name = f"{target[0]}.{cmd.name}"
+                yield self.finding(
+                    f"The {what} {name} is dropped; running code that relies on it breaks.",
+                    object=name,
+                    fact=what.split()[0].lower(),
+                    location=statement.location,
+                    help="Drop it once no deployed code relies on it, with "
+                    "`-- schemalint: ignore[M024] <reason>` before the statement.",
+                )
+
+    def _drops(self, statement: Statement, state: Model) -> Iterator[Finding]:
+        node = statement.node
+        kind = _DROPPED_KINDS.get(node.remove_type)
+        if kind is None:
+            return
+        noun, field = kind
+        known = {qualname.rpartition(".")[2].partition("(")[0] for qualname in getattr(state, field)}
+        for obj in node.objects:
+            name = _dropped_name(obj)
+            if node.missing_ok and name.rpartition(".")[2] not in known:
+                continue
+            yield self.finding(
+                f"The {noun} {name} is dropped; running code that uses it fails.",
+                object=name,
+                fact=noun,
+                location=statement.location,
+                help=f"Stop using {name} in the application and deploy first; then drop it with "
+                "`-- schemalint: ignore[M024] <reason>` before the statement.",
+            )
+
+
 COMPAT_RULES: tuple[type[Rule], ...] = (
     ColumnDropped,
     ColumnOrTableRenamed,
@@ -398,4 +526,5 @@ COMPAT_RULES: tuple[type[Rule], ...] = (
     NonIdempotentSeedInsert,
     MigrationFileNameNonstandard,
     MigrationWithoutDown,
+    ObjectDroppedOrMoved,
 )
