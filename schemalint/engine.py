@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,7 +146,10 @@ def lint_model(
     chosen = selected_rules(settings) if rules is None else list(rules)
     model = restrict(model, settings.schemas, settings.exclude_schemas, source_label)
     live = origin is None or model.database.server_version is not None
-    context = RuleContext(live=live) if origin is None else RuleContext(origin=origin, live=live)
+    now = datetime.now(UTC)
+    context = (
+        RuleContext(live=live, now=now) if origin is None else RuleContext(origin=origin, live=live, now=now)
+    )
     found = _run_model_rules(chosen, model, context)
     found = apply_config_ignores(_finish(found, settings), settings)
     final = []

@@ -206,7 +206,7 @@ def test_packs_are_validated_strictly(tmp_path: Path) -> None:
 def test_the_standard_pack_ships_and_turns_every_family_on() -> None:
     assert "standard" in available_packs()
     layer = load_pack("standard", Path("."))
-    assert layer.select == ("N", "C", "T", "K", "R", "M", "S")
+    assert layer.select == ("N", "C", "T", "K", "R", "M", "S", "P")
     assert layer.rules["K003"]["tenant_column"] == "tenant_id"
     assert layer.rules["C001"]["columns"]["created_at"]["type"] == "timestamptz"
 

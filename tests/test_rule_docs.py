@@ -38,6 +38,7 @@ NOT_EXECUTABLE = {
     "E002": "a crash is not caused by SQL; tests/test_engine.py injects one",
     "S001": "reads the live server's encoding; replay does not record CREATE DATABASE",
     "S002": "reads the live server's TimeZone; replay does not record ALTER DATABASE SET",
+    "P002": "reads a live database and today's date; a migration directory says nothing about today",
 }
 FILE_MARKER = re.compile(r"\A--\s*file:\s*(?P<name>[^\s,()]+)(?P<rest>[^\n]*)")
 SECTIONS = re.compile(r"^## (\w[\w ]*)$", re.M)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from schemalint.findings import Finding, RuleInfo, Severity
@@ -59,6 +60,7 @@ class RuleContext:
 
     origin: Callable[[str], Location | None] = lambda _qualname: None
     live: bool = False  # True when the model was introspected from a database
+    now: datetime | None = None  # the moment a live check is made (the engine's clock; None: the rule's)
 
 
 @dataclass(frozen=True, slots=True)

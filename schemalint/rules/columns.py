@@ -108,6 +108,41 @@ def column_definition(name: str, spec: Mapping[str, Any]) -> str:
 
 
 COLUMNS = Option("columns", dict, STANDARD_COLUMNS, "The standard columns: name → {type, not_null, default}.")
+LOOKUP_TABLE = Option(
+    "lookup_table",
+    dict,
+    {"primary_key": "code", "columns": ["label", "description", "sort_order", "is_active"]},
+    "The shape of a lookup table (§5.2), exempt from the uuid-id rules: {primary_key: code, columns: [...]}.",
+)
+_TEXT_KEY = re.compile(r"^(text|character varying(\(\d+\))?)$")
+
+
+def validate_lookup_shape(value: Mapping[str, Any]) -> str | None:
+    """Why a lookup_table option is invalid, or None."""
+    unknown = set(value) - {"primary_key", "columns"}
+    if unknown:
+        return f"lookup_table: unknown key {sorted(unknown)[0]!r} (known: primary_key, columns)"
+    if value and not isinstance(value.get("primary_key"), str):
+        return "lookup_table.primary_key must be a column name"
+    columns = value.get("columns", [])
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        return "lookup_table.columns must be a list of column names"
+    return None
+
+
+def is_lookup_table(table: Table, shape: Mapping[str, Any]) -> bool:
+    """True for a table of the lookup shape: a one-column text primary key named as the shape says
+    (`code varchar(50) PRIMARY KEY`) and every column the shape lists (label, sort_order, …)."""
+    key = shape.get("primary_key")
+    pk = table.primary_key
+    if not key or pk is None or pk.columns != (key,):
+        return False
+    column = table.column(key)
+    if column is None or not _TEXT_KEY.match(column.type):
+        return False
+    return all(table.column(name) is not None for name in shape.get("columns", []))
+
+
 EXEMPT_TABLES = Option("exempt_tables", list, [], "Table names or globs (name or schema.name) not checked.")
 
 
@@ -141,6 +176,8 @@ class StandardColumnMissing(ModelRule):
     - `columns`: the standard columns (name → `{type, not_null, default}`); only the names matter here.
     - `exempt_tables`: table names or globs that need none of them.
     - `exempt_columns`: table glob → column names that table may omit (`{"*_audit": ["deleted_at"]}`).
+    - `lookup_table`: the shape of a lookup table (`{primary_key: code, columns: [label, …]}`), whose
+      key stands in for `id`: such a table is not reported for a missing `id`.
     """
 
     code = "C001"
@@ -151,10 +188,13 @@ class StandardColumnMissing(ModelRule):
         COLUMNS,
         EXEMPT_TABLES,
         Option("exempt_columns", dict, {}, "Table glob → list of standard columns that table may omit."),
+        LOOKUP_TABLE,
     )
 
     @classmethod
     def validate_option(cls, name: str, value: Any) -> str | None:
+        if name == "lookup_table":
+            return validate_lookup_shape(value)
         return validate_columns_option(value) if name == "columns" else None
 
     def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
@@ -164,6 +204,8 @@ class StandardColumnMissing(ModelRule):
             allowed_missing = {
                 c for glob, names in exempt_columns.items() if exempt(table, [glob]) for c in names
             }
+            if is_lookup_table(table, self.opts["lookup_table"]):
+                allowed_missing.add("id")
             for name, spec in columns.items():
                 if name in allowed_missing or table.column(name) is not None:
                     continue
@@ -281,6 +323,8 @@ class PrimaryKeyNotUuid(ModelRule):
     ## Options
     - `types`: accepted key types.
     - `exempt_tables`: table names or globs not checked.
+    - `lookup_table`: the shape of a lookup table (`{primary_key: code, columns: [label, …]}`); its
+      text key is not reported.
 
     ## Notes
     Only single-column keys are checked; composite keys are N003's concern.
@@ -290,13 +334,17 @@ class PrimaryKeyNotUuid(ModelRule):
     slug = "primary-key-not-uuid"
     severity = "error"
     tags = ("keys", "standard-columns")
-    options = (Option("types", list, ["uuid"], "Accepted primary key types."), EXEMPT_TABLES)
+    options = (Option("types", list, ["uuid"], "Accepted primary key types."), EXEMPT_TABLES, LOOKUP_TABLE)
+
+    @classmethod
+    def validate_option(cls, name: str, value: Any) -> str | None:
+        return validate_lookup_shape(value) if name == "lookup_table" else None
 
     def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
         accepted = [canonical_type(t) for t in self.opts["types"]]
         for table in checked_tables(model, self.opts["exempt_tables"]):
             pk = table.primary_key
-            if pk is None or len(pk.columns) != 1:
+            if pk is None or len(pk.columns) != 1 or is_lookup_table(table, self.opts["lookup_table"]):
                 continue
             column = table.column(pk.columns[0])
             if column is None or column.type in accepted:

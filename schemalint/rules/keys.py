@@ -1,4 +1,5 @@
-"""Keys and indexes: foreign keys without an index, soft-delete uniqueness, tenant indexes, duplicates."""
+"""Keys and indexes: foreign keys without an index, soft-delete uniqueness, tenant indexes, duplicates,
+materialized views without a unique index."""
 
 from __future__ import annotations
 
@@ -387,10 +388,78 @@ class ForeignKeyWithoutOnDelete(ModelRule):
                 )
 
 
+def _refreshable(index: Index, view: View) -> bool:
+    """True for an index REFRESH … CONCURRENTLY accepts: unique, without a predicate, on plain columns."""
+    columns = set(view.columns)
+    return (
+        index.unique
+        and index.predicate is None
+        and all(key_column(key) in columns or not columns for key in index.keys)
+        and all("(" not in key for key in index.keys)
+    )
+
+
+class MaterializedViewWithoutUniqueIndex(ModelRule):
+    """A materialized view has no unique index, so it cannot be refreshed concurrently.
+
+    ## Why
+    `REFRESH MATERIALIZED VIEW` without CONCURRENTLY locks the view against
+    every read until the query has run again. `REFRESH … CONCURRENTLY` keeps
+    it readable, and PostgreSQL refuses it unless the view has a unique
+    index on plain columns without a WHERE clause. The standard (§6.2)
+    creates that index with every materialized view.
+
+    ## Bad
+    ```sql
+    CREATE TABLE orders (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, total numeric(19,4));
+    CREATE MATERIALIZED VIEW tenant_totals AS
+        SELECT tenant_id, sum(total) AS total FROM orders GROUP BY tenant_id;
+    ```
+
+    ## Good
+    ```sql
+    CREATE TABLE orders (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, total numeric(19,4));
+    CREATE MATERIALIZED VIEW tenant_totals AS
+        SELECT tenant_id, sum(total) AS total FROM orders GROUP BY tenant_id;
+    CREATE UNIQUE INDEX uq_tenant_totals_tenant_id ON tenant_totals (tenant_id);
+    ```
+
+    ## Options
+    - `exempt_views`: materialized view names or globs (name or schema.name) not checked.
+    """
+
+    code = "K006"
+    slug = "materialized-view-without-unique-index"
+    severity = "warning"
+    tags = ("indexes", "views")
+    options = (Option("exempt_views", list, [], "Materialized view names or globs not checked."),)
+
+    def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
+        from fnmatch import fnmatchcase
+
+        globs = self.opts["exempt_views"]
+        for name in sorted(model.views):
+            view = model.views[name]
+            if not view.materialized or any(_refreshable(index, view) for index in view.indexes):
+                continue
+            if any(fnmatchcase(view.name, g) or fnmatchcase(view.qualname, g) for g in globs):
+                continue
+            first = view.columns[:1] or ("<key columns>",)
+            yield self.finding(
+                f"Materialized view {view.qualname} has no unique index on plain columns; REFRESH "
+                "MATERIALIZED VIEW CONCURRENTLY refuses it, so every refresh blocks its readers.",
+                object=view.qualname,
+                location=_where(view.location, ctx, view.qualname),
+                help=f"CREATE UNIQUE INDEX {_index_name('uq', view.name, first)} ON "
+                f"{sql_name(view.qualname)} ({column_list(first)});  -- on the columns that identify a row",
+            )
+
+
 RULES: tuple[type[Rule], ...] = (
     ForeignKeyWithoutIndex,
     UniqueIndexIgnoresSoftDelete,
     TenantTableWithoutTenantIndex,
     DuplicateIndex,
     ForeignKeyWithoutOnDelete,
+    MaterializedViewWithoutUniqueIndex,
 )

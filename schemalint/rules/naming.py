@@ -7,7 +7,7 @@ import sys
 import types
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import inflect
@@ -23,7 +23,7 @@ from schemalint.rules.base import (
     StatementContext,
     StatementRule,
 )
-from schemalint.rules.columns import exempt
+from schemalint.rules.columns import LOOKUP_TABLE, exempt, is_lookup_table, validate_lookup_shape
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 MAX_IDENTIFIER_BYTES = 63
@@ -262,6 +262,8 @@ class PrimaryKeyNotId(ModelRule):
     ## Options
     - `allow_junction_tables`: let junction tables keep a composite key of their two foreign keys.
     - `exempt_tables`: table names or globs not checked.
+    - `lookup_table`: the shape of a lookup table (`{primary_key: code, columns: [label, …]}`), whose
+      key is named as the shape says.
     """
 
     code = "N003"
@@ -271,7 +273,12 @@ class PrimaryKeyNotId(ModelRule):
     options = (
         Option("allow_junction_tables", bool, True, "Junction tables may have a composite primary key."),
         EXEMPT_TABLES,
+        LOOKUP_TABLE,
     )
+
+    @classmethod
+    def validate_option(cls, name: str, value: Any) -> str | None:
+        return validate_lookup_shape(value) if name == "lookup_table" else None
 
     def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
         for table in model.tables.values():
@@ -281,6 +288,8 @@ class PrimaryKeyNotId(ModelRule):
             if exempt(table, self.opts["exempt_tables"]):
                 continue
             if self.opts["allow_junction_tables"] and junction_pair(table) is not None:
+                continue
+            if is_lookup_table(table, self.opts["lookup_table"]):
                 continue
             found = ", ".join(pk.columns)
             yield self.finding(

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable
 
 from schemalint.findings import RuleInfo
-from schemalint.rules import columns, engine_rules, keys, migration, naming, rls, settings, types
+from schemalint.rules import columns, engine_rules, keys, migration, naming, partitions, rls, settings, types
 from schemalint.rules.base import Rule
 
 
@@ -29,6 +29,7 @@ ALL_RULES: tuple[type[Rule], ...] = _sorted(
         *rls.RULES,
         *migration.RULES,
         *settings.RULES,
+        *partitions.RULES,
     )
 )
 

@@ -1,13 +1,19 @@
-"""Type rules (T): money, timestamps, json, varchar lengths, IP addresses."""
+"""Type rules (T): money, timestamps, json, varchar lengths, IP addresses, booleans, enums."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
+
+import postgast
+from postgast import pg_query_pb2 as pb
 
 from schemalint.findings import Finding
 from schemalint.model import Column, Model, Table
+from schemalint.rules.astutil import column_refs, parse_expression, quote_ident, sql_name
 from schemalint.rules.base import ModelRule, Option, Rule, RuleContext
+from schemalint.rules.columns import EXEMPT_TABLES, exempt
 
 MONEY_PATTERNS = [
     r"(^|_)(amount|amt|price|cost|total|subtotal|balance|fee|fees|tax|vat|discount|charge|payment|"
@@ -286,10 +292,151 @@ class IpAddressNotInet(ModelRule):
             )
 
 
+class BooleanNullableOrWithoutDefault(ModelRule):
+    """Boolean column that is nullable or has no default.
+
+    ## Why
+    A nullable boolean has three states, and every query must say which of
+    them `WHERE NOT is_active` means. A default says what a row inserted
+    without the flag is: the standard (§3.3) has booleans `NOT NULL` with a
+    `DEFAULT`.
+
+    ## Bad
+    ```sql
+    CREATE TABLE users (id uuid PRIMARY KEY, is_verified boolean);
+    ```
+
+    ## Good
+    ```sql
+    CREATE TABLE users (id uuid PRIMARY KEY, is_verified boolean NOT NULL DEFAULT false);
+    ```
+
+    ## Options
+    - `exempt_tables`: table names or globs not checked.
+
+    ## Notes
+    Generated columns are not checked. Domains over boolean are resolved.
+    """
+
+    code = "T006"
+    slug = "boolean-nullable-or-without-default"
+    severity = "warning"
+    tags = ("types",)
+    options = (EXEMPT_TABLES,)
+
+    def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
+        for table, column, base in _columns(model):
+            if base != "boolean" or column.generated is not None or (column.not_null and column.default):
+                continue
+            if exempt(table, self.opts["exempt_tables"]):
+                continue
+            faults = [
+                f
+                for f, ok in (("is nullable", column.not_null), ("has no DEFAULT", column.default))
+                if not ok
+            ]
+            qualname = f"{table.qualname}.{column.name}"
+            default = column.default or "false"
+            yield self.finding(
+                f"Boolean column {qualname} {' and '.join(faults)}; booleans must be NOT NULL with a "
+                "DEFAULT.",
+                object=qualname,
+                help=f"ALTER TABLE {sql_name(table.qualname)} ALTER COLUMN {quote_ident(column.name)} "
+                f"SET DEFAULT {default}; then backfill NULLs and SET NOT NULL (see M008).",
+            )
+
+
+STATUS_COLUMNS = ["status", "state", "kind", "type", "*_status", "*_state", "*_kind", "*_type"]
+
+
+def _check_values(expression: str | None, column: str) -> list[str] | None:
+    """The values of a CHECK (column IN (…)) / (column = ANY (ARRAY[…])), None for any other check."""
+    if expression is None:
+        return None
+    tree = parse_expression(expression)
+    for expr in postgast.find_nodes(tree, pb.A_Expr) if tree is not None else ():
+        if expr.kind not in (pb.AEXPR_IN, pb.AEXPR_OP_ANY) or column_refs(expr.lexpr) != {column}:
+            continue
+        values = [c.sval.sval for c in postgast.find_nodes(expr.rexpr, pb.A_Const) if c.HasField("sval")]
+        return values or None
+    return None
+
+
+class StatusCheckInsteadOfEnum(ModelRule):
+    """Status-like text column limited by a CHECK (… IN (…)) list instead of an enum type.
+
+    ## Why
+    The standard (§3.3, §5.1) stores a fixed set of values as a custom enum
+    type defined in the migrations: the type names the set once, every table
+    that uses it agrees, and the ER diagram and the document show its
+    values. A CHECK list on a text column repeats the set per table and
+    drifts.
+
+    ## Bad
+    ```sql
+    CREATE TABLE orders (
+        id uuid PRIMARY KEY,
+        status varchar(20) NOT NULL CHECK (status IN ('new', 'paid', 'shipped'))
+    );
+    ```
+
+    ## Good
+    ```sql
+    CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped');
+    CREATE TABLE orders (id uuid PRIMARY KEY, status order_status NOT NULL DEFAULT 'new');
+    ```
+
+    ## Options
+    - `columns`: column names (globs) that count as status-like.
+    - `exempt_tables`: table names or globs not checked.
+
+    ## Notes
+    When the values need labels, ordering or metadata, use a lookup table
+    (§5.2) and a foreign key instead; that is not reported either.
+    """
+
+    code = "T007"
+    slug = "status-check-instead-of-enum"
+    severity = "warning"
+    tags = ("types", "enums")
+    options = (
+        Option("columns", list, STATUS_COLUMNS, "Column names (globs) of status-like columns."),
+        EXEMPT_TABLES,
+    )
+
+    def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
+        globs = self.opts["columns"]
+        for table, column, base in _columns(model):
+            if not TEXT_TYPES.match(base) or not any(fnmatchcase(column.name, g) for g in globs):
+                continue
+            if exempt(table, self.opts["exempt_tables"]):
+                continue
+            for constraint in table.constraints:
+                values = (
+                    _check_values(constraint.expression, column.name) if constraint.kind == "check" else None
+                )
+                if values is None:
+                    continue
+                qualname = f"{table.qualname}.{column.name}"
+                listed = ", ".join(f"'{v}'" for v in values)
+                enum = quote_ident(f"{table.name.rstrip('s')}_{column.name}"[:63])
+                yield self.finding(
+                    f"Column {qualname} is {column.type} limited by CHECK {constraint.name} to ({listed}); "
+                    "a fixed set of values must be an enum type.",
+                    object=qualname,
+                    help=f"CREATE TYPE {enum} AS ENUM ({listed}); then ALTER TABLE "
+                    f"{sql_name(table.qualname)} ALTER COLUMN {quote_ident(column.name)} TYPE {enum} "
+                    f"USING {quote_ident(column.name)}::{enum}; and drop {constraint.name}.",
+                )
+                break
+
+
 RULES: tuple[type[Rule], ...] = (
     MoneyNotNumeric194,
     TimestampWithoutTimeZone,
     JsonInsteadOfJsonb,
     VarcharWithoutLength,
     IpAddressNotInet,
+    BooleanNullableOrWithoutDefault,
+    StatusCheckInsteadOfEnum,
 )
