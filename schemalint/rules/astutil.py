@@ -116,9 +116,9 @@ class FileState:
                 self.in_transaction = False
                 self.transaction_begin = None
                 self.not_valid = dict.fromkeys(self.not_valid, False)
-        elif kind == "alter_table_stmt":
-            for cmd in node.cmds:
-                constraint = unwrap(getattr(unwrap(cmd), "def"))
+        elif kind == "alter_table_stmt" and pb.AT_AddConstraint in alter_subtypes(node):
+            for cmd in alter_cmds(node):
+                constraint = unwrap(getattr(cmd, "def"))
                 if (
                     isinstance(constraint, pb.Constraint)
                     and constraint.skip_validation
@@ -261,9 +261,26 @@ def is_first_statement(ctx: StatementContext) -> bool:
     return ctx.file.statements_before == 0 if isinstance(ctx, FileContext) else not ctx.previous
 
 
+# the last ALTER TABLE read, its commands and their subtypes: several rules (and FileState) read the
+# same statement's commands one after the other
+_last_alter: list[Any] = [None, [], frozenset()]
+
+
 def alter_cmds(node: Any) -> list[Any]:
     """The AlterTableCmd messages of an ALTER TABLE."""
-    return [unwrap(cmd) for cmd in node.cmds]
+    if _last_alter[0] is not node:
+        cmds = [unwrap(cmd) for cmd in node.cmds]
+        _last_alter[:] = [node, cmds, frozenset(cmd.subtype for cmd in cmds)]
+    cmds_of_node: list[Any] = _last_alter[1]
+    return cmds_of_node
+
+
+def alter_subtypes(node: Any) -> frozenset[int]:
+    """The subtypes (pb.AT_…) of an ALTER TABLE's commands: a rule that reads none of them stops early."""
+    if _last_alter[0] is not node:
+        alter_cmds(node)
+    subtypes: frozenset[int] = _last_alter[2]
+    return subtypes
 
 
 def cmd_def(cmd: Any) -> Any:
@@ -473,7 +490,7 @@ def locking_target(statement: Statement, fs: FileState, state: Model) -> str | N
     elif kind == "alter_table_stmt":
         if node.objtype not in (pb.OBJECT_TABLE, pb.OBJECT_MATVIEW):
             return None
-        if all(unwrap(cmd).subtype in _LIGHT_ALTERS for cmd in node.cmds):
+        if alter_subtypes(node) <= _LIGHT_ALTERS:
             return None
         relation = node.relation
     elif (kind == "index_stmt" and not node.concurrent) or (

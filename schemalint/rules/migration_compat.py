@@ -18,6 +18,7 @@ from postgast import pg_query_pb2 as pb
 
 from schemalint.rules.astutil import (
     alter_cmds,
+    alter_subtypes,
     deparse_node,
     existing_table,
     is_first_statement,
@@ -409,6 +410,7 @@ _LOOSENED = {
     pb.AT_DropExpression: "generated expression of column",
     pb.AT_DropConstraint: "constraint",
 }
+_LOOSENING = frozenset(_LOOSENED)
 
 
 def _dropped_name(obj: Any) -> str:
@@ -478,7 +480,7 @@ class ObjectDroppedOrMoved(StatementRule):
                 f"CREATE VIEW {sql_name(table)} AS SELECT * FROM "
                 f"{quote_ident(node.newschema)}.{quote_ident(node.relation.relname)};",
             )
-        elif node.objtype == pb.OBJECT_TABLE:
+        elif node.objtype == pb.OBJECT_TABLE and not _LOOSENING.isdisjoint(alter_subtypes(node)):
             target = existing_table(statement, state, ctx)
             if target is None:
                 return

@@ -18,6 +18,7 @@ from postgast import pg_query_pb2 as pb
 from schemalint.model import qualify
 from schemalint.rules.astutil import (
     alter_cmds,
+    alter_subtypes,
     cmd_def,
     existing_table,
     quote_ident,
@@ -63,6 +64,8 @@ class ColumnAddedNotNullWithoutDefault(StatementRule):
     tags = ("migration", "compatibility")
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
+        if pb.AT_AddColumn not in alter_subtypes(statement.node):
+            return
         target = existing_table(statement, state, ctx)
         if target is None:
             return
@@ -127,7 +130,9 @@ class ReindexOrDetachWithoutConcurrently(StatementRule):
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
         node = statement.node
         if statement.kind == "alter_table_stmt":
-            if ctx.target_postgres < 14 or existing_table(statement, state, ctx) is None:
+            if pb.AT_DetachPartition not in alter_subtypes(node) or ctx.target_postgres < 14:
+                return
+            if existing_table(statement, state, ctx) is None:
                 return
             parent = statement_file(ctx).table_name(node.relation, state)
             for cmd in alter_cmds(node):
@@ -393,8 +398,10 @@ class TableRewrittenUnderLock(StatementRule):
         node, kind = statement.node, statement.kind
         fs = statement_file(ctx)
         if kind == "alter_table_stmt":
+            if pb.AT_SetTableSpace not in alter_subtypes(node):
+                return
             moved = [cmd.name for cmd in alter_cmds(node) if cmd.subtype == pb.AT_SetTableSpace]
-            if not moved or existing_table(statement, state, ctx) is None:
+            if existing_table(statement, state, ctx) is None:
                 return
             yield self._finding(statement, f"SET TABLESPACE {moved[0]}", fs.table_name(node.relation, state))
             return

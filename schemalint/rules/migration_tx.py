@@ -12,7 +12,7 @@ from typing import Any
 
 from postgast import pg_query_pb2 as pb
 
-from schemalint.rules.astutil import alter_cmds, quote_ident, sql_name, statement_file
+from schemalint.rules.astutil import alter_cmds, alter_subtypes, quote_ident, sql_name, statement_file
 from schemalint.rules.base import Finding, Model, Option, Rule, Statement, StatementContext, StatementRule
 
 
@@ -62,7 +62,7 @@ class ValidateInSameTransaction(StatementRule):
 
     def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
         fs = statement_file(ctx)
-        if not fs.not_valid:
+        if not fs.not_valid or pb.AT_ValidateConstraint not in alter_subtypes(statement.node):
             return
         for cmd in alter_cmds(statement.node):
             if cmd.subtype != pb.AT_ValidateConstraint:

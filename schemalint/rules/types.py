@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterator
-from fnmatch import fnmatchcase
 
 import postgast
 from postgast import pg_query_pb2 as pb
@@ -325,25 +325,29 @@ class BooleanNullableOrWithoutDefault(ModelRule):
     options = (EXEMPT_TABLES,)
 
     def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
-        for table, column, base in _columns(model):
-            if base != "boolean" or column.generated is not None or (column.not_null and column.default):
+        for table in model.tables.values():
+            if table.partition_of:
                 continue
-            if exempt(table, self.opts["exempt_tables"]):
-                continue
-            faults = [
-                f
-                for f, ok in (("is nullable", column.not_null), ("has no DEFAULT", column.default))
-                if not ok
-            ]
-            qualname = f"{table.qualname}.{column.name}"
-            default = column.default or "false"
-            yield self.finding(
-                f"Boolean column {qualname} {' and '.join(faults)}; booleans must be NOT NULL with a "
-                "DEFAULT.",
-                object=qualname,
-                help=f"ALTER TABLE {sql_name(table.qualname)} ALTER COLUMN {quote_ident(column.name)} "
-                f"SET DEFAULT {default}; then backfill NULLs and SET NOT NULL (see M008).",
-            )
+            for column in table.columns:
+                if (column.not_null and column.default) or column.generated is not None:
+                    continue
+                if column.type == "boolean" or column_type(model, column) == ("boolean", False):
+                    yield from self._finding(table, column)
+
+    def _finding(self, table: Table, column: Column) -> Iterator[Finding]:
+        if exempt(table, self.opts["exempt_tables"]):
+            return
+        faults = [
+            f for f, ok in (("is nullable", column.not_null), ("has no DEFAULT", column.default)) if not ok
+        ]
+        qualname = f"{table.qualname}.{column.name}"
+        default = column.default or "false"
+        yield self.finding(
+            f"Boolean column {qualname} {' and '.join(faults)}; booleans must be NOT NULL with a DEFAULT.",
+            object=qualname,
+            help=f"ALTER TABLE {sql_name(table.qualname)} ALTER COLUMN {quote_ident(column.name)} "
+            f"SET DEFAULT {default}; then backfill NULLs and SET NOT NULL (see M008).",
+        )
 
 
 STATUS_COLUMNS = ["status", "state", "kind", "type", "*_status", "*_state", "*_kind", "*_type"]
@@ -351,8 +355,8 @@ STATUS_COLUMNS = ["status", "state", "kind", "type", "*_status", "*_state", "*_k
 
 def _check_values(expression: str | None, column: str) -> list[str] | None:
     """The values of a CHECK (column IN (…)) / (column = ANY (ARRAY[…])), None for any other check."""
-    if expression is None:
-        return None
+    if expression is None or column not in expression or not ("ANY" in expression or " IN " in expression):
+        return None  # parsing every CHECK of a wide schema costs more than this look
     tree = parse_expression(expression)
     for expr in postgast.find_nodes(tree, pb.A_Expr) if tree is not None else ():
         if expr.kind not in (pb.AEXPR_IN, pb.AEXPR_OP_ANY) or column_refs(expr.lexpr) != {column}:
@@ -405,30 +409,34 @@ class StatusCheckInsteadOfEnum(ModelRule):
     )
 
     def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]:
-        globs = self.opts["columns"]
-        for table, column, base in _columns(model):
-            if not TEXT_TYPES.match(base) or not any(fnmatchcase(column.name, g) for g in globs):
+        named = re.compile("|".join(fnmatch.translate(glob) for glob in self.opts["columns"]) or "(?!)")
+        for table in model.tables.values():
+            if table.partition_of or not any(c.kind == "check" for c in table.constraints):
                 continue
-            if exempt(table, self.opts["exempt_tables"]):
+            for column in table.columns:
+                if named.match(column.name):
+                    yield from self._findings(model, table, column)
+
+    def _findings(self, model: Model, table: Table, column: Column) -> Iterator[Finding]:
+        base, _ = column_type(model, column)
+        if not TEXT_TYPES.match(base) or exempt(table, self.opts["exempt_tables"]):
+            return
+        for constraint in table.constraints:
+            values = _check_values(constraint.expression, column.name) if constraint.kind == "check" else None
+            if values is None:
                 continue
-            for constraint in table.constraints:
-                values = (
-                    _check_values(constraint.expression, column.name) if constraint.kind == "check" else None
-                )
-                if values is None:
-                    continue
-                qualname = f"{table.qualname}.{column.name}"
-                listed = ", ".join(f"'{v}'" for v in values)
-                enum = quote_ident(f"{table.name.rstrip('s')}_{column.name}"[:63])
-                yield self.finding(
-                    f"Column {qualname} is {column.type} limited by CHECK {constraint.name} to ({listed}); "
-                    "a fixed set of values must be an enum type.",
-                    object=qualname,
-                    help=f"CREATE TYPE {enum} AS ENUM ({listed}); then ALTER TABLE "
-                    f"{sql_name(table.qualname)} ALTER COLUMN {quote_ident(column.name)} TYPE {enum} "
-                    f"USING {quote_ident(column.name)}::{enum}; and drop {constraint.name}.",
-                )
-                break
+            qualname = f"{table.qualname}.{column.name}"
+            listed = ", ".join(f"'{v}'" for v in values)
+            enum = quote_ident(f"{table.name.rstrip('s')}_{column.name}"[:63])
+            yield self.finding(
+                f"Column {qualname} is {column.type} limited by CHECK {constraint.name} to ({listed}); "
+                "a fixed set of values must be an enum type.",
+                object=qualname,
+                help=f"CREATE TYPE {enum} AS ENUM ({listed}); then ALTER TABLE "
+                f"{sql_name(table.qualname)} ALTER COLUMN {quote_ident(column.name)} TYPE {enum} "
+                f"USING {quote_ident(column.name)}::{enum}; and drop {constraint.name}.",
+            )
+            return
 
 
 RULES: tuple[type[Rule], ...] = (
