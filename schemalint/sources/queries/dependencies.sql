@@ -52,6 +52,7 @@ WITH nsp AS (
   UNION ALL
   SELECT 'pg_catalog.pg_constraint'::regclass, k.oid, 0, 'constraint', r.name || '.' || k.conname
   FROM pg_catalog.pg_constraint k JOIN rel r ON r.oid = k.conrelid
+  WHERE k.contype <> 'n'  -- PostgreSQL 18's NOT NULL constraints: the model keeps them as columns' not_null
   UNION ALL
   SELECT 'pg_catalog.pg_constraint'::regclass, k.oid, 0, 'constraint', t.name || '.' || k.conname
   FROM pg_catalog.pg_constraint k JOIN typ t ON t.oid = k.contypid
