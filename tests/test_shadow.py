@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from schemalint import model as m
 from schemalint.cli import main
@@ -138,12 +138,11 @@ def test_shadow_model_embedded() -> None:
 
 
 def _other_spelling(dsn: str) -> str:
-    """The same database named another way: key=value, hostaddr, no URI (what the DSN text says
-    differs; what the server says it is does not)."""
-    parts = urlsplit(dsn)
-    return (
-        f"hostaddr={parts.hostname} port={parts.port or 5432} user={parts.username} dbname={parts.path[1:]}"
-    )
+    """The same database named another way: key=value in place of a URI, keys in another order
+    (what the DSN text says differs; what the server says it is does not)."""
+    spelled = make_conninfo(**dict(sorted(conninfo_to_dict(dsn).items(), reverse=True)))
+    assert spelled != dsn
+    return spelled
 
 
 @pytest.mark.parametrize("spelling", [str, _other_spelling], ids=["same-dsn", "other-spelling"])
