@@ -17,7 +17,7 @@ from typing import Literal
 
 from schemalint.errors import SourceError
 from schemalint.findings import Finding
-from schemalint.model import Location, Model
+from schemalint.model import OBJECT_MAPPINGS, Location, Model
 from schemalint.sources.sql.statements import SqlFile
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -145,9 +145,7 @@ def restrict(model: Model, schemas: Collection[str], exclude: Collection[str], l
     when one asked for is not in it (an empty model would pass every check)."""
     if schemas:
         present = set(model.schemas) | {
-            o.schema
-            for name in ("tables", "enums", "domains", "views", "functions", "sequences")
-            for o in getattr(model, name).values()
+            o.schema for name in OBJECT_MAPPINGS if name != "schemas" for o in getattr(model, name).values()
         }
         missing = sorted(set(schemas) - present)
         if missing:
