@@ -230,3 +230,74 @@ def type_without_modifiers(canonical: str) -> str:
         return canonical
     tail = rest.partition(")")[2]
     return (head + tail).strip()
+
+
+# unqualified built-in type names the grammar leaves as written, by their pg_catalog name
+_TYPE_ALIASES = {
+    "bool": "bool",
+    "boolean": "bool",
+    "int4": "int4",
+    "int": "int4",
+    "integer": "int4",
+    "int8": "int8",
+    "bigint": "int8",
+    "int2": "int2",
+    "smallint": "int2",
+    "float8": "float8",
+    "float4": "float4",
+    "text": "text",
+    "uuid": "uuid",
+    "jsonb": "jsonb",
+    "json": "json",
+    "date": "date",
+    "timestamptz": "timestamptz",
+    "timestamp": "timestamp",
+    "bytea": "bytea",
+    "inet": "inet",
+    "regclass": "regclass",
+    "regconfig": "regconfig",
+    "tsvector": "tsvector",
+    "tsquery": "tsquery",
+    "interval": "interval",
+    "numeric": "numeric",
+    "varchar": "varchar",
+}
+
+
+# built-in types the deparser spells with SQL keywords only when they are pg_catalog-qualified
+_KEYWORD_TYPES = frozenset(
+    {
+        "bool",
+        "int2",
+        "int4",
+        "int8",
+        "float4",
+        "float8",
+        "varchar",
+        "bpchar",
+        "numeric",
+        "timestamp",
+        "timestamptz",
+        "time",
+        "timetz",
+        "interval",
+        "bit",
+        "varbit",
+    }
+)
+
+
+def spell_cast_type(type_name: Any) -> None:
+    """Casts that stay name their type one way: SQL keywords for built-ins (boolean, integer),
+    other types unqualified (uuid, not pg_catalog.uuid; log_level, not public.log_level)."""
+    names = type_name.names
+    last = names[-1].string.sval if names else ""
+    if len(names) == 1:
+        last = _TYPE_ALIASES.get(last, last)
+    elif names[0].string.sval != "pg_catalog":
+        last = names[-1].string.sval
+    wanted = ["pg_catalog", last] if last in _KEYWORD_TYPES else [last]
+    if [n.string.sval for n in names] != wanted:
+        del names[:]
+        for part in wanted:
+            names.add().string.sval = part

@@ -20,7 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from postgast import pg_query_pb2 as pb
 
-from schemalint.exprnorm import _fast, canonical_expr, deparsed_expr
+from schemalint.exprnorm import _fast, canonical_expr, canonical_expr_text, deparsed_expr
+from schemalint.literals import string_literal
 from schemalint.sources.sql.parse import parse_sql
 
 EXPRESSION_KINDS = frozenset(
@@ -134,3 +135,10 @@ def test_fast_printer_matches_the_deparser_on_generated_expressions(sql: str) ->
     if fast is not None:
         assert fast == deparsed_expr(node)
     assert canonical_expr(node) == deparsed_expr(node)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")))
+def test_string_literal_matches_the_deparser(value: str) -> None:
+    # literals.py spells folded defaults itself, so that it needs no parse round trip
+    assert string_literal(value) == canonical_expr_text("'" + value.replace("'", "''") + "'")

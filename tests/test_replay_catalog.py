@@ -738,7 +738,7 @@ def test_tsvector_text_is_what_tsvector_out_prints(pg: str) -> None:
 
     import psycopg
 
-    from schemalint.exprnorm import tsvector_text
+    from schemalint.literals import tsvector_text
 
     chooser = random.Random(7)
     inputs = ["a b  a", ".", "it''s", "b:1,2A a:3 c\\d", "ab aa a b", "'x y' z", "a:5,3,1B", "é ü a", "a\\"]

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 import postgast
 from postgast import pg_query_pb2 as pb
 
-from schemalint.exprnorm import figure_colname, quoted_value
+from schemalint.exprnorm import figure_colname
+from schemalint.literals import quoted_value
 from schemalint.sources.sql.replay import NotReplayed
 from schemalint.typenorm import quote_ident
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
-from schemalint.exprnorm import canonical_expr, canonical_query, fold_default
+from schemalint.exprnorm import canonical_expr, canonical_query
+from schemalint.literals import fold_default
 from schemalint.model import (
     Column,
     Domain,

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from postgast import pg_query_pb2 as pb
 
-from schemalint.exprnorm import canonical_expr, column_refs, fold_default, utc_timestamp
+from schemalint.exprnorm import canonical_expr, column_refs
+from schemalint.literals import fold_default, utc_timestamp
 from schemalint.model import Column, Constraint, ConstraintKind, Index, Sequence, Table, evolve
 from schemalint.sources.sql import refusals
 from schemalint.sources.sql.naming import choose_name, index_column_names, name_addition
