@@ -30,7 +30,7 @@ from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
 from schemalint.rules.engine_rules import RuleCrashed
 from schemalint.rules.registry import ENGINE_CODES, rule_by_code_or_slug
 from schemalint.sources.load import MARKDOWN_SUFFIXES, read_file, restrict, sql_files
-from schemalint.sources.sql.statements import SqlFile, Statement
+from schemalint.statements import SqlFile, Statement
 from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from schemalint.findings import Finding
 from schemalint.model import Location
 from schemalint.rules.engine_rules import InvalidSuppression, UnusedSuppression
 from schemalint.rules.registry import did_you_mean, rule_by_code_or_slug
-from schemalint.sources.sql.statements import SqlFile
+from schemalint.statements import SqlFile
 
 DIRECTIVE = re.compile(r"^\s*schemalint\s*:\s*(?P<verb>[\w-]*)(?P<codes>\[[^\]]*\]?)?(?P<reason>.*)$", re.S)
 VERBS = ("ignore", "ignore-file")

@@ -16,7 +16,7 @@ from test_properties import PROPERTY, soup
 
 from schemalint.sources.sql import parse
 from schemalint.sources.sql.parse import StatementStream, parse_sql
-from schemalint.sources.sql.statements import Statement
+from schemalint.statements import Statement
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from schemalint.exprnorm import canonical_expr_text
 from schemalint.sources.sql.parse import parse_sql
 from schemalint.sources.sql.replay import E001_CODE, Replayer
-from schemalint.sources.sql.statements import SqlFile
+from schemalint.statements import SqlFile
 
 SURROGATES: tuple[Literal["Cs"]] = ("Cs",)
 PROPERTY = settings(
@@ -786,7 +786,7 @@ def test_location_of_counts_lines_and_characters(
     """Statement.location_of (line starts found once per statement) against the plain reading: a
     byte offset into the UTF-8 text, lines counted up to it, the column from the last newline."""
     from schemalint.model import Location
-    from schemalint.sources.sql.statements import Statement
+    from schemalint.statements import Statement
 
     statement = Statement("p.sql", 0, text, Location("p.sql", line, col, line, col), "x", offset=offset)
     byte = data.draw(st.integers(-1, len(text.encode()) + offset))  # a node lies inside its statement

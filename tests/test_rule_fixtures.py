@@ -36,7 +36,7 @@ from schemalint.findings import Finding
 from schemalint.rules.base import ModelRule, Rule
 from schemalint.rules.registry import ALL_RULES, ENGINE_CODES
 from schemalint.sources.sql.parse import parse_sql
-from schemalint.sources.sql.statements import SqlFile
+from schemalint.statements import SqlFile
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 DIRECTIVE = re.compile(r"^\s*(expect|ok)\s*:\s*([A-Z]\d{3})(?:\s+x(\d+))?\s*$")

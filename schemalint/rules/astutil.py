@@ -18,7 +18,7 @@ from postgast import pg_query_pb2 as pb
 
 from schemalint.model import Location, Model, Table, qualify
 from schemalint.rules.base import StatementContext
-from schemalint.sources.sql.statements import Statement
+from schemalint.statements import Statement
 from schemalint.typenorm import quote_ident as quote_ident  # re-exported for the rules
 
 DEFAULT_SEARCH_PATH: tuple[str, ...] = ("public",)

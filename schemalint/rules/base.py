@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 from schemalint.findings import Finding, RuleInfo, Severity
 from schemalint.model import Location, Model
-from schemalint.sources.sql.statements import Statement
+from schemalint.statements import Statement
 
 __all__ = [
     "Finding",

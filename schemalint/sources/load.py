@@ -18,7 +18,7 @@ from typing import Literal
 from schemalint.errors import SourceError
 from schemalint.findings import Finding
 from schemalint.model import OBJECT_MAPPINGS, Location, Model
-from schemalint.sources.sql.statements import SqlFile
+from schemalint.statements import SqlFile
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SQL_SUFFIXES = (".sql", ".psql", ".pgsql", ".ddl")

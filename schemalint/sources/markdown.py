@@ -7,7 +7,7 @@ from pathlib import Path
 
 from schemalint.errors import SourceError
 from schemalint.sources.sql.parse import parse_sql
-from schemalint.sources.sql.statements import SqlFile
+from schemalint.statements import SqlFile
 
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*([A-Za-z0-9_+-]*)")
 

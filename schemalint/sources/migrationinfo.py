@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemalint.sources.sql.statements import SqlFile
+from schemalint.statements import SqlFile
 
 
 @dataclass(frozen=True, slots=True)

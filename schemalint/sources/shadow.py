@@ -18,7 +18,7 @@ from schemalint.errors import SourceError
 from schemalint.model import Model
 from schemalint.sources.catalog import error_text
 from schemalint.sources.dsn import display_dsn, is_dsn, looks_like_dsn, with_database
-from schemalint.sources.sql.statements import SqlFile, Statement
+from schemalint.statements import SqlFile, Statement
 
 EMBEDDED = "embedded"
 

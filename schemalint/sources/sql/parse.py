@@ -24,7 +24,7 @@ import postgast
 from schemalint.errors import SourceError
 from schemalint.model import Location
 from schemalint.sources.sql.split import Chunk, block_comment_end, split_text, to_comments
-from schemalint.sources.sql.statements import LineIndex, SqlFile, Statement
+from schemalint.statements import LineIndex, SqlFile, Statement
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 _T = TypeVar("_T")

@@ -33,7 +33,7 @@ from schemalint.model import (
     Sequence as SequenceObject,
 )
 from schemalint.sources.sql.journal import Journal, JournalDict, JournalSet
-from schemalint.sources.sql.statements import SqlFile, Statement
+from schemalint.statements import SqlFile, Statement
 from schemalint.typenorm import canonical_type
 
 E001_CODE = "E001"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from schemalint.sources.sql.statements import Comment, LineIndex
+from schemalint.statements import Comment, LineIndex
 
 _TOKEN_FAST = re.compile(r"""--[^\n]*|/\*|'|"|\$(?:[^\W\d]\w*)?\$|;|\\""")
 # only for files that contain BEGIN ATOMIC bodies, whose semicolons do not end the statement

@@ -1,4 +1,9 @@
-"""What splitting and parsing a SQL file yields: statements with exact positions."""
+"""What splitting and parsing a SQL file yields: statements with exact positions.
+
+Beside the model because both sides use it: sources produce statements, and
+statement rules and the engine read them. It imports nothing of ours but the
+model.
+"""
 
 from __future__ import annotations
 
