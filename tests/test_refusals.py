@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from schemalint.sources.load import load
-from schemalint.sources.sql.journal import Journal, JournalDict, JournalSet
 from schemalint.sources.sql.parse import parse_sql
 from schemalint.sources.sql.replay import replay_files
+from schemalint.sources.sql.replay.journal import Journal, JournalDict, JournalSet
 
 
 def test_journal_undo_puts_dicts_and_sets_back() -> None:
@@ -46,7 +46,7 @@ def test_a_refused_statement_in_a_do_block_is_undone_alone() -> None:
         """
     )
     # the refused CREATE TABLE leaves nothing behind; that replay takes a DO block's "does not
-    # exist" for one an EXCEPTION clause catches (no E001) is replay_do's guess, not this test's
+    # exist" for one an EXCEPTION clause catches (no E001) is do_blocks.py's guess, not this test's
     assert tables == ["public.kept", "public.orders"]
 
 

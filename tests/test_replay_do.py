@@ -9,7 +9,7 @@ from test_replay_catalog import CASES
 
 from schemalint.sources.sql.parse import parse_sql
 from schemalint.sources.sql.replay import Replayer
-from schemalint.sources.sql.replay_do import _privileges_only
+from schemalint.sources.sql.replay.do_blocks import _privileges_only
 
 
 @pytest.mark.parametrize(

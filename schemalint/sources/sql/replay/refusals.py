@@ -12,16 +12,12 @@ where an extension may have put it is not refused.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
-
-from postgast import pg_query_pb2 as pb
+from typing import Any
 
 from schemalint.exprnorm import column_refs
 from schemalint.model import Table
-from schemalint.sources.sql.replay import Refused
-
-if TYPE_CHECKING:
-    from schemalint.sources.sql.replay import Replayer
+from schemalint.sources.sql.replay.nodes import pb, strings
+from schemalint.sources.sql.replay.state import Refused, Replay
 
 # columns every table has besides its own (PostgreSQL 15)
 SYSTEM_COLUMNS = frozenset({"tableoid", "ctid", "xmin", "xmax", "cmin", "cmax"})
@@ -33,16 +29,12 @@ BUILTIN_TRIGGER_FUNCTIONS = frozenset(
 _ORDERING = (" DESC", " NULLS FIRST", " NULLS LAST")
 
 
-def _strings(nodes: Iterable[Any]) -> tuple[str, ...]:
-    return tuple(n.string.sval for n in nodes)
-
-
 def written(rangevar: pb.RangeVar) -> str:
     """A relation's name as the statement wrote it, as PostgreSQL's errors print it."""
     return f"{rangevar.schemaname}.{rangevar.relname}" if rangevar.schemaname else rangevar.relname
 
 
-def relation(r: Replayer, rangevar: pb.RangeVar) -> str:
+def relation(r: Replay, rangevar: pb.RangeVar) -> str:
     """The qualname of the relation a RangeVar names; refused when there is none."""
     qualname = r.relation(rangevar)
     if not r.relation_exists(qualname):
@@ -74,23 +66,23 @@ def check_columns(table: Table, c: pb.Constraint) -> None:
     _columns_exist(c.raw_expr, table)
 
 
-def key_columns(r: Replayer, table: Table, c: pb.Constraint) -> None:
+def key_columns(r: Replay, table: Table, c: pb.Constraint) -> None:
     """The columns of a PRIMARY KEY, UNIQUE or EXCLUDE constraint (and its INCLUDE list) exist.
     ALTER TABLE … ADD PRIMARY KEY sets its columns NOT NULL first, which words the error so."""
     elements = [pair.list.items[0].index_elem for pair in c.exclusions]
     for element in elements:
         if not element.name:
             _columns_exist(element.expr, table)
-    keys = _strings(c.keys) + tuple(e.name for e in elements if e.name)
+    keys = strings(c.keys) + tuple(e.name for e in elements if e.name)
     altering = r.statement is not None and r.statement.kind != "create_stmt"
-    for name in keys + _strings(c.including):
+    for name in keys + strings(c.including):
         if table.column(name) is None:
             if altering and c.contype == pb.CONSTR_PRIMARY and name in keys:
                 raise Refused(f'column "{name}" of relation "{table.name}" does not exist')
             raise Refused(f'column "{name}" named in key does not exist')
 
 
-def keys_before_checks(r: Replayer, table: Table, constraints: Iterable[pb.Constraint]) -> None:
+def keys_before_checks(r: Replay, table: Table, constraints: Iterable[pb.Constraint]) -> None:
     """CREATE TABLE's keys, checked before its CHECK constraints (which replay adds first, to name
     them as PostgreSQL does), as PostgreSQL checks them."""
     for c in constraints:
@@ -98,7 +90,7 @@ def keys_before_checks(r: Replayer, table: Table, constraints: Iterable[pb.Const
             key_columns(r, table, c)
 
 
-def foreign_key_target(r: Replayer, table: Table, c: pb.Constraint) -> tuple[str, tuple[str, ...]]:
+def foreign_key_target(r: Replay, table: Table, c: pb.Constraint) -> tuple[str, tuple[str, ...]]:
     """The referenced table and columns of a foreign key, checked as PostgreSQL checks them, in
     its order: the referenced table, the referencing columns, the referenced columns (or the
     primary key), a unique constraint on them, the number of columns."""
@@ -106,8 +98,8 @@ def foreign_key_target(r: Replayer, table: Table, c: pb.Constraint) -> tuple[str
     ref = r.state.tables.get(ref_qualname)
     if ref is None or ref.kind == "foreign table":
         raise Refused(f'referenced relation "{c.pktable.relname}" is not a table')
-    columns = _strings(c.fk_attrs)
-    ref_columns = _strings(c.pk_attrs)
+    columns = strings(c.fk_attrs)
+    ref_columns = strings(c.pk_attrs)
     for name, owner in [*((n, table) for n in columns), *((n, ref) for n in ref_columns)]:
         if owner.column(name) is None:
             raise Refused(f'column "{name}" referenced in foreign key constraint does not exist')
@@ -158,7 +150,7 @@ def _plain_column(table: Table, key: str) -> str | None:
 # -- indexes, triggers ------------------------------------------------------------------------------
 
 
-def index_columns(r: Replayer, owner: str, stmt: pb.IndexStmt) -> None:
+def index_columns(r: Replay, owner: str, stmt: pb.IndexStmt) -> None:
     """CREATE INDEX uses only columns of its table (or of its materialized view, when the model
     knows the view's columns), checked in PostgreSQL's order: expressions, the predicate, then
     the plain keys and the INCLUDE columns."""
@@ -183,11 +175,11 @@ def index_columns(r: Replayer, owner: str, stmt: pb.IndexStmt) -> None:
             raise Refused(f'column "{element.name}" does not exist')
 
 
-def trigger_target(r: Replayer, stmt: pb.CreateTrigStmt) -> str:
+def trigger_target(r: Replay, stmt: pb.CreateTrigStmt) -> str:
     """The qualname of a trigger's table or view, after PostgreSQL's checks: the relation exists,
     its function exists (where the model can know), the UPDATE OF columns exist."""
     qualname = relation(r, stmt.relation)
-    names = _strings(stmt.funcname)
+    names = strings(stmt.funcname)
     schemas = [names[-2]] if len(names) > 1 else [*r.search_path, "pg_catalog"]
     s = r.state
     known = (
@@ -199,7 +191,7 @@ def trigger_target(r: Replayer, stmt: pb.CreateTrigStmt) -> str:
         raise Refused(f"function {'.'.join(names)}() does not exist")
     table = s.tables.get(qualname)
     if table is not None:
-        for name in _strings(stmt.columns):
+        for name in strings(stmt.columns):
             if table.column(name) is None:
                 raise Refused(f'column "{name}" of relation "{table.name}" does not exist')
     return qualname
@@ -208,13 +200,13 @@ def trigger_target(r: Replayer, stmt: pb.CreateTrigStmt) -> str:
 # -- drops ------------------------------------------------------------------------------------------
 
 
-def _described(r: Replayer, table: Table) -> str:
+def _described(r: Replay, table: Table) -> str:
     """A table as PostgreSQL's object descriptions name it: qualified when not visible."""
     visible = r.resolve("", table.name, r.relation_exists) == table.qualname
     return table.name if visible else table.qualname
 
 
-def table_dependents(r: Replayer, dropping: set[str]) -> None:
+def table_dependents(r: Replay, dropping: set[str]) -> None:
     """DROP TABLE without CASCADE: no foreign key of a table that stays references one of them
     (a table's partitions go with it; its own foreign keys to itself do not hold it)."""
     going = set(dropping)
@@ -232,7 +224,7 @@ def table_dependents(r: Replayer, dropping: set[str]) -> None:
                 raise Refused(f"cannot drop table {_described(r, table)} because other objects depend on it")
 
 
-def column_dependents(r: Replayer, table: Table, column: str) -> None:
+def column_dependents(r: Replay, table: Table, column: str) -> None:
     """ALTER TABLE … DROP COLUMN without CASCADE: no foreign key references the column (one of the
     table's own that is also on the column goes with it)."""
     for other in r.state.tables.values():

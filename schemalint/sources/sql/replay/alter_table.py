@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-from postgast import pg_query_pb2 as pb
+import re
+from typing import Any
 
 from schemalint.model import evolve
-from schemalint.sources.sql import refusals
-from schemalint.sources.sql import replay_tables as tables
-from schemalint.sources.sql.replay import NotReplayed, enum_constants
-
-if TYPE_CHECKING:
-    from schemalint.sources.sql.replay import Replayer
-
-A = enum_constants(pb.AlterTableType)
+from schemalint.sources.sql.replay import refusals
+from schemalint.sources.sql.replay.columns import add_column, column_default, domain_type, set_column
+from schemalint.sources.sql.replay.constraints import add_constraint, drop_constraint, set_constraint
+from schemalint.sources.sql.replay.indexes import clone_index_to_partition
+from schemalint.sources.sql.replay.nodes import A, pb
+from schemalint.sources.sql.replay.state import NotReplayed, Replay, children_of, partitions_of
+from schemalint.sources.sql.replay.tables import bound_text
 
 # subcommands with no effect on the model
 _IGNORED = {
@@ -44,6 +41,8 @@ _IGNORED = {
     A.AT_DropOids,
     A.AT_DetachPartitionFinalize,
 }
+
+
 _TRIGGER_STATES = {
     A.AT_EnableTrig: "origin",
     A.AT_EnableAlwaysTrig: "always",
@@ -52,7 +51,7 @@ _TRIGGER_STATES = {
 }
 
 
-def alter_table(r: Replayer, stmt: pb.AlterTableStmt) -> None:
+def alter_table(r: Replay, stmt: pb.AlterTableStmt) -> None:
     if stmt.objtype == pb.OBJECT_INDEX:
         for cmd_node in stmt.cmds:
             cmd = cmd_node.alter_table_cmd
@@ -86,7 +85,7 @@ def alter_table(r: Replayer, stmt: pb.AlterTableStmt) -> None:
     r.touch(qualname)
 
 
-def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bool) -> None:
+def _apply_cmd(r: Replay, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bool) -> None:
     subtype = cmd.subtype
     if subtype in _IGNORED:
         return
@@ -94,11 +93,11 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         coldef = getattr(cmd, "def").column_def
         if r.table(qualname).column(coldef.colname) is not None and cmd.missing_ok:
             return
-        later = tables._add_column(r, qualname, coldef)
+        later = add_column(r, qualname, coldef)
         for constraint in later:
-            tables.add_constraint(r, qualname, constraint, recurse=recurse)
+            add_constraint(r, qualname, constraint, recurse=recurse)
         if recurse:
-            for child in tables._children_of(r, qualname):
+            for child in children_of(r, qualname):
                 if r.table(child).column(coldef.colname) is None:
                     column = r.table(qualname).column(coldef.colname)
                     assert column is not None
@@ -110,20 +109,20 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         if column is None:
             raise NotReplayed(f"column {qualname}.{cmd.name} does not exist in the model replayed so far")
         default = (
-            tables.column_default(
+            column_default(
                 getattr(cmd, "def"),
                 column.type,
                 r.canonical_type,
-                domain_type=tables.domain_type(r, column.type),
+                domain_type=domain_type(r, column.type),
                 time_zone=r.time_zone,
             )
             if cmd.HasField("def")
             else None
         )
-        tables.set_column(r, qualname, cmd.name, default=default)
+        set_column(r, qualname, cmd.name, default=default)
         return
     if subtype in (A.AT_DropNotNull, A.AT_SetNotNull):
-        tables.set_column(r, qualname, cmd.name, not_null=subtype == A.AT_SetNotNull)
+        set_column(r, qualname, cmd.name, not_null=subtype == A.AT_SetNotNull)
         return
     if subtype == A.AT_DropColumn:
         _drop_column(
@@ -135,20 +134,20 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         changes: dict[str, Any] = {"type": r.canonical_type(coldef.type_name)}
         if coldef.coll_clause.collname:
             changes["collation"] = r.collation([n.string.sval for n in coldef.coll_clause.collname])
-        tables.set_column(r, qualname, cmd.name, **changes)
+        set_column(r, qualname, cmd.name, **changes)
         return
     if subtype == A.AT_AddConstraint:
-        tables.add_constraint(r, qualname, getattr(cmd, "def").constraint, recurse=recurse)
+        add_constraint(r, qualname, getattr(cmd, "def").constraint, recurse=recurse)
         return
     if subtype == A.AT_DropConstraint:
         drop_constraint(r, qualname, cmd.name, missing_ok=cmd.missing_ok)
         return
     if subtype == A.AT_ValidateConstraint:
-        _set_constraint(r, qualname, cmd.name, validated=True)
+        set_constraint(r, qualname, cmd.name, validated=True)
         return
     if subtype == A.AT_AlterConstraint:
         c = getattr(cmd, "def").constraint
-        _set_constraint(
+        set_constraint(
             r, qualname, c.conname, deferrable=bool(c.deferrable), initially_deferred=bool(c.initdeferred)
         )
         return
@@ -168,7 +167,7 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         return
     if subtype == A.AT_AddIdentity:
         c = getattr(cmd, "def").constraint
-        tables.set_column(
+        set_column(
             r,
             qualname,
             cmd.name,
@@ -180,15 +179,13 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
         for option in getattr(cmd, "def").list.items:
             if option.def_elem.defname == "generated":
                 value = option.def_elem.arg.integer.ival
-                tables.set_column(
-                    r, qualname, cmd.name, identity="always" if value == ord("a") else "by default"
-                )
+                set_column(r, qualname, cmd.name, identity="always" if value == ord("a") else "by default")
         return
     if subtype == A.AT_DropIdentity:
-        tables.set_column(r, qualname, cmd.name, identity=None)
+        set_column(r, qualname, cmd.name, identity=None)
         return
     if subtype == A.AT_DropExpression:
-        tables.set_column(r, qualname, cmd.name, generated=None)
+        set_column(r, qualname, cmd.name, generated=None)
         return
     if subtype == A.AT_AddInherit:
         parent = r.relation(getattr(cmd, "def").range_var)
@@ -215,9 +212,9 @@ def _apply_cmd(r: Replayer, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bo
     raise NotReplayed(f"ALTER TABLE {pb.AlterTableType.Name(subtype)[3:]} is not replayed")
 
 
-def _set_trigger_state(r: Replayer, qualname: str, name: str, state: str) -> None:
+def _set_trigger_state(r: Replay, qualname: str, name: str, state: str) -> None:
     """ENABLE/DISABLE TRIGGER; on a partitioned table it recurses to the partitions' clones."""
-    for child in tables._partitions_of(r, qualname):
+    for child in partitions_of(r, qualname):
         if any(t.name == name for t in r.table(child).triggers):
             _set_trigger_state(r, child, name, state)
     table = r.table(qualname)
@@ -229,38 +226,7 @@ def _set_trigger_state(r: Replayer, qualname: str, name: str, state: str) -> Non
     )
 
 
-def _set_constraint(r: Replayer, qualname: str, name: str, **changes: Any) -> None:
-    table = r.table(qualname)
-    if not any(c.name == name for c in table.constraints):
-        raise NotReplayed(f"constraint {name} on {qualname} does not exist in the model replayed so far")
-    r.state.tables[qualname] = evolve(
-        table, constraints=tuple(evolve(c, **changes) if c.name == name else c for c in table.constraints)
-    )
-    r.touch(f"{qualname}.{name}")
-
-
-def drop_constraint(r: Replayer, qualname: str, name: str, *, missing_ok: bool) -> None:
-    table = r.table(qualname)
-    if not any(c.name == name for c in table.constraints):
-        if missing_ok:
-            return
-        raise NotReplayed(f"constraint {name} on {qualname} does not exist in the model replayed so far")
-    r.state.tables[qualname] = evolve(
-        table,
-        constraints=tuple(c for c in table.constraints if c.name != name),
-        indexes=tuple(i for i in table.indexes if i.constraint != name),
-    )
-    r.drop_conname(table.schema, name)
-    if any(i.constraint == name for i in table.indexes):
-        r.drop_relname(table.schema, name)
-        r.state.index_owner.pop(f"{table.schema}.{name}", None)
-    for child in tables._children_of(r, qualname):
-        child_table = r.table(child)
-        if any(c.name == name and c.kind in ("check", "foreign key") for c in child_table.constraints):
-            drop_constraint(r, child, name, missing_ok=True)
-
-
-def _drop_column(r: Replayer, qualname: str, name: str, *, missing_ok: bool, cascade: bool) -> None:
+def _drop_column(r: Replay, qualname: str, name: str, *, missing_ok: bool, cascade: bool) -> None:
     table = r.table(qualname)
     if table.column(name) is None:
         if missing_ok:
@@ -306,19 +272,15 @@ def _drop_column(r: Replayer, qualname: str, name: str, *, missing_ok: bool, cas
 
 
 def _mentions(text: str, column: str) -> bool:
-    import re
-
     return re.search(rf'(?<![\w$."]){re.escape(column)}(?![\w$"])|"{re.escape(column)}"', text) is not None
 
 
-def _attach(r: Replayer, qualname: str, cmd: pb.PartitionCmd) -> None:
+def _attach(r: Replay, qualname: str, cmd: pb.PartitionCmd) -> None:
     child = r.relation(cmd.name)
     parent = r.table(qualname)
     child_table = r.table(child)
     r.state.parents.add(qualname)
-    r.state.tables[child] = evolve(
-        child_table, partition_of=qualname, partition_bound=tables._bound_text(cmd.bound)
-    )
+    r.state.tables[child] = evolve(child_table, partition_of=qualname, partition_bound=bound_text(cmd.bound))
     for constraint in parent.constraints:
         current = r.table(child)
         if constraint.kind == "foreign key" and not any(
@@ -328,8 +290,5 @@ def _attach(r: Replayer, qualname: str, cmd: pb.PartitionCmd) -> None:
                 current, constraints=(*current.constraints, evolve(constraint, location=r.location))
             )
     for index in parent.indexes:
-        tables.clone_index_to_partition(r, child, parent, index)
+        clone_index_to_partition(r, child, parent, index)
     r.touch(child)
-
-
-HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {"alter_table_stmt": alter_table}

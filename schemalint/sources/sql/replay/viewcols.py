@@ -13,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from postgast import pg_query_pb2 as pb
-
 from schemalint.exprnorm import column_refs, figure_colname
+from schemalint.sources.sql.replay.nodes import parse, pb
 from schemalint.typenorm import builtin_spelling
 
 
@@ -239,9 +238,7 @@ def _cast(operand: Any, type_spelling: str) -> None:
 
 def _type_name(spelling: str) -> Any:
     """The parsed TypeName of a type's canonical spelling."""
-    import postgast
-
-    select = postgast.parse(f"SELECT NULL::{spelling}").stmts[0].stmt.select_stmt
+    select = parse(f"SELECT NULL::{spelling}").stmts[0].stmt.select_stmt
     return select.target_list[0].res_target.val.type_cast.type_name
 
 

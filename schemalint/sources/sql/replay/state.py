@@ -1,22 +1,22 @@
-"""Static replay: apply parsed statements in order to a model.
+"""The state of a replay and how names resolve in it; it knows no handlers.
 
-The Replayer keeps the model state in dictionaries of frozen objects and
-replaces an object whenever a statement changes it. Handlers per statement
-kind live in replay_tables.py (tables, columns, constraints, indexes) and
-replay_objects.py (every other object kind); this module holds the state,
-name resolution and the dispatch. A statement that replay does not
-understand, or that refers to an object the model does not have, becomes an
-``E001 unparsed-statement`` finding with its location: never a silent skip.
+``State`` holds the model being built, as dictionaries of frozen objects keyed by
+qualname, each recording its changes in a journal so that a refused statement is
+undone. ``Replay`` is what handlers are given: the state, the session's settings
+(search_path, TimeZone), name resolution, the relation and constraint names taken
+per schema, where each object was last changed, and ``handler(kind)`` for a
+statement nested in another (a CREATE SCHEMA element, a statement of a DO block).
+Handlers raise ``NotReplayed`` (not applied; the message says why) or ``Refused``
+(PostgreSQL refuses it, and nothing of it stays).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
-from schemalint.findings import Finding
 from schemalint.model import (
     OBJECT_MAPPINGS,
     Domain,
@@ -29,15 +29,10 @@ from schemalint.model import (
     Table,
     View,
 )
-from schemalint.model import (
-    Sequence as SequenceObject,
-)
-from schemalint.sources.sql.journal import Journal, JournalDict, JournalSet
-from schemalint.statements import SqlFile, Statement
+from schemalint.model import Sequence as SequenceObject
+from schemalint.sources.sql.replay.journal import Journal, JournalDict, JournalSet
+from schemalint.statements import Statement
 from schemalint.typenorm import canonical_type
-
-E001_CODE = "E001"
-E001_SLUG = "unparsed-statement"
 
 # statements that cannot change any object kind of the model
 NO_SCHEMA_EFFECT = frozenset(
@@ -88,14 +83,6 @@ EXTENSION_TYPES = {
     "sparsevec": "vector",
     "gtrgm": "pg_trgm",
 }
-
-
-def enum_constants(enum: Any) -> Any:
-    """A protobuf enum's values as plain attributes: protobuf's enum wrapper resolves each
-    attribute access through __getattr__, which shows in replay's profile."""
-    from types import SimpleNamespace
-
-    return SimpleNamespace(**dict(enum.items()))
 
 
 class NotReplayed(Exception):
@@ -153,8 +140,16 @@ class State:
         return names
 
 
-class Replayer:
-    def __init__(self, search_path: Sequence[str] = ("public",)) -> None:
+# a statement kind's handler: applies the statement to the replay's state, or raises NotReplayed
+Handler = Callable[["Replay", Any], None]
+
+
+class Replay:
+    """A replay in progress, as handlers see it: the state, the session's settings, name
+    resolution, and the handlers of nested statements (``handlers``: kind -> handler)."""
+
+    def __init__(self, handlers: Mapping[str, Handler], search_path: Sequence[str] = ("public",)) -> None:
+        self._handlers = handlers
         self.state = State()
         self.search_path: list[str] = list(search_path)
         # the session's TimeZone, for timestamptz literals without an offset (None: set to
@@ -165,66 +160,12 @@ class Replayer:
         self._origin: dict[str, Location] = JournalDict(self.state.journal)
         self._view: Model | None = None
 
-    # -- the public face -------------------------------------------------------------------------
+    def handler(self, kind: str) -> Handler | None:
+        """The handler of a statement kind, for a statement nested in the current one (a CREATE
+        SCHEMA element, a statement of a DO block); None when replay has none."""
+        return self._handlers.get(kind)
 
-    def apply(self, statement: Statement) -> list[Finding]:
-        """Apply one statement; return E001 findings for what was not replayed."""
-
-        self.statement = statement
-        self.refused = False
-        kind = statement.kind
-        if kind == "error":
-            return [self._e001(statement, f"statement does not parse: {statement.error}")]
-        if kind == "psql":
-            command = statement.text.split(None, 1)[0] if statement.text.strip() else "\\"
-            if command in ("\\i", "\\ir", "\\include", "\\include_relative"):
-                return [
-                    self._e001(statement, f"psql {command} is not followed; replay the included file too")
-                ]
-            if command == "\\if":
-                return [self._e001(statement, "psql \\if is not evaluated: every branch of it is replayed")]
-            if command == "\\gexec":
-                return [
-                    self._e001(
-                        statement, "psql \\gexec runs the SQL its query returns, which replay cannot know"
-                    )
-                ]
-            return []
-        if kind in NO_SCHEMA_EFFECT:
-            return []
-        handler = _handlers().get(kind)
-        if handler is None:
-            return [self._e001(statement, f"{_kind_label(kind)} is not replayed by schemalint")]
-        self.state.journal.clear()
-        try:
-            self.atomically(handler, statement.node)
-        except Refused as error:
-            self.refused = True
-            return [self._e001(statement, f"PostgreSQL refuses it: {error}")]
-        except NotReplayed as reason:
-            return [self._e001(statement, str(reason))]
-        return []
-
-    def retry(self, postponed: Sequence[Statement]) -> list[Finding]:
-        """Apply statements refused earlier again, round after round while some go through (a
-        schema document names tables in any order); the findings of the last attempt of each."""
-        findings: list[Finding] = []
-        while postponed:
-            refused: list[Statement] = []
-            last: list[Finding] = []
-            for statement in postponed:
-                found = self.apply(statement)
-                if self.refused:
-                    refused.append(statement)
-                    last.extend(found)
-                else:
-                    findings.extend(found)
-            if len(refused) == len(postponed):  # no progress: these are refused for good
-                return findings + last
-            postponed = refused
-        return findings
-
-    def atomically(self, handler: Callable[[Replayer, Any], None], node: Any) -> None:
+    def atomically(self, handler: Handler, node: Any) -> None:
         """Run a statement's handler; when PostgreSQL would refuse the statement (Refused), undo
         what the handler changed, as PostgreSQL does, and raise it on."""
         mark = self.state.journal.mark()
@@ -382,76 +323,39 @@ class Replayer:
     def drop_conname(self, schema: str, name: str) -> None:
         self.state.connames.get(schema, set()).discard(name)
 
-    def _e001(self, statement: Statement, reason: str) -> Finding:
-        first_line = " ".join(statement.text.split())[:80]
-        return Finding(
-            code=E001_CODE,
-            slug=E001_SLUG,
-            severity="warning",
-            message=f"Statement not replayed: {reason} ({first_line})",
-            help="Objects this statement creates or changes are unknown to schemalint's model; "
-            "check the statement, or suppress with -- schemalint: ignore[E001] reason",
-            location=statement.location,
-            object=None,
-        )
+
+def object_names(node: Any) -> list[str]:
+    """A qualified name from a List of String nodes (or a bare String)."""
+    which = node.WhichOneof("node")
+    if which == "list":
+        return [item.string.sval for item in node.list.items]
+    if which == "string":
+        return [node.string.sval]
+    if which == "type_name":
+        return [n.string.sval for n in node.type_name.names]
+    raise NotReplayed(f"unexpected object name node {which}")
 
 
-_HANDLERS: dict[str, Callable[[Replayer, Any], None]] = {}
+def resolve_names(r: Replay, names: list[str], exists: Callable[[str], bool]) -> str:
+    if len(names) >= 2:
+        return f"{names[-2]}.{names[-1]}"
+    return r.resolve("", names[0], exists)
 
 
-def _handlers() -> dict[str, Callable[[Replayer, Any], None]]:
-    if not _HANDLERS:
-        from schemalint.sources.sql import (
-            replay_alter,
-            replay_changes,
-            replay_do,
-            replay_objects,
-            replay_tables,
-        )
-
-        for module in (replay_tables, replay_alter, replay_objects, replay_changes, replay_do):
-            _HANDLERS.update(module.HANDLERS)
-    return _HANDLERS
+def type_qualname(r: Replay, names: list[str]) -> str:
+    s = r.state
+    return resolve_names(r, names, lambda q: q in s.enums or q in s.domains or q in s.other_types)
 
 
-def _kind_label(kind: str) -> str:
-    return kind.removesuffix("_stmt").replace("_", " ").upper() + " statement"
+def partitions_of(r: Replay, qualname: str) -> list[str]:
+    if qualname not in r.state.parents:
+        return []
+    return [t.qualname for t in r.state.tables.values() if t.partition_of == qualname]
 
 
-@dataclass(frozen=True)
-class ReplayResult:
-    model: Model
-    findings: list[Finding]
-    origins: Mapping[str, Location]
-    statements: int
-
-    def origin(self, qualname: str) -> Location | None:
-        return self.origins.get(qualname)
-
-
-def replay_files(
-    files: Iterable[SqlFile], search_path: Sequence[str] = ("public",), *, any_order: bool = False
-) -> ReplayResult:
-    """Replay files in the order given; the final model, E001 findings and object origins.
-
-    ``any_order``: the files describe a schema rather than the steps that make it (a schema
-    document lists its tables by name, a foreign key before the table it references), so a
-    statement PostgreSQL refuses, and a later one that fails for want of it (a COMMENT on the
-    refused table), is tried again after the rest of its file, until none succeeds.
-    """
-    replayer = Replayer(search_path)
-    findings: list[Finding] = []
-    count = 0
-    for sql_file in files:
-        replayer.new_session(search_path)
-        postponed: list[Statement] = []
-        for statement in sql_file.statements:
-            found = replayer.apply(statement)
-            # what PostgreSQL refuses, and what then fails for want of it, is tried again
-            if any_order and (replayer.refused or (postponed and found)):
-                postponed.append(statement)
-            else:
-                findings.extend(found)
-            count += 1
-        findings.extend(replayer.retry(postponed))
-    return ReplayResult(replayer.snapshot(), findings, dict(replayer.origins), count)
+def children_of(r: Replay, qualname: str) -> list[str]:
+    if qualname not in r.state.parents:
+        return []
+    return [
+        t.qualname for t in r.state.tables.values() if t.partition_of == qualname or qualname in t.inherits
+    ]
