@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -29,7 +28,8 @@ from schemalint.rules.astutil import FileContext
 from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
 from schemalint.rules.engine_rules import RuleCrashed
 from schemalint.rules.registry import ENGINE_CODES, rule_by_code_or_slug
-from schemalint.sources.load import MARKDOWN_SUFFIXES, read_file, restrict, sql_files
+from schemalint.sources.load import MARKDOWN_SUFFIXES, read_file, restrict
+from schemalint.sources.targets import expand_targets, real_path, unique_paths
 from schemalint.statements import SqlFile, Statement
 from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
 
@@ -168,63 +168,6 @@ def lint_model(
     )
 
 
-def _expand(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
-    """(target files, the files to replay: their history and themselves), both in order, no repeats.
-
-    A directory is a migrations directory, in version order. A versioned file (V42__x.sql) is
-    replayed with its directory, so that the model is the whole directory's; when the targets
-    name every migration of their directory, they are that history, in the order given. A
-    schema file or document stands alone.
-    """
-    from schemalint.sources.sql.order import migration_files
-
-    files: list[Path] = []
-    history: list[Path] = []
-    listed = {_real(t) for t in targets if not t.is_dir()}
-    # each directory is listed and resolved once: per file argument, that made a list of n
-    # files in one directory cost O(n²) (ory-kratos: 346 files)
-    directories: dict[Path, tuple[list[Path], frozenset[Path]]] = {}
-    for target in targets:
-        if target.is_dir():
-            found = sql_files(target)  # a SourceError when the directory holds no migration
-            files += found
-            history += found
-            continue
-        files.append(target)
-        if not _is_versioned(target):
-            history.append(target)
-            continue
-        parent = target.parent
-        if parent not in directories:
-            siblings = migration_files(parent)
-            directories[parent] = (siblings, frozenset(_real(s) for s in siblings))
-        siblings, resolved = directories[parent]
-        if _real(target) not in resolved or resolved <= listed:
-            history.append(target)  # not a migration of its directory, or the whole history given
-        else:
-            history += siblings
-    return _unique(files), _unique(history)
-
-
-def _is_versioned(path: Path) -> bool:
-    from schemalint.sources.sql.order import version_key
-
-    return path.suffix.lower() == ".sql" and version_key(path, path.parent)[0] == 0
-
-
-def _real(path: Path) -> Path:
-    """path with its symbolic links followed, as Path.resolve() but also for a link loop (which
-    Path.resolve() raises RuntimeError on before Python 3.13): reading it says what is wrong."""
-    return Path(os.path.realpath(path))
-
-
-def _unique(paths: Iterable[Path]) -> list[Path]:
-    seen: dict[Path, Path] = {}
-    for path in paths:
-        seen.setdefault(_real(path), path)
-    return list(seen.values())
-
-
 def _object_location(origin: Callable[[str], Location | None], qualname: str) -> Location | None:
     name = qualname
     while name:
@@ -312,12 +255,12 @@ def lint_files(
 
     chosen = selected_rules(settings) if rules is None else list(rules)
     statement_rules = _RulesByKind([r for r in chosen if isinstance(r, StatementRule)])
-    files, history = _expand(targets)
+    files, history = expand_targets(targets)
     if migrations_dir is not None:
         history = migration_files(migrations_dir)
-    sequence = _unique([*history, *files])
-    target_keys = {_real(p) for p in files}
-    every_file_is_target = all(_real(p) in target_keys for p in sequence)
+    sequence = unique_paths([*history, *files])
+    target_keys = {real_path(p) for p in files}
+    every_file_is_target = all(real_path(p) in target_keys for p in sequence)
 
     replayer = Replayer()
     findings: list[Finding] = []
@@ -335,7 +278,7 @@ def lint_files(
             errors.append(RunError.of(error))
             continue
         replayer.new_session()  # each migration file runs in a session of its own
-        is_target = _real(path) in target_keys
+        is_target = real_path(path) in target_keys
         if is_target:
             target_files[file.path] = file
         # what the statement rules know of the file around a statement: its FileState, advanced

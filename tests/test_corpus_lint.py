@@ -149,13 +149,13 @@ def test_a_file_list_replays_what_its_directory_replays(
 ) -> None:
     """Linting ory-kratos's 346 files as a list replays those files once each, as linting the directory
     does (no per-file rescan of the directory, no file outside the list)."""
-    from schemalint.engine import _expand
     from schemalint.sources.sql.order import migration_files
+    from schemalint.sources.targets import expand_targets
 
     as_list = linted("ory-kratos", "ory-kratos", None)
     directory = as_list.files[0].parent
     assert all(p.parent == directory for p in as_list.files)
-    files, history = _expand(list(as_list.files))
+    files, history = expand_targets(list(as_list.files))
     assert history == list(as_list.files) == files
     assert {p.resolve() for p in history} == {p.resolve() for p in migration_files(directory)}
 
