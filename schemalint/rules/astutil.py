@@ -21,6 +21,43 @@ from schemalint.rules.base import StatementContext
 from schemalint.statements import Statement
 from schemalint.typenorm import quote_ident as quote_ident  # re-exported for the rules
 
+__all__ = [
+    "DEFAULT_SEARCH_PATH",
+    "FileContext",
+    "FileState",
+    "alter_cmds",
+    "cmd_def",
+    "column_list",
+    "column_refs",
+    "conjuncts",
+    "deparse_node",
+    "existing_table",
+    "file_state",
+    "find_nodes",
+    "function_names",
+    "is_constant_true",
+    "is_first_statement",
+    "is_not_null_test",
+    "is_null_test",
+    "key_column",
+    "locking_target",
+    "parse_expression",
+    "pb",
+    "predicate_requires_null",
+    "quote_ident",
+    "relation_name",
+    "scan",
+    "sql_name",
+    "statement_file",
+    "strings",
+    "text_is_constant_true",
+    "unwrap",
+]
+
+# the rules' one door to postgast: the protobuf module of parse trees (pb) and the tree functions
+find_nodes = postgast.find_nodes
+scan = postgast.scan
+
 DEFAULT_SEARCH_PATH: tuple[str, ...] = ("public",)
 _PLAIN_IDENT = re.compile(r"^[a-z_][a-z0-9_$]*$")
 

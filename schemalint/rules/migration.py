@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from postgast import pg_query_pb2 as pb
-
 from schemalint.rules.astutil import (
     alter_cmds,
     cmd_def,
     deparse_node,
     existing_table,
     locking_target,
+    pb,
     quote_ident,
     sql_name,
     statement_file,

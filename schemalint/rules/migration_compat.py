@@ -13,15 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import postgast
-from postgast import pg_query_pb2 as pb
-
 from schemalint.rules.astutil import (
     alter_cmds,
     alter_subtypes,
     deparse_node,
     existing_table,
+    find_nodes,
     is_first_statement,
+    pb,
     quote_ident,
     sql_name,
     statement_file,
@@ -197,7 +196,7 @@ def _guarded_select(node: pb.InsertStmt) -> bool:
     select = unwrap(node.select_stmt)
     if not isinstance(select, pb.SelectStmt) or not select.HasField("where_clause"):
         return False
-    for expr in postgast.find_nodes(select.where_clause, pb.BoolExpr):
+    for expr in find_nodes(select.where_clause, pb.BoolExpr):
         if expr.boolop == pb.NOT_EXPR and any(
             isinstance(unwrap(arg), pb.SubLink) and unwrap(arg).sub_link_type == pb.EXISTS_SUBLINK
             for arg in expr.args

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from postgast import pg_query_pb2 as pb
-
 from schemalint.model import Table
 from schemalint.rules.astutil import (
     alter_cmds,
@@ -22,6 +20,7 @@ from schemalint.rules.astutil import (
     function_names,
     is_not_null_test,
     parse_expression,
+    pb,
     quote_ident,
     sql_name,
     strings,

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from schemalint.rules.astutil import pb, scan
+
 if TYPE_CHECKING:
     import inflect
 
@@ -625,8 +627,6 @@ class IdentifierTooLong(StatementRule):
 
 def statement_identifiers(text: str) -> Iterator[str]:
     """The identifiers of a statement as written (libpg_query's parse tree holds them truncated)."""
-    import postgast
-
     # most statements: no word is long enough to be a long identifier; skip the scan
     if text.isascii():
         if '"' not in text and max(map(len, text.split()), default=0) < 64:
@@ -637,11 +637,11 @@ def statement_identifiers(text: str) -> Iterator[str]:
         return
     raw = text.encode()
     try:
-        tokens = postgast.scan(text).tokens
+        tokens = scan(text).tokens
     except Exception:  # a statement that does not scan has no identifiers to judge
         return
     for token in tokens:
-        if token.token != postgast.pg_query_pb2.IDENT:
+        if token.token != pb.IDENT:
             continue
         word = raw[token.start : token.end].decode(errors="replace")
         if word.startswith('"') and word.endswith('"') and len(word) >= 2:
