@@ -1,4 +1,4 @@
-"""The parse adapter: the one module that talks to libpg_query (postgast).
+"""The parse adapter: where sources hand SQL text to libpg_query (postgast) to parse.
 
 A file is split into statements (split.py), then parsed in one call to
 libpg_query; the parse tree's statements are matched back to the split
