@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from postgast import pg_query_pb2 as pb
-
 from schemalint.model import qualify
 from schemalint.rules.astutil import (
     alter_cmds,
     alter_subtypes,
     cmd_def,
     existing_table,
+    pb,
     quote_ident,
     sql_name,
     statement_file,

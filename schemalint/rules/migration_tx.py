@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from postgast import pg_query_pb2 as pb
-
-from schemalint.rules.astutil import alter_cmds, alter_subtypes, quote_ident, sql_name, statement_file
+from schemalint.rules.astutil import alter_cmds, alter_subtypes, pb, quote_ident, sql_name, statement_file
 from schemalint.rules.base import Finding, Model, Option, Rule, Statement, StatementContext, StatementRule
 
 

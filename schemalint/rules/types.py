@@ -6,12 +6,9 @@ import fnmatch
 import re
 from collections.abc import Iterator
 
-import postgast
-from postgast import pg_query_pb2 as pb
-
 from schemalint.findings import Finding
 from schemalint.model import Column, Model, Table
-from schemalint.rules.astutil import column_refs, parse_expression, quote_ident, sql_name
+from schemalint.rules.astutil import column_refs, find_nodes, parse_expression, pb, quote_ident, sql_name
 from schemalint.rules.base import ModelRule, Option, Rule, RuleContext
 from schemalint.rules.columns import EXEMPT_TABLES, exempt
 
@@ -358,10 +355,10 @@ def _check_values(expression: str | None, column: str) -> list[str] | None:
     if expression is None or column not in expression or not ("ANY" in expression or " IN " in expression):
         return None  # parsing every CHECK of a wide schema costs more than this look
     tree = parse_expression(expression)
-    for expr in postgast.find_nodes(tree, pb.A_Expr) if tree is not None else ():
+    for expr in find_nodes(tree, pb.A_Expr) if tree is not None else ():
         if expr.kind not in (pb.AEXPR_IN, pb.AEXPR_OP_ANY) or column_refs(expr.lexpr) != {column}:
             continue
-        values = [c.sval.sval for c in postgast.find_nodes(expr.rexpr, pb.A_Const) if c.HasField("sval")]
+        values = [c.sval.sval for c in find_nodes(expr.rexpr, pb.A_Const) if c.HasField("sval")]
         return values or None
     return None
 
