@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from schemalint.config import find_config, load_settings
+from schemalint.config.packs import available_packs, load_pack
 from schemalint.errors import ConfigError
-from schemalint.rules.packs import available_packs, load_pack
 
 
 def write(path: Path, text: str) -> Path:

@@ -20,8 +20,8 @@ import psycopg
 import pytest
 from conftest import missing_extensions, run_sql
 
+from schemalint.config.packs import load_pack, resolve_rules
 from schemalint.rules.base import ModelRule
-from schemalint.rules.packs import load_pack, resolve_rules
 from schemalint.rules.registry import ALL_RULES
 from schemalint.sources.sql.order import migration_files
 

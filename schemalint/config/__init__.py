@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from schemalint import yamltext
-from schemalint.errors import ConfigError
-from schemalint.findings import Severity
-from schemalint.rules.packs import (
+from schemalint.config.packs import (
     SEVERITIES,
     Layer,
     RuleSetting,
@@ -33,6 +31,8 @@ from schemalint.rules.packs import (
     table,
     unknown_key_error,
 )
+from schemalint.errors import ConfigError
+from schemalint.findings import Severity
 
 CONFIG_KEYS = (
     "extend", "migrations", "packs", "select", "extend-select", "ignore", "severity", "rules",
