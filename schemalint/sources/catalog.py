@@ -21,6 +21,7 @@ import psycopg
 from psycopg import IsolationLevel
 
 from schemalint import model as m
+from schemalint.depscan import split_top_level
 from schemalint.errors import SourceError
 from schemalint.model import Model
 from schemalint.sources.dsn import display_dsn, scrub
@@ -260,30 +261,9 @@ def _partition_key(
     """RANGE (created_at), LIST ((lower(region))): column names unquoted, expressions canonical."""
     if strategy is None:
         return None
-    pending = _split_top_level(expressions or "")
+    pending = split_top_level(expressions or "")
     keys = [column if column is not None else f"({canon(pending.pop(0))})" for column in columns]
     return f"{_PARTITION_STRATEGY[strategy]} ({', '.join(keys)})"
-
-
-def _split_top_level(text: str) -> list[str]:
-    """Split a comma-separated expression list at the commas outside parentheses and quotes."""
-    items: list[str] = []
-    depth, start, quote = 0, 0, ""
-    for position, char in enumerate(text):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "," and depth == 0:
-            items.append(text[start:position].strip())
-            start = position + 1
-    if text.strip():
-        items.append(text[start:].strip())
-    return items
 
 
 def _policies(rows: list[Row], canon: Canon) -> dict[int, list[m.Policy]]:

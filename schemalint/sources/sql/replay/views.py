@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemalint.depscan import split_top_level
 from schemalint.exprnorm import canonical_query
 from schemalint.model import Column, Table, View
 from schemalint.sources.sql.replay.columns import domain_type
@@ -56,13 +57,13 @@ def _lookup(r: Replay) -> Lookup:
 
 
 def _arity(identity_args: str) -> int:
-    return 0 if not identity_args else len(_split_top_level(identity_args))
+    return 0 if not identity_args else len(split_top_level(identity_args))
 
 
 def _table_columns(text: str) -> tuple[str, ...] | None:
     """The column names of RETURNS TABLE(a integer, "b c" text) as pg_get_function_result spells it."""
     names = []
-    for item in _split_top_level(text):
+    for item in split_top_level(text):
         if item.startswith('"'):
             end = item.find('"', 1)
             while end >= 0 and item.startswith('""', end):
@@ -73,23 +74,6 @@ def _table_columns(text: str) -> tuple[str, ...] | None:
         else:
             names.append(item.split(" ", 1)[0])
     return tuple(names)
-
-
-def _split_top_level(text: str) -> list[str]:
-    """`a, "b, c", d(1, 2)` → ['a', '"b, c"', 'd(1, 2)']: commas outside quotes and parentheses."""
-    items, depth, quoted, start = [], 0, False, 0
-    for i, ch in enumerate(text):
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch == "(":
-            depth += 1
-        elif not quoted and ch == ")":
-            depth -= 1
-        elif not quoted and depth == 0 and ch == ",":
-            items.append(text[start:i].strip())
-            start = i + 1
-    items.append(text[start:].strip())
-    return items
 
 
 def create_view(r: Replay, stmt: pb.ViewStmt) -> None:
