@@ -104,7 +104,7 @@ def drop_entry(server: str, label: str, plan: Any) -> None:
 def check(server: str, label: str, name: str, variant: str | None, plan: Any) -> Outcome:
     if str(BENCH.parent) not in sys.path:  # works before `pip install -e .` too
         sys.path.insert(0, str(BENCH.parent))
-    from schemalint.diff import diff_models
+    from schemalint.drift.diff import diff_models
     from schemalint.sources.catalog import introspect
     from schemalint.sources.sql.parse import read_sql_file
     from schemalint.sources.sql.replay import replay_files

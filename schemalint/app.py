@@ -306,7 +306,7 @@ def baseline(args: argparse.Namespace) -> int:
 
 
 def drift(args: argparse.Namespace) -> int:
-    from schemalint import drifting
+    from schemalint.drift import run as drifting
 
     return drifting.run(args, emit=_emit, write=_write, warn=_warn)
 
@@ -441,7 +441,7 @@ def doc(args: argparse.Namespace) -> int:
 
 
 def _all_infos() -> dict[str, RuleInfo]:
-    from schemalint.drift import DRIFT_RULES
+    from schemalint.drift.rules import DRIFT_RULES
     from schemalint.rules.registry import rule_infos
 
     infos = dict(rule_infos())

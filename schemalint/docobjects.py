@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence as Seq
 
-from schemalint.model import Function, Model, Sequence, Table, View
-from schemalint.reconcile.ddl import (
+from schemalint.drift.reconcile.ddl import (
     add_constraint,
     comment_on_constraint,
     create_domain,
@@ -27,6 +26,7 @@ from schemalint.reconcile.ddl import (
     sequence_owned_by,
     table_comments,
 )
+from schemalint.model import Function, Model, Sequence, Table, View
 from schemalint.sqlgen import (
     create_index_sql,
     create_policy_sql,

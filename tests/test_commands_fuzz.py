@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemalint.cli import main
-from schemalint.diff import diff_models
-from schemalint.drift import DRIFT_RULES, drift_findings
-from schemalint.reconcile import reconcile_sql
+from schemalint.drift.diff import diff_models
+from schemalint.drift.reconcile import reconcile_sql
+from schemalint.drift.rules import DRIFT_RULES, drift_findings
 from schemalint.report import FORMATS, Report, render
 from schemalint.sources.load import load
 

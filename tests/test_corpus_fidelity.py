@@ -20,7 +20,7 @@ import psycopg
 import pytest
 from conftest import CORPUS, corpus_files, corpus_loader
 
-from schemalint.diff import diff_models
+from schemalint.drift.diff import diff_models
 from schemalint.sources.catalog import introspect
 from schemalint.sources.dsn import with_database
 from schemalint.sources.sql.parse import read_sql_file

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from schemalint.diff import Difference, diff_models
+from schemalint.drift.diff import Difference, diff_models
 from schemalint.model import (
     Column,
     Constraint,

@@ -457,7 +457,7 @@ def test_template_sql_gives_the_templates_document(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("source", [TEMPLATE_SQL, EXAMPLES], ids=["template", "examples"])
 def test_document_read_back_is_the_model_it_was_written_from(source: Path, tmp_path: Path) -> None:
-    from schemalint.diff import diff_models
+    from schemalint.drift.diff import diff_models
 
     written = load(str(source))
     back = load(str(_document_of(source, tmp_path)))

@@ -19,10 +19,10 @@ import pytest
 from conftest import CORPUS
 from psycopg import sql
 
-from schemalint.diff import Difference, diff_models
-from schemalint.drift import DRIFT_RULES, drift_findings
+from schemalint.drift.diff import Difference, diff_models
+from schemalint.drift.reconcile import reconcile_sql
+from schemalint.drift.rules import DRIFT_RULES, drift_findings
 from schemalint.model import Column, Constraint, Enum, Location, Model, Table
-from schemalint.reconcile import reconcile_sql
 from schemalint.sources.dsn import database_name, with_database
 
 CASES = Path(__file__).parent / "drift_cases"

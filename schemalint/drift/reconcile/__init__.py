@@ -17,10 +17,10 @@ from collections.abc import Iterator, Mapping
 from collections.abc import Sequence as Seq
 from typing import cast
 
-from schemalint.diff import Difference
+from schemalint.drift.diff import Difference
+from schemalint.drift.reconcile import changes, ddl
+from schemalint.drift.reconcile.ddl import Step, literal, qname
 from schemalint.model import Constraint, Domain, Enum, Index, Model, Policy, Sequence, Table, Trigger, View
-from schemalint.reconcile import changes, ddl
-from schemalint.reconcile.ddl import Step, literal, qname
 from schemalint.typenorm import quote_ident
 
 _HEADER = (

@@ -36,8 +36,8 @@ def run(
     write: Callable[[str, str | None], None],
     warn: Callable[[str], None],
 ) -> int:
-    from schemalint.diff import diff_models
-    from schemalint.drift import DRIFT_RULES, drift_findings
+    from schemalint.drift.diff import diff_models
+    from schemalint.drift.rules import DRIFT_RULES, drift_findings
 
     targets = _targets(args)
     schemas = tuple(args.schema or ())
@@ -68,7 +68,7 @@ def run(
             live = _without_table(live, args.applied_table)
         differences = [d for d in diff_models(expected, live) if not _ignored(d.object, args.ignore_object)]
         if args.sql:
-            from schemalint.reconcile import reconcile_sql
+            from schemalint.drift.reconcile import reconcile_sql
 
             header = f"-- {label}\n" if len(targets) > 1 or args.each_schema else ""
             scripts.append(header + reconcile_sql(differences, expected, live, unsafe=args.unsafe))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from schemalint.diff import Difference, format_value
+from schemalint.drift.diff import Difference, format_value
 from schemalint.findings import Finding, RuleInfo, Severity
 
 

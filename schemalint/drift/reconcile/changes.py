@@ -7,12 +7,12 @@ must be written by hand (``why`` then says what to do).
 
 from __future__ import annotations
 
-from schemalint.model import Column, Domain, Enum, Model, Sequence, Table
-from schemalint.reconcile.ddl import (
+from schemalint.drift.reconcile.ddl import (
     literal,
     qname,
     sequence_owned_by,
 )
+from schemalint.model import Column, Domain, Enum, Model, Sequence, Table
 from schemalint.sqlgen import collation_sql, column_sql, quote_qualified
 from schemalint.typenorm import quote_ident
 
