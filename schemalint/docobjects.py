@@ -12,27 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence as Seq
 
-from schemalint.drift.reconcile.ddl import (
-    add_constraint,
-    comment_on_constraint,
-    create_domain,
-    create_function,
-    create_sequence,
-    create_table,
+from schemalint.model import Function, Model, Sequence, Table, View
+from schemalint.sqlgen import (
+    add_constraint_sql,
+    comment_on_constraint_sql,
+    create_domain_sql,
+    create_function_sql,
+    create_index_sql,
+    create_policy_sql,
+    create_sequence_sql,
+    create_table_sql,
+    create_trigger_sql,
     inherited_constraint,
     inherited_index,
     literal,
     qname,
-    sequence_owned_by,
-    table_comments,
-)
-from schemalint.model import Function, Model, Sequence, Table, View
-from schemalint.sqlgen import (
-    create_index_sql,
-    create_policy_sql,
-    create_trigger_sql,
     quote_qualified,
+    sequence_owned_by_sql,
     sorted_constraints,
+    table_comments_sql,
     table_sql,
 )
 
@@ -57,15 +55,19 @@ def owned_sequences(model: Model, table: Table) -> list[Sequence]:
 def table_statements(model: Model, table: Table) -> list[str]:
     """The table as SQL: owned sequences, CREATE TABLE, indexes, RLS, policies, triggers, comments."""
     sequences = owned_sequences(model, table)
-    statements = [_statement(create_sequence(s)) for s in sequences]
+    statements = [_statement(create_sequence_sql(s)) for s in sequences]
     parent = model.tables.get(table.partition_of) if table.partition_of else None
     statements += _partition_statements(table, parent) if parent else [table_sql(table)]
-    statements += [_statement(sequence_owned_by(s)) for s in sequences]
-    statements += [create_policy_sql(table, p) for p in sorted(table.policies, key=lambda p: p.name)]
-    statements += [create_trigger_sql(table, t) for t in sorted(table.triggers, key=lambda t: t.name)]
-    statements += [_statement(c) for c in table_comments(table)]
+    statements += [_statement(sequence_owned_by_sql(s)) for s in sequences]
     statements += [
-        _statement(comment_on_constraint(table, c))
+        _statement(create_policy_sql(table, p)) for p in sorted(table.policies, key=lambda p: p.name)
+    ]
+    statements += [
+        _statement(create_trigger_sql(table, t)) for t in sorted(table.triggers, key=lambda t: t.name)
+    ]
+    statements += [_statement(c) for c in table_comments_sql(table)]
+    statements += [
+        _statement(comment_on_constraint_sql(table, c))
         for c in sorted(table.constraints, key=lambda c: c.name)
         if c.comment is not None
     ]
@@ -74,14 +76,14 @@ def table_statements(model: Model, table: Table) -> list[str]:
 
 def _partition_statements(table: Table, parent: Table) -> list[str]:
     """A partition: PARTITION OF its parent, with what it does not inherit from it."""
-    statements = [_statement(create_table(table) or table_sql(table))]
+    statements = [_statement(create_table_sql(table, constraints=False))]
     statements += [
-        _statement(add_constraint(table, c))
+        _statement(add_constraint_sql(table, c))
         for c in sorted_constraints(table)
         if not inherited_constraint(c, parent)
     ]
     statements += [
-        create_index_sql(i, table)
+        _statement(create_index_sql(i, table))
         for i in sorted(table.indexes, key=lambda i: i.name)
         if i.constraint is None and not inherited_index(i, parent)
     ]
@@ -126,7 +128,7 @@ def enums_lines(model: Model, lookups: list[Table], name_of: dict[str, str]) -> 
     if domains:
         statements = []
         for domain in domains:
-            statements.append(_statement(create_domain(domain)))
+            statements.append(_statement(create_domain_sql(domain)))
             statements += _comment("DOMAIN", qname(domain.schema, domain.name), domain.comment)
         lines += ["", "### Domains", "", *sql_block(statements)]
     lines += ["", "### 5.2 Lookup Tables", ""]
@@ -151,9 +153,9 @@ def enums_lines(model: Model, lookups: list[Table], name_of: dict[str, str]) -> 
     if standalone:
         statements = []
         for sequence in standalone:
-            statements.append(_statement(create_sequence(sequence)))
+            statements.append(_statement(create_sequence_sql(sequence)))
             if sequence.owned_by:
-                statements.append(_statement(sequence_owned_by(sequence)))
+                statements.append(_statement(sequence_owned_by_sql(sequence)))
             statements += _comment("SEQUENCE", qname(sequence.schema, sequence.name), sequence.comment)
         lines += ["", "### Sequences", "", *sql_block(statements)]
     return [line for line in lines] if lines[-1] != "" else lines[:-1]
@@ -196,8 +198,10 @@ def _view_lines(view: View) -> list[str]:
         lines += ["**Refreshed:** N/A (standard view)"]
     name = quote_qualified(view.qualname)
     statements = [f"CREATE {kind} {name} AS\n{view.definition.strip().rstrip(';')};"]
-    statements += [create_index_sql(i) for i in sorted(view.indexes, key=lambda i: i.name)]
-    statements += [create_trigger_sql(view, t) for t in sorted(view.triggers, key=lambda t: t.name)]
+    statements += [_statement(create_index_sql(i, view)) for i in sorted(view.indexes, key=lambda i: i.name)]
+    statements += [
+        _statement(create_trigger_sql(view, t)) for t in sorted(view.triggers, key=lambda t: t.name)
+    ]
     statements += _comment(kind, name, view.comment)
     return [*lines, "", *sql_block(statements)]
 
@@ -227,7 +231,7 @@ def _function_lines(function: Function, triggers: list[str]) -> list[str]:
         lines.append(f"**Used by triggers:** {', '.join(triggers)}")
     lines = [f"{line}  " if line.startswith("**") else line for line in lines]
     lines[-1] = lines[-1].rstrip()
-    created = create_function(function)
+    created = create_function_sql(function)
     kind = "PROCEDURE" if function.kind == "procedure" else "FUNCTION"
     signature = f"{qname(function.schema, function.name)}({function.identity_args})"
     if created is None:

@@ -62,7 +62,7 @@ def test_index_keys_tell_columns_from_expressions(keys: tuple[str, ...], expecte
         tuple(Column(n, "text") for n in ("email", "created_at", "name", "Order Ref", "order", "a", "b")),
     )
     sql = create_index_sql(Index("public", "i", "t", keys), table)
-    assert sql == f"CREATE INDEX i ON public.t {expected};"
+    assert sql == f"CREATE INDEX i ON public.t {expected}"
 
 
 def test_index_options() -> None:
@@ -79,7 +79,7 @@ def test_index_options() -> None:
     )
     assert create_index_sql(index) == (
         "CREATE UNIQUE INDEX uq_t ON public.t USING hash (a) INCLUDE (b) NULLS NOT DISTINCT "
-        "WHERE deleted_at IS NULL;"
+        "WHERE deleted_at IS NULL"
     )
 
 
@@ -100,14 +100,14 @@ def test_partitions_and_inheritance() -> None:
     child = Table(
         "public", "special", (Column("extra", "text"),), inherits=("public.base",), persistence="unlogged"
     )
-    assert create_table_sql(parent).endswith(") PARTITION BY RANGE (at);")
+    assert create_table_sql(parent).endswith(") PARTITION BY RANGE (at)")
     assert create_table_sql(part) == (
         "CREATE TABLE public.events_2024 PARTITION OF public.events "
-        "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"
+        "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
     )
     assert (
         create_table_sql(child)
-        == "CREATE UNLOGGED TABLE public.special (\n    extra text\n) INHERITS (public.base);"
+        == "CREATE UNLOGGED TABLE public.special (\n    extra text\n) INHERITS (public.base)"
     )
 
 
@@ -133,9 +133,9 @@ def test_postgresql_accepts_the_generated_sql(pg: str) -> None:
     invoices = model.tables["billing.invoices"]
     users = model.tables["public.users"]
     statements.append(
-        create_policy_sql(invoices, Policy("p", command="select", permissive=False, using="true"))
+        create_policy_sql(invoices, Policy("p", command="select", permissive=False, using="true")) + ";"
     )
-    statements += [create_trigger_sql(users, trigger) for trigger in users.triggers]
+    statements += [create_trigger_sql(users, trigger) + ";" for trigger in users.triggers]
     statements.append(
         create_trigger_sql(
             users,
@@ -150,6 +150,7 @@ def test_postgresql_accepts_the_generated_sql(pg: str) -> None:
                 when="NEW.email IS NOT NULL",
             ),
         )
+        + ";"
     )
     run_sql(pg, "\n".join(statements))
     constraints = run_sql(
@@ -245,3 +246,19 @@ def test_a_column_is_written_as_postgresql_accepts_it(pg: str) -> None:
         "    twice integer GENERATED ALWAYS AS (id * 2) STORED",
     ]
     run_sql(pg, create_table_sql(table))
+
+
+@pytest.mark.catalog
+def test_a_partition_with_columns_is_written_without_column_types(pg: str) -> None:
+    """A partition read from a catalog has the parent's columns; PARTITION OF takes none of them."""
+    columns = (Column("at", "timestamp with time zone", not_null=True), Column("payload", "jsonb"))
+    parent = Table("public", "events", columns, kind="partitioned table", partition_key="RANGE (at)")
+    part = Table(
+        "public",
+        "events_2024",
+        columns,
+        partition_of="public.events",
+        partition_bound="FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+    )
+    assert "jsonb" not in create_table_sql(part)
+    run_sql(pg, table_sql(parent) + "\n" + table_sql(part))

@@ -17,10 +17,12 @@ from collections.abc import Iterator, Mapping
 from collections.abc import Sequence as Seq
 from typing import cast
 
+from schemalint import sqlgen
 from schemalint.drift.diff import Difference
-from schemalint.drift.reconcile import changes, ddl
-from schemalint.drift.reconcile.ddl import Step, literal, qname
+from schemalint.drift.reconcile import changes, steps
+from schemalint.drift.reconcile.steps import Step
 from schemalint.model import Constraint, Domain, Enum, Index, Model, Policy, Sequence, Table, Trigger, View
+from schemalint.sqlgen import literal, qname
 from schemalint.typenorm import quote_ident
 
 _HEADER = (
@@ -64,7 +66,7 @@ class _Planner:
                 items = {q: (f.name, f.body or "") for q, f in model.functions.items()}
             else:
                 items = {q: (v.name, v.definition) for q, v in model.views.items()}
-            self.depths[cache_key] = ddl.dependency_depths(items)
+            self.depths[cache_key] = steps.dependency_depths(items)
         return self.depths[cache_key].get(qualname, 0)
 
     def comment_on(self, kind: str, qualname: str, text: str | None) -> str:
@@ -130,41 +132,43 @@ class _Planner:
     # whole objects -----------------------------------------------------------------------
     def create_table(self, table: Table) -> None:
         key = table.qualname
-        text = ddl.create_table(table)
+        text = _create_table(table)
         if text is None:
             self.add(36, key, None, f"create {table.kind} {key} by hand")
             return
         self.add(36, ("1" if table.partition_of else "0") + key, text)
         parent = self.declared.tables.get(table.partition_of or "")
         for constraint in table.constraints:
-            if parent is None or not ddl.inherited_constraint(constraint, parent):
+            if parent is None or not sqlgen.inherited_constraint(constraint, parent):
                 self.add_constraint(table, constraint)
         for index in table.indexes:
             if index.constraint is None:
-                if_not_exists = parent is not None and ddl.inherited_index(index, parent)
-                self.add(42, index.qualname, ddl.create_index(index, table, if_not_exists=if_not_exists))
+                if_not_exists = parent is not None and sqlgen.inherited_index(index, parent)
+                self.add(
+                    42, index.qualname, sqlgen.create_index_sql(index, table, if_not_exists=if_not_exists)
+                )
         for trigger in table.triggers:
             self.create_trigger(table, trigger)
         for policy in table.policies:
-            self.add(46, f"{key}.{policy.name}", ddl.create_policy(table, policy))
+            self.add(46, f"{key}.{policy.name}", sqlgen.create_policy_sql(table, policy))
         if table.rls_enabled:
             self.add(47, key, f"ALTER TABLE {qname(table.schema, table.name)} ENABLE ROW LEVEL SECURITY")
         if table.rls_forced:
             self.add(47, key, f"ALTER TABLE {qname(table.schema, table.name)} FORCE ROW LEVEL SECURITY")
-        for text in ddl.table_comments(table):
+        for text in sqlgen.table_comments_sql(table):
             self.add(48, key, text)
 
     def create_trigger(self, table: Table | View, trigger: Trigger) -> None:
         key = f"{table.qualname}.{trigger.name}"
-        self.add(45, key, ddl.create_trigger(table, trigger))
+        self.add(45, key, sqlgen.create_trigger_sql(table, trigger))
         if trigger.enabled != "origin":
-            self.add(45, key + "~", ddl.trigger_enabled(table, trigger))
+            self.add(45, key + "~", sqlgen.trigger_enabled_sql(table, trigger))
 
     def add_constraint(self, table: Table, constraint: Constraint) -> None:
         phase = 41 if constraint.kind == "foreign key" else 40
-        self.add(phase, f"{table.qualname}.{constraint.name}", ddl.add_constraint(table, constraint))
+        self.add(phase, f"{table.qualname}.{constraint.name}", sqlgen.add_constraint_sql(table, constraint))
         if constraint.comment is not None:
-            self.add(48, table.qualname, ddl.comment_on_constraint(table, constraint))
+            self.add(48, table.qualname, sqlgen.comment_on_constraint_sql(table, constraint))
 
     def drop_constraint(self, table: Table, constraint: Constraint, why: str) -> None:
         phase = 14 if constraint.kind == "foreign key" else 15
@@ -172,9 +176,9 @@ class _Planner:
         self.add(phase, f"{table.qualname}.{constraint.name}", text, why)
 
     def create_view(self, view: View) -> None:
-        self.add(43, view.qualname, ddl.create_view(view))
+        self.add(43, view.qualname, sqlgen.create_view_sql(view))
         for index in view.indexes:
-            self.add(44, index.qualname, ddl.create_index(index, view))
+            self.add(44, index.qualname, sqlgen.create_index_sql(index, view))
         for trigger in view.triggers:
             self.create_trigger(view, trigger)
         if view.comment is not None:
@@ -223,7 +227,7 @@ class _Planner:
     def _domain(self, d: Difference) -> None:
         if d.change == "missing":
             domain = self.declared.domains[d.object]
-            self.add(33, d.object, ddl.create_domain(domain))
+            self.add(33, d.object, sqlgen.create_domain_sql(domain))
             if domain.comment is not None:
                 self.add(48, d.object, self.comment_on("domain", d.object, domain.comment))
         elif d.change == "extra":
@@ -237,9 +241,9 @@ class _Planner:
     def _sequence(self, d: Difference) -> None:
         if d.change == "missing":
             sequence = self.declared.sequences[d.object]
-            self.add(34, d.object, ddl.create_sequence(sequence))
+            self.add(34, d.object, sqlgen.create_sequence_sql(sequence))
             if sequence.owned_by:
-                self.add(49, d.object, ddl.sequence_owned_by(sequence))
+                self.add(49, d.object, sqlgen.sequence_owned_by_sql(sequence))
             if sequence.comment is not None:
                 self.add(48, d.object, self.comment_on("sequence", d.object, sequence.comment))
         elif d.change == "extra":
@@ -254,17 +258,19 @@ class _Planner:
     def _function(self, d: Difference) -> None:
         if d.change == "missing":
             function = self.declared.functions[d.object]
-            self.add(35, d.object, ddl.create_function(function))
+            self.add(35, d.object, sqlgen.create_function_sql(function))
             if function.comment is not None:
                 self.add(48, d.object, self.comment_on("function", d.object, function.comment))
         elif d.change == "extra":
-            self.add(19, d.object, ddl.drop_function(self.live.functions[d.object]), "callers of it fail")
+            self.add(
+                19, d.object, sqlgen.drop_function_sql(self.live.functions[d.object]), "callers of it fail"
+            )
         else:
             function = self.declared.functions[d.object]
             if d.attribute in ("returns", "kind"):
                 why = f"the {d.attribute} changes: drops the function and what depends on it"
-                self.add(19, d.object, ddl.drop_function(self.live.functions[d.object]), why)
-            self.add(35, d.object, ddl.create_function(function))
+                self.add(19, d.object, sqlgen.drop_function_sql(self.live.functions[d.object]), why)
+            self.add(35, d.object, sqlgen.create_function_sql(function))
 
     def _table(self, d: Difference) -> None:
         if d.change == "missing":
@@ -339,7 +345,7 @@ class _Planner:
             self.drop_constraint(table, live, "removes a guarantee the data relies on")
             return
         declared = next(c for c in table.constraints if c.name == name)
-        differing = {f for f in ddl.changed_fields(declared, live) if f != "comment"}
+        differing = {f for f in steps.changed_fields(declared, live) if f != "comment"}
         if differing == {"validated"} and declared.validated:
             text = f"ALTER TABLE {qname(table.schema, table.name)} VALIDATE CONSTRAINT {quote_ident(name)}"
             self.add(40, d.object, text)
@@ -357,7 +363,9 @@ class _Planner:
             text = f"DROP INDEX IF EXISTS {qname(live[0].schema, live[0].name)}"
             self.add(13, d.object, text, why)
         if declared is not None and d.change != "extra" and declared[0].constraint is None:
-            self.add(44 if isinstance(declared[1], View) else 42, d.object, ddl.create_index(*declared))
+            self.add(
+                44 if isinstance(declared[1], View) else 42, d.object, sqlgen.create_index_sql(*declared)
+            )
         if declared is not None and d.change == "missing" and declared[0].comment is not None:
             self.add(48, d.object, self.comment_on("index", d.object, declared[0].comment))
 
@@ -367,7 +375,7 @@ class _Planner:
             text = f"DROP TRIGGER IF EXISTS {quote_ident(name)} ON {qname(table.schema, table.name)}"
             if d.attribute == "enabled":
                 trigger = next(t for t in table.triggers if t.name == name)
-                self.add(45, d.object + "~", ddl.trigger_enabled(table, trigger))
+                self.add(45, d.object + "~", sqlgen.trigger_enabled_sql(table, trigger))
                 return
             self.add(11, d.object, text)
         if d.change != "extra":
@@ -383,12 +391,12 @@ class _Planner:
             )
         if d.change != "extra":
             policy: Policy = next(p for p in table.policies if p.name == name)
-            self.add(46, d.object, ddl.create_policy(table, policy))
+            self.add(46, d.object, sqlgen.create_policy_sql(table, policy))
 
     def _view(self, d: Difference) -> None:
         declared, live = self.declared.views.get(d.object), self.live.views.get(d.object)
-        if live is not None and declared is not None and ddl.replaceable_view(declared, live):
-            self.add(43, d.object, ddl.create_view(declared, replace=True))
+        if live is not None and declared is not None and steps.replaceable_view(declared, live):
+            self.add(43, d.object, sqlgen.create_view_sql(declared, replace=True))
             return
         if live is not None:
             kind = "MATERIALIZED VIEW" if live.materialized else "VIEW"
@@ -398,6 +406,14 @@ class _Planner:
 
     def _comment(self, d: Difference) -> None:
         self.add(48, d.object, self.comment_on(d.attribute or "", d.object, d.declared))
+
+
+def _create_table(table: Table) -> str | None:
+    """CREATE TABLE without constraints (they are added after every table exists); None for a
+    foreign or temporary table, which the script cannot create."""
+    if table.kind == "foreign table" or table.persistence == "temporary":
+        return None
+    return sqlgen.create_table_sql(table, constraints=False)
 
 
 def _steps(differences: Seq[Difference], declared: Model, live: Model) -> Iterator[Step]:

@@ -7,13 +7,15 @@ must be written by hand (``why`` then says what to do).
 
 from __future__ import annotations
 
-from schemalint.drift.reconcile.ddl import (
+from schemalint.model import Column, Domain, Enum, Model, Sequence, Table
+from schemalint.sqlgen import (
+    collation_sql,
+    column_sql,
     literal,
     qname,
-    sequence_owned_by,
+    quote_qualified,
+    sequence_owned_by_sql,
 )
-from schemalint.model import Column, Domain, Enum, Model, Sequence, Table
-from schemalint.sqlgen import collation_sql, column_sql, quote_qualified
 from schemalint.typenorm import quote_ident
 
 Change = tuple[int, str | None, str | None]
@@ -25,7 +27,7 @@ _SEQUENCE_CLAUSES = {"increment": "INCREMENT BY", "start": "START WITH", "cache"
 def alter_sequence(sequence: Sequence, attribute: str) -> Change:
     name = qname(sequence.schema, sequence.name)
     if attribute == "owned_by":
-        return 49, sequence_owned_by(sequence), None
+        return 49, sequence_owned_by_sql(sequence), None
     if attribute == "type":
         return 34, f"ALTER SEQUENCE {name} AS {sequence.type}", "fails if the current value does not fit"
     if attribute in ("min_value", "max_value"):
