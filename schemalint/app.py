@@ -8,7 +8,6 @@ parsing here (cli.py) and no formatting (report/, erd, document).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from schemalint import __version__
+from schemalint import output as output_
+from schemalint.drift.request import DriftRequest
 from schemalint.errors import SourceError, UserError
 from schemalint.findings import Finding, RuleInfo, RunError
 
@@ -32,17 +33,19 @@ def no_progress(description: str) -> AbstractContextManager[Callable[[int, int],
     return nullcontext(lambda done, total: None)
 
 
-def run(args: argparse.Namespace, progress: Progress = no_progress) -> int:
+def run(args: argparse.Namespace | DriftRequest, progress: Progress = no_progress) -> int:
     """The command's exit code; a UserError goes up to the CLI (one line on stderr, exit 2).
 
     When lint or drift stops with one before it has a report, a report that says so is
-    written where the report was to go first (see _report_failure).
+    written where the report was to go first (see _report_failure). Drift takes a typed
+    request (the CLI builds it); the other commands still take the parsed arguments.
     """
+    if isinstance(args, DriftRequest):
+        return drift(args, progress)
     args.progress = progress
     handler = {
         "lint": lint,
         "baseline": baseline,
-        "drift": drift,
         "inspect": inspect,
         "erd": erd,
         "doc": doc,
@@ -53,7 +56,7 @@ def run(args: argparse.Namespace, progress: Progress = no_progress) -> int:
     try:
         return handler(args)
     except UserError as error:
-        if args.command in ("lint", "drift"):
+        if args.command == "lint":
             _report_failure(args, error)
         raise
 
@@ -84,32 +87,11 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _write(text: str, output: str | None) -> None:
-    if output:
-        path = Path(output)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UserError(f"{output}: cannot write: {error.strerror}") from None
-    else:
-        sys.stdout.write(text)
-        if text and not text.endswith("\n"):
-            sys.stdout.write("\n")
+    output_.write(text, output)
 
 
 def _warn(message: str) -> None:
-    print(f"schemalint: {message}", file=sys.stderr)
-
-
-def _color(output: str | None) -> bool:
-    return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def _source_text(path: str) -> str | None:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    output_.warn(message)
 
 
 def _emit(
@@ -153,14 +135,7 @@ def _emit(
 
 def _publish(report: Report, args: argparse.Namespace) -> None:
     """The report in --format to -o FILE or stdout, and GitHub's step summary for --format github."""
-    from schemalint.report import github_step_summary, render
-
-    fmt = args.format or "text"
-    _write(render(fmt, report, color=_color(args.output), source_text=_source_text), args.output)
-    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if fmt == "github" and summary_path:
-        with open(summary_path, "a", encoding="utf-8") as handle:
-            handle.write(github_step_summary(report))
+    output_.publish(report, args.format, args.output)
 
 
 def _report_failure(args: argparse.Namespace, error: UserError) -> None:
@@ -305,10 +280,10 @@ def baseline(args: argparse.Namespace) -> int:
 # -- drift ----------------------------------------------------------------------------------------
 
 
-def drift(args: argparse.Namespace) -> int:
-    from schemalint.drift import run as drifting
+def drift(request: DriftRequest, progress: Progress = no_progress) -> int:
+    from schemalint.drift.run import run as run_drift
 
-    return drifting.run(args, emit=_emit, write=_write, warn=_warn)
+    return run_drift(request, progress)
 
 
 # -- inspect, erd, doc ----------------------------------------------------------------------------
@@ -441,12 +416,9 @@ def doc(args: argparse.Namespace) -> int:
 
 
 def _all_infos() -> dict[str, RuleInfo]:
-    from schemalint.drift.rules import DRIFT_RULES
     from schemalint.rules.registry import rule_infos
 
-    infos = dict(rule_infos())
-    infos.update({info.code: info for info in DRIFT_RULES})
-    return dict(sorted(infos.items()))
+    return dict(sorted(rule_infos().items()))
 
 
 def rules(args: argparse.Namespace) -> int:

@@ -167,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     drift.add_argument("--baseline", metavar="FILE", help="hide drift recorded in this baseline file")
     _common_output(drift)
+    _common_config(drift)
     _schemas(drift)
 
     inspect = sub.add_parser("inspect", help="print the model of any source")
@@ -241,7 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return app.run(args, _progress_for(args))
+        request = _drift_request(args) if args.command == "drift" else args
+        return app.run(request, _progress_for(args))
     except UserError as error:
         _error(str(error))
         return 2
@@ -252,6 +254,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception:
         return _crashed(sys.argv[1:] if argv is None else argv, args)
+
+
+def _codes(text: str | None) -> tuple[str, ...] | None:
+    return None if text is None else tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _drift_request(args: argparse.Namespace) -> Any:
+    from schemalint.drift.request import DriftRequest, RuleChoice
+
+    rules = RuleChoice(
+        config=args.config,
+        packs=tuple(args.pack) if args.pack else None,
+        select=_codes(args.select),
+        extend_select=_codes(args.extend_select),
+        ignore=_codes(args.ignore),
+    )
+    return DriftRequest(
+        declared=args.declared,
+        live=args.live,
+        live_env=args.live_env,
+        live_dsns=args.live_dsns,
+        each_schema=args.each_schema,
+        shadow=args.shadow,
+        applied_table=args.applied_table,
+        ignore_objects=tuple(args.ignore_object or ()),
+        sql=args.sql,
+        unsafe=args.unsafe,
+        jobs=args.jobs,
+        baseline=args.baseline,
+        format=args.format,
+        output=args.output,
+        fail_on=args.fail_on,
+        schemas=tuple(args.schema or ()),
+        exclude_schemas=tuple(args.exclude_schema or ()),
+        rules=rules,
+    )
 
 
 def _dsns_of(argv: Sequence[str], args: argparse.Namespace) -> list[str]:

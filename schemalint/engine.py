@@ -21,19 +21,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from schemalint.config import Settings
+from schemalint.drift.rulebase import code_of
 from schemalint.errors import SourceError
 from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, RunError, Severity
 from schemalint.model import Location, Model, Table
 from schemalint.rules.astutil import FileContext
 from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
 from schemalint.rules.engine_rules import RuleCrashed
-from schemalint.rules.registry import ENGINE_CODES, rule_by_code_or_slug
+from schemalint.rules.registry import DRIFT_CODES, ENGINE_CODES, rule_by_code_or_slug
 from schemalint.sources.load import MARKDOWN_SUFFIXES, read_file, restrict
 from schemalint.sources.targets import expand_targets, real_path, unique_paths
 from schemalint.statements import SqlFile, Statement
 from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
 
 if TYPE_CHECKING:
+    from schemalint.drift.diff import Difference
     from schemalint.sources.sql.replay import Replayer
 
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
@@ -97,7 +99,8 @@ def _guarded(
 
 
 def selected_rules(settings: Settings) -> list[Rule]:
-    return [s.instance() for s in settings.enabled() if s.rule.code not in ENGINE_CODES]
+    """The lint rules the settings turn on (engine and drift rules run elsewhere)."""
+    return [s.instance() for s in settings.enabled() if s.rule.code not in ENGINE_CODES | DRIFT_CODES]
 
 
 def _rule_infos(settings: Settings, rules: Sequence[Rule]) -> dict[str, RuleInfo]:
@@ -166,6 +169,41 @@ def lint_model(
         model.object_count(),
         _rule_infos(settings, chosen),
     )
+
+
+def check_drift(
+    differences: Sequence[Difference], settings: Settings, *, declared_label: str, live_label: str
+) -> tuple[LintResult, list[tuple[Difference, Finding]]]:
+    """The drift rules the settings turn on, on the differences of one target: findings at their
+    effective severities, marked suppressed by the config's ignores and per-object ignores, and
+    fingerprinted (rule, object, target and the difference's values; never a line). Also each
+    difference with its finding, in the order of the differences (none for a rule turned off),
+    so that the reconciliation script leaves out what the findings leave out."""
+    from schemalint.drift.rules import RULES
+
+    rules = [rule(settings.rules[rule.code].options) for rule in RULES if settings.is_enabled(rule.code)]
+    by_code = {rule.code: rule for rule in rules}
+    pairs: list[tuple[Difference, Finding]] = []
+    for difference in differences:
+        rule = by_code.get(code_of(difference))
+        if rule is None:
+            continue
+        found = _guarded(
+            rule,
+            f"the difference {difference}",
+            difference.location,
+            lambda rule=rule, d=difference: rule.check(  # type: ignore[misc]
+                d, declared_label=declared_label, live_label=live_label
+            ),
+        )
+        for finding in apply_config_ignores(_finish(found, settings), settings):
+            pairs.append((difference, finding.with_(fingerprint=fingerprint(finding))))
+    infos = {
+        rule.code: replace(rule.info(), severity=settings.severity_of(rule.code, rule.severity))
+        for rule in rules
+    }
+    findings = tuple(sorted((f for _, f in pairs), key=lambda f: f.sort_key))
+    return LintResult(findings, 0, 0, 0, infos), pairs
 
 
 def _object_location(origin: Callable[[str], Location | None], qualname: str) -> Location | None:

@@ -146,7 +146,7 @@ def test_finding_carries_location_object_and_help() -> None:
     assert finding.help and "index" in finding.help
 
 
-def test_folded_kinds_use_the_nearest_code() -> None:
+def test_folded_kinds_use_the_nearest_code_and_comments_are_info() -> None:
     codes = [
         f.code
         for f in drift_findings(
@@ -162,17 +162,20 @@ def test_folded_kinds_use_the_nearest_code() -> None:
             live_label="p",
         )
     ]
-    assert codes == ["D015", "D011", "D005", "D016", "D016", "D008"]
+    assert codes == ["D015", "D011", "D017", "D017", "D016", "D008"]
 
 
 def test_drift_rules_table() -> None:
     codes = [r.code for r in DRIFT_RULES]
-    assert codes == [f"D{n:03d}" for n in range(1, 17)]
+    assert codes == [f"D{n:03d}" for n in range(1, 18)]
     assert len({r.slug for r in DRIFT_RULES}) == len(DRIFT_RULES)
     errors = {r.code for r in DRIFT_RULES if r.severity == "error"}
-    assert errors == {"D001", "D002", "D003", "D004", "D006", "D007", "D008", "D011"}
+    assert errors == {"D001", "D002", "D003", "D004", "D006", "D007", "D008", "D009", "D011"}
+    security = {r.code for r in DRIFT_RULES if "security" in r.tags}
+    assert security == {"D008", "D009"}  # RLS flags and policies: security errors
+    assert {r.code for r in DRIFT_RULES if r.severity == "info"} == {"D017"}  # comments
     for rule in DRIFT_RULES:
-        assert "## Why" in rule.description and "## Example" in rule.description, rule.code
+        assert "## Why" in rule.description and "## Bad" in rule.description, rule.code
 
 
 # the reconciliation script on hand-built models ---------------------------------------------------

@@ -9,7 +9,9 @@ import re
 
 import pytest
 
+import schemalint.drift
 import schemalint.rules
+from schemalint.drift.rulebase import DriftRule
 from schemalint.rules.base import ModelRule, Rule, StatementRule
 from schemalint.rules.engine_rules import EngineRule
 from schemalint.rules.registry import ALL_RULES, ENGINE_CODES, did_you_mean, rule_by_code_or_slug, rule_infos
@@ -29,8 +31,10 @@ def test_codes_and_slugs_are_unique() -> None:
 def test_every_rule_module_is_registered() -> None:
     registered = set(ALL_RULES)
     defined: set[type[Rule]] = set()
-    for info in pkgutil.iter_modules(schemalint.rules.__path__):
-        module = importlib.import_module(f"schemalint.rules.{info.name}")
+    modules = [f"schemalint.rules.{info.name}" for info in pkgutil.iter_modules(schemalint.rules.__path__)]
+    modules += [f"schemalint.drift.{info.name}" for info in pkgutil.iter_modules(schemalint.drift.__path__)]
+    for name in modules:
+        module = importlib.import_module(name)
         for _, value in inspect.getmembers(module, inspect.isclass):
             if value.__module__ != module.__name__ or not issubclass(value, Rule):
                 continue
@@ -38,7 +42,7 @@ def test_every_rule_module_is_registered() -> None:
                 continue  # a base class without a code (Rule, ModelRule, a shared helper base)
             defined.add(value)
         exported = getattr(module, "RULES", ())
-        assert set(exported) <= registered, f"{info.name}.RULES has unregistered rules"
+        assert set(exported) <= registered, f"{name}.RULES has unregistered rules"
     missing = sorted(r.__name__ for r in defined - registered)
     assert not missing, f"rules defined but not in ALL_RULES: {missing}"
     assert len(defined) == len(registered)
@@ -51,8 +55,8 @@ def test_rules_are_sorted_by_code_and_well_formed() -> None:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.slug), rule.slug
         assert not rule.slug.startswith(("ban-", "prefer-", "require-", "no-")), rule.slug
         assert rule.severity in ("error", "warning", "info"), rule.code
-        kinds = [issubclass(rule, k) for k in (ModelRule, StatementRule, EngineRule)]
-        assert kinds.count(True) == 1, f"{rule.code} must be exactly one of model/statement/engine rule"
+        kinds = [issubclass(rule, k) for k in (ModelRule, StatementRule, EngineRule, DriftRule)]
+        assert kinds.count(True) == 1, f"{rule.code} must be exactly one of model/statement/engine/drift rule"
         assert (rule.code in ENGINE_CODES) == issubclass(rule, EngineRule)
 
 

@@ -18,6 +18,10 @@ Strictness, decided and checked here:
   because a statement rule judges one statement against whatever came before.
 - Rules that cannot be shown with SQL replay are listed in NOT_EXECUTABLE with
   the reason, and their docs must still have ## Why.
+- Drift rules (D…): a section has two ```sql blocks, the declared schema and
+  the live one. Both are replayed (completely: no E001), diffed, and the
+  differences go through the engine's drift check: Bad fires the rule, Good
+  does not.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from pathlib import Path
 import pytest
 
 from schemalint.config import load_settings
-from schemalint.engine import LintResult, lint_files
+from schemalint.drift.diff import diff_models
+from schemalint.drift.rulebase import DriftRule
+from schemalint.engine import LintResult, check_drift, lint_files
 from schemalint.rules.base import Rule, StatementRule
 from schemalint.rules.registry import ALL_RULES
 from schemalint.sources.sql.parse import parse_sql
@@ -65,6 +71,21 @@ def _dedent(block: str) -> str:
     return textwrap.dedent(block)
 
 
+def run_drift_example(tmp_path: Path, blocks: list[str]) -> LintResult:
+    """A drift rule's example: the first block declared, the second live, replayed and diffed."""
+    from schemalint.sources.sql.replay import replay_files
+
+    assert len(blocks) == 2, "a drift example is two ```sql blocks: declared, then live"
+    models = []
+    for name, block in zip(("declared.sql", "live.sql"), blocks, strict=True):
+        replayed = replay_files([parse_sql(block, name)])
+        assert not replayed.findings, f"{name} does not replay: {replayed.findings[0].message}"
+        models.append(replayed.model)
+    settings = load_settings(tmp_path, discover=False)
+    result, _ = check_drift(diff_models(*models), settings, declared_label="declared", live_label="live")
+    return result
+
+
 def run_example(tmp_path: Path, blocks: list[str], *, must_parse: bool = True) -> LintResult:
     directory = tmp_path / "migrations"
     directory.mkdir()
@@ -87,6 +108,12 @@ def run_example(tmp_path: Path, blocks: list[str], *, must_parse: bool = True) -
     return lint_files([paths[-1]], settings, migrations_dir=directory)
 
 
+def _run(rule: type[Rule], tmp_path: Path, blocks: list[str], *, must_parse: bool = True) -> LintResult:
+    if issubclass(rule, DriftRule):
+        return run_drift_example(tmp_path, blocks)
+    return run_example(tmp_path, blocks, must_parse=must_parse)
+
+
 def not_allowed(rule: type[Rule]) -> set[str]:
     """Engine findings an example of this rule must not produce."""
     bad = {"E002"} if issubclass(rule, StatementRule) else {"E001", "E002"}
@@ -104,7 +131,7 @@ EXECUTABLE = [r for r in ALL_RULES if r.code not in NOT_EXECUTABLE]
 def test_bad_example_fires_the_rule(rule: type[Rule], tmp_path: Path) -> None:
     blocks = sql_blocks(sections(rule).get("Bad", ""))
     assert blocks, f"{rule.code}: ## Bad has no ```sql block"
-    result = run_example(tmp_path, blocks, must_parse=rule.code != "E001")
+    result = _run(rule, tmp_path, blocks, must_parse=rule.code != "E001")
     codes = [f.code for f in result.findings if not f.suppressed]
     assert rule.code in codes, f"{rule.code} Bad example did not fire it; findings:\n{_describe(result)}"
     broken = not_allowed(rule) & set(codes)
@@ -115,7 +142,7 @@ def test_bad_example_fires_the_rule(rule: type[Rule], tmp_path: Path) -> None:
 def test_good_example_does_not_fire_the_rule(rule: type[Rule], tmp_path: Path) -> None:
     blocks = sql_blocks(sections(rule).get("Good", ""))
     assert blocks, f"{rule.code}: ## Good has no ```sql block"
-    result = run_example(tmp_path, blocks)
+    result = _run(rule, tmp_path, blocks)
     codes = {f.code for f in result.findings if not f.suppressed}
     assert rule.code not in codes, f"{rule.code} Good example fires it:\n{_describe(result)}"
     broken = not_allowed(rule) & codes

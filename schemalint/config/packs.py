@@ -276,13 +276,13 @@ def resolve_rules(layers: list[Layer]) -> dict[str, RuleSetting]:
     In one layer the most specific selector wins (slug > code > longer prefix >
     ALL; an ignore wins a tie); a later layer overrides an earlier one. A layer
     with `select` turns off what it does not select, except engine rules
-    (E…), which only an explicit ignore turns off.
+    (E…) and drift rules (D…), which only an explicit ignore turns off.
     """
-    from schemalint.rules.registry import ENGINE_CODES
+    from schemalint.rules.registry import DRIFT_CODES, ENGINE_CODES
 
     resolved: dict[str, RuleSetting] = {}
     for rule in ALL_RULES:
-        engine = rule.code in ENGINE_CODES
+        engine = rule.code in ENGINE_CODES or rule.code in DRIFT_CODES
         enabled, origin = engine, "default"
         severity, severity_origin = rule.severity, "default"
         options = {option.name: option.default for option in rule.options}

@@ -9,106 +9,204 @@ concurrently in a bounded pool; a target that cannot be read is a run error
 in the report (and on stderr), the others are compared, and the run exits 2.
 Live connections are read-only transactions with statement and lock
 timeouts, application_name=schemalint-drift; nothing is ever written to LIVE.
+
+The differences go through the engine like lint findings (engine.check_drift:
+the config's rule selection, severities, ignores and per-object ignores, and
+fingerprints), then the baseline; the script reconciles only the differences
+whose findings stand. Any difference fails the run unless --fail-on or the
+config's fail-on says otherwise.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from fnmatch import fnmatchcase
+from contextlib import AbstractContextManager, nullcontext, suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from schemalint import __version__, output
+from schemalint.drift.request import DriftRequest
 from schemalint.errors import SourceError, UserError
 from schemalint.findings import Finding, RuleInfo, RunError
 from schemalint.model import Model
 from schemalint.sources.load import Source
 
+if TYPE_CHECKING:
+    from schemalint.baseline import BaselineEntry
+    from schemalint.config import Settings
+    from schemalint.drift.diff import Difference
+
 APPLICATION_NAME = "schemalint-drift"
 
+# progress(description) → a context manager yielding update(done, total)
+Progress = Callable[[str], AbstractContextManager[Callable[[int, int], None]]]
 
-def run(
-    args: argparse.Namespace,
-    *,
-    emit: Callable[..., int],
-    write: Callable[[str, str | None], None],
-    warn: Callable[[str], None],
-) -> int:
+
+def no_progress(description: str) -> AbstractContextManager[Callable[[int, int], None]]:
+    return nullcontext(lambda done, total: None)
+
+
+def run(request: DriftRequest, progress: Progress = no_progress) -> int:
+    """The exit code: 2 after a run error, 1 when a finding that stands is at or above fail-on,
+    else 0. A UserError goes up to the CLI, after a report that says so is written where the
+    report was to go (-o FILE, or stdout in a machine format; not for --sql, a script)."""
+    try:
+        return _run(request, progress)
+    except UserError as error:
+        if not request.sql and (request.output or (request.format or "text") != "text"):
+            from schemalint.report import Report
+
+            report = Report(
+                findings=(), tool_version=__version__, command="drift", errors=(RunError.of(error),)
+            )
+            with suppress(UserError, OSError):
+                output.publish(report, request.format, request.output)
+        raise
+
+
+def settings_for(request: DriftRequest) -> Settings:
+    """The configuration of the run: the config file, the command line's overrides, and the
+    --ignore-object globs as per-object ignores of every drift rule."""
+    from schemalint.config import load_settings
+
+    choice = request.rules
+    overrides = {
+        "select": choice.select,
+        "extend-select": choice.extend_select,
+        "ignore": choice.ignore,
+        "packs": choice.packs,
+        "fail-on": request.fail_on,
+        "schemas": request.schemas or None,
+        "exclude-schemas": request.exclude_schemas or None,
+    }
+    config_path = Path(choice.config) if choice.config else None
+    settings = load_settings(Path.cwd(), config_path=config_path, cli_overrides=overrides)
+    globs = tuple((glob, ("D",)) for glob in request.ignore_objects)
+    return replace(settings, per_object_ignores=settings.per_object_ignores + globs) if globs else settings
+
+
+def fail_on_of(settings: Settings) -> str:
+    """--fail-on, else the configuration's fail-on, else info: by default any difference fails."""
+    return settings.fail_on if "fail-on" in settings.origins else "info"
+
+
+@dataclass(frozen=True, slots=True)
+class _Compared:
+    """One target compared: its label, both models, and each difference with its finding."""
+
+    label: str
+    declared: Model
+    live: Model
+    pairs: tuple[tuple[Difference, Finding], ...]
+
+
+def _run(request: DriftRequest, progress: Progress) -> int:
     from schemalint.drift.diff import diff_models
-    from schemalint.drift.rules import DRIFT_RULES, drift_findings
+    from schemalint.engine import check_drift
 
-    targets = _targets(args)
-    schemas = tuple(args.schema or ())
-    exclude = tuple(args.exclude_schema or ())
+    settings = settings_for(request)
+    targets = _targets(request)
+    schemas, exclude = settings.schemas, settings.exclude_schemas
     # the live side is read (mostly waiting on the server) while the declared side is replayed
     with ThreadPoolExecutor(max_workers=1) as background:
-        reading = background.submit(_read_live, args, targets, schemas, exclude)
+        reading = background.submit(_read_live, request, progress, targets, schemas, exclude)
         try:
-            declared, declared_label, pending = _declared(args, targets, schemas, exclude, warn)
+            declared, declared_label, pending = _declared(request, targets, schemas, exclude)
         finally:
             live_models = reading.result()
     for path in pending:
-        warn(f"pending migration (not applied on the live database): {path}")
-    if args.each_schema:
+        output.warn(f"pending migration (not applied on the live database): {path}")
+    if request.each_schema:
         declared = declared.restricted((_template_schema(declared),))
 
-    findings: list[Finding] = []
-    scripts: list[str] = []
-    errors: list[RunError] = []
-    for label, expected, live in _pair(args, declared, live_models):
+    compared: list[_Compared | tuple[str, RunError]] = []
+    rules: dict[str, RuleInfo] = {}
+    for label, expected, live in _pair(request, declared, live_models):
         if isinstance(live, RunError):
-            warn(f"error: {live}")
-            errors.append(live)
-            if args.sql:
-                scripts.append(f"-- {label}: not compared, it could not be read")
+            output.warn(f"error: {live}")
+            compared.append((label, live))
             continue
-        if args.applied_table:
-            live = _without_table(live, args.applied_table)
-        differences = [d for d in diff_models(expected, live) if not _ignored(d.object, args.ignore_object)]
-        if args.sql:
-            from schemalint.drift.reconcile import reconcile_sql
+        if request.applied_table:
+            live = _without_table(live, request.applied_table)
+        differences = diff_models(expected, live)
+        result, pairs = check_drift(differences, settings, declared_label=declared_label, live_label=label)
+        rules.update(result.rules)
+        compared.append(_Compared(label, expected, live, tuple(pairs)))
 
-            header = f"-- {label}\n" if len(targets) > 1 or args.each_schema else ""
-            scripts.append(header + reconcile_sql(differences, expected, live, unsafe=args.unsafe))
-        findings += drift_findings(differences, declared_label=declared_label, live_label=label)
-    if args.sql:
-        write("\n".join(scripts), args.output)
-        code = 2 if errors else 1 if findings else 0
-    else:
-        rules: dict[str, RuleInfo] = {info.code: info for info in DRIFT_RULES}
-        code = emit(
-            findings,
-            rules,
-            args,
-            command="drift",
-            objects=declared.object_count(),
-            sources=[declared_label, *(t.label if isinstance(t, Source) else str(t.where) for t in targets)],
-            errors=errors,
-        )
+    findings: list[Finding] = [f for c in compared if isinstance(c, _Compared) for _, f in c.pairs]
+    fixed: list[BaselineEntry] = []
+    if request.baseline:
+        from schemalint.baseline import apply_baseline, load_baseline
+
+        findings, fixed = apply_baseline(findings, load_baseline(Path(request.baseline)))
+    errors = [c[1] for c in compared if isinstance(c, tuple)]
+    fail_on = fail_on_of(settings)
+    from schemalint.report import Report, exit_code
+
+    code = 2 if errors else exit_code(findings, fail_on)
+    if request.sql:
+        output.write(_script(request, compared, findings, many=len(targets) > 1), request.output)
+        return code
+    report = Report(
+        findings=sorted(findings, key=lambda f: f.sort_key),
+        rules=rules,
+        tool_version=__version__,
+        objects=declared.object_count(),
+        sources=(declared_label, *(t.label if isinstance(t, Source) else str(t.where) for t in targets)),
+        fixed=fixed,
+        command="drift",
+        errors=tuple(errors),
+    )
+    output.publish(report, request.format, request.output)
     return code
 
 
-def _targets(args: argparse.Namespace) -> list[Source | RunError]:
+def _script(
+    request: DriftRequest,
+    compared: Sequence[_Compared | tuple[str, RunError]],
+    findings: Sequence[Finding],
+    *,
+    many: bool,
+) -> str:
+    """The reconciliation script of every target: the differences whose findings stand (not
+    ignored, not suppressed, not in the baseline), one section per target."""
+    from schemalint.drift.reconcile import reconcile_sql
+
+    standing = iter(not f.suppressed for f in findings)  # findings are in the order of the pairs
+    scripts: list[str] = []
+    for item in compared:
+        if isinstance(item, tuple):
+            scripts.append(f"-- {item[0]}: not compared, it could not be read")
+            continue
+        kept = [d for d, _ in item.pairs if next(standing)]
+        header = f"-- {item.label}\n" if many or request.each_schema else ""
+        scripts.append(header + reconcile_sql(kept, item.declared, item.live, unsafe=request.unsafe))
+    return "\n".join(scripts)
+
+
+def _targets(request: DriftRequest) -> list[Source | RunError]:
     """The LIVE sources, each detected (any source: a DSN, files, a dump); a line of --live-dsns
     that is no source is that target's error, so that the rest of the fleet is still compared."""
     from schemalint.sources.load import detect, label_of
 
     specs: list[str] = []
-    if args.live:
-        specs.append(args.live)
-    if args.live_env:
-        value = os.environ.get(args.live_env)
+    if request.live:
+        specs.append(request.live)
+    if request.live_env:
+        value = os.environ.get(request.live_env)
         if not value:
-            raise UserError(f"--live-env {args.live_env}: the environment variable is not set or empty")
+            raise UserError(f"--live-env {request.live_env}: the environment variable is not set or empty")
         specs.append(value)
     fleet: list[str] = []
-    if args.live_dsns:
+    if request.live_dsns:
         try:
-            lines = Path(args.live_dsns).read_text(encoding="utf-8").splitlines()
+            lines = Path(request.live_dsns).read_text(encoding="utf-8").splitlines()
         except OSError as error:
-            raise UserError(f"--live-dsns {args.live_dsns}: cannot read: {error.strerror}") from None
+            raise UserError(f"--live-dsns {request.live_dsns}: cannot read: {error.strerror}") from None
         fleet = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
     if not specs and not fleet:
         raise UserError("drift needs a LIVE source: a DSN argument, --live-env VAR or --live-dsns FILE")
@@ -119,30 +217,25 @@ def _targets(args: argparse.Namespace) -> list[Source | RunError]:
         except SourceError as error:
             targets.append(RunError.of(error, target=label_of(spec)))
     databases = [t for t in targets if isinstance(t, Source) and t.kind == "database"]
-    if args.each_schema and (len(targets) != 1 or not databases):
+    if request.each_schema and (len(targets) != 1 or not databases):
         raise UserError("--each-schema compares the schemas of one database: give exactly one LIVE DSN")
-    if args.applied_table and not databases:
+    if request.applied_table and not databases:
         raise UserError("--applied-table reads the migration history of a live database: give a LIVE DSN")
     return targets
 
 
-def _ignored(qualname: str, globs: Sequence[str] | None) -> bool:
-    return bool(globs) and any(fnmatchcase(qualname, glob) for glob in globs or ())
-
-
 def _declared(
-    args: argparse.Namespace,
+    request: DriftRequest,
     targets: list[Source | RunError],
     schemas: tuple[str, ...],
     exclude: tuple[str, ...],
-    warn: Callable[[str], None],
 ) -> tuple[Model, str, list[str]]:
     from schemalint.sources.load import detect, load, read_file, restrict, sql_files
 
-    source = detect(args.declared)
+    source = detect(request.declared)
     pending: list[str] = []
     if not source.is_files:
-        if args.shadow or args.applied_table:
+        if request.shadow or request.applied_table:
             raise UserError(
                 f"--shadow and --applied-table need migration files as DECLARED, not a {source.kind}"
             )
@@ -150,24 +243,24 @@ def _declared(
         return loaded.model, loaded.label, pending
     paths = sql_files(source.path)
     databases = [t.spec for t in targets if isinstance(t, Source) and t.kind == "database"]
-    if args.applied_table:
-        applied = _applied(databases[0], args.applied_table)
+    if request.applied_table:
+        applied = _applied(databases[0], request.applied_table)
         kept = [p for p in paths if _is_applied(p, applied)]
         pending = [str(p) for p in paths if p not in kept]
         paths = kept
     files = [read_file(p) for p in paths]
-    if args.shadow:
+    if request.shadow:
         from schemalint.sources.shadow import shadow_model
 
-        model, messages = shadow_model(files, args.shadow, schemas=schemas, live=databases)
+        model, messages = shadow_model(files, request.shadow, schemas=schemas, live=databases)
         for message in messages:
-            warn(message)
+            output.warn(message)
         return model, source.label, pending
     from schemalint.sources.sql.replay import replay_files
 
     result = replay_files(files, any_order=source.kind == "document")
     for finding in result.findings:
-        warn(f"{finding.location}: {finding.code} {finding.message}")
+        output.warn(f"{finding.location}: {finding.code} {finding.message}")
     return restrict(result.model, schemas, exclude, source.label), source.label, pending
 
 
@@ -223,7 +316,8 @@ LiveModels = list[tuple[str, str | None, Model | RunError]]  # (label, tenant sc
 
 
 def _read_live(
-    args: argparse.Namespace,
+    request: DriftRequest,
+    progress: Progress,
     targets: list[Source | RunError],
     schemas: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -232,12 +326,12 @@ def _read_live(
     from schemalint.sources.catalog import introspect, list_schemas
     from schemalint.sources.load import load
 
-    if args.each_schema:
+    if request.each_schema:
         database = targets[0]
         assert isinstance(database, Source)
-        names = list_schemas(database.spec, args.each_schema, application_name=APPLICATION_NAME)
+        names = list_schemas(database.spec, request.each_schema, application_name=APPLICATION_NAME)
         if not names:
-            raise UserError(f"--each-schema {args.each_schema!r}: no schema of {database.label} matches")
+            raise UserError(f"--each-schema {request.each_schema!r}: no schema of {database.label} matches")
         whole = introspect(database.spec, schemas=names, application_name=APPLICATION_NAME)
         return [(f"{database.label} schema {name}", name, whole.restricted((name,))) for name in names]
 
@@ -257,8 +351,8 @@ def _read_live(
         return [(label, None, live)]
     results: LiveModels = []
     with (
-        args.progress(f"reading {len(targets)} sources") as update,
-        ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool,
+        progress(f"reading {len(targets)} sources") as update,
+        ThreadPoolExecutor(max_workers=max(1, request.jobs)) as pool,
     ):
         for result in pool.map(read, targets):  # in target order; a failure is a result like the others
             results.append(result)
@@ -267,13 +361,13 @@ def _read_live(
 
 
 def _pair(
-    args: argparse.Namespace, declared: Model, live_models: LiveModels
+    request: DriftRequest, declared: Model, live_models: LiveModels
 ) -> list[tuple[str, Model, Model | RunError]]:
     """(label, the declared model for that target, the live model or the error) per target.
 
     With --each-schema the declared tenant is moved to each live schema, so that findings and
     scripts name the real schema."""
-    if not args.each_schema:
+    if not request.each_schema:
         return [(label, declared, live) for label, _, live in live_models]
     from schemalint.retarget import with_schema
 

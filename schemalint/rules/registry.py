@@ -1,8 +1,8 @@
 """The one registry of rules: every rule class, looked up by code or slug.
 
 A rule exists for schemalint when it is in ALL_RULES; tests/test_registry.py
-fails when a module of schemalint/rules defines a rule that is not here, or
-when a code or slug repeats.
+fails when a module of schemalint/rules (or a drift rule module) defines a
+rule that is not here, or when a code or slug repeats.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from schemalint.drift import rules as drift
 from schemalint.findings import RuleInfo
 from schemalint.rules import columns, engine_rules, keys, migration, naming, partitions, rls, settings, types
 from schemalint.rules.base import Rule
@@ -30,10 +31,14 @@ ALL_RULES: tuple[type[Rule], ...] = _sorted(
         *migration.RULES,
         *settings.RULES,
         *partitions.RULES,
+        *drift.RULES,
     )
 )
 
 ENGINE_CODES: frozenset[str] = frozenset(rule.code for rule in engine_rules.RULES)
+# drift rules judge `schemalint drift`, not lint: a pack's select (of lint rules) does not turn
+# them off, only an explicit ignore does, as for the engine's rules
+DRIFT_CODES: frozenset[str] = frozenset(rule.code for rule in drift.RULES)
 
 _BY_NAME: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES} | {
     rule.slug: rule for rule in ALL_RULES

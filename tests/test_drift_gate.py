@@ -1,0 +1,122 @@
+"""Drift you can gate on: findings go through the engine's settings, suppression, fingerprints
+and baseline, and any difference fails the run by default."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_sql
+
+from schemalint.baseline import write_baseline
+from schemalint.cli import main
+from schemalint.config import load_settings
+from schemalint.drift.diff import diff_models
+from schemalint.engine import check_drift
+from schemalint.sources.load import load
+
+CASES = Path(__file__).parent / "drift_cases"
+CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "a.sql").is_file())
+
+ORDERS = "CREATE TABLE orders (id bigint PRIMARY KEY, note text);\nCOMMENT ON TABLE orders IS '{}';\n"
+
+
+def drift(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
+    code = main(["drift", *argv, "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def standing(report: dict[str, Any]) -> list[str]:
+    return sorted(f["code"] for f in report["findings"] if not f["suppressed"])
+
+
+@pytest.mark.catalog
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_every_drift_case_exits_1(
+    case: str, pg: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """b.sql is declared, a.sql is what the live database has: every case differs, so it fails."""
+    monkeypatch.chdir(tmp_path)
+    run_sql(pg, (CASES / case / "a.sql").read_text())
+    code, report = drift(capsys, str(CASES / case / "b.sql"), pg)
+    assert code == 1, report
+    assert standing(report)
+
+
+def test_a_comment_alone_is_info_and_fails_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "declared.sql").write_text(ORDERS.format("One row per order."))
+    (tmp_path / "live.sql").write_text(ORDERS.format("legacy"))
+    code, report = drift(capsys, "declared.sql", "live.sql")
+    assert code == 1 and [(f["code"], f["severity"]) for f in report["findings"]] == [("D017", "info")]
+    assert drift(capsys, "declared.sql", "live.sql", "--fail-on", "warning")[0] == 0
+    (tmp_path / ".schemalint.yaml").write_text("fail-on: warning\n")  # the config lowers the bar too
+    assert drift(capsys, "declared.sql", "live.sql")[0] == 0
+    assert drift(capsys, "declared.sql", "live.sql", "--fail-on", "info")[0] == 1  # the CLI wins
+
+
+def test_config_ignores_and_severities_apply_to_drift(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "declared.sql").write_text("CREATE TABLE orders (id bigint PRIMARY KEY);")
+    (tmp_path / "live.sql").write_text(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, note text);\nCREATE TABLE tmp_fix (id int);"
+    )
+    code, report = drift(capsys, "declared.sql", "live.sql")
+    assert (code, standing(report)) == (1, ["D002", "D004"])
+    (tmp_path / ".schemalint.yaml").write_text(
+        "per-object-ignores:\n  public.tmp_*: [table-not-declared]\nseverity:\n  D004: info\n"
+    )
+    code, report = drift(capsys, "declared.sql", "live.sql", "--fail-on", "warning")
+    assert (code, standing(report)) == (0, ["D004"])
+    assert [f["severity"] for f in report["findings"] if f["code"] == "D004"] == ["info"]
+    assert drift(capsys, "declared.sql", "live.sql", "--ignore", "D004")[1]["findings"][0]["suppressed"]
+
+
+def _fingerprints(declared: Path, live: Path) -> list[str]:
+    settings = load_settings(declared.parent, discover=False)
+    differences = diff_models(load(str(declared)).model, load(str(live)).model)
+    result, _ = check_drift(differences, settings, declared_label="declared", live_label="prod")
+    assert all(f.fingerprint for f in result.findings)
+    return [f.fingerprint for f in result.findings]
+
+
+def test_fingerprints_are_stable_across_runs_and_line_moves(tmp_path: Path) -> None:
+    declared, live = tmp_path / "declared.sql", tmp_path / "live.sql"
+    declared.write_text("CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(19,4));")
+    live.write_text("CREATE TABLE orders (id bigint PRIMARY KEY, total float8, extra text);")
+    first = _fingerprints(declared, live)
+    assert len(set(first)) == 2 and first == _fingerprints(declared, live)
+    declared.write_text("-- moved down\n\n\n" + declared.read_text())
+    assert _fingerprints(declared, live) == first
+
+
+def test_a_baseline_hides_known_drift_and_only_that(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "declared.sql").write_text("CREATE TABLE orders (id bigint PRIMARY KEY);")
+    (tmp_path / "live.sql").write_text("CREATE TABLE orders (id bigint PRIMARY KEY, note text);")
+    settings = load_settings(tmp_path, discover=False)
+    differences = diff_models(load("declared.sql").model, load("live.sql").model)
+    result, _ = check_drift(differences, settings, declared_label="declared.sql", live_label="live.sql")
+    (tmp_path / "baseline.json").write_text(write_baseline(result.findings))
+    code, report = drift(capsys, "declared.sql", "live.sql", "--baseline", "baseline.json")
+    assert (code, standing(report)) == (0, [])
+    (tmp_path / "live.sql").write_text("CREATE TABLE orders (id bigint PRIMARY KEY, note text, more int);")
+    code, report = drift(capsys, "declared.sql", "live.sql", "--baseline", "baseline.json")
+    assert (code, [f["object"] for f in report["findings"] if not f["suppressed"]]) == (
+        1,
+        ["public.orders.more"],
+    )
+    script = tmp_path / "fix.sql"
+    assert (
+        main(["drift", "declared.sql", "live.sql", "--baseline", "baseline.json", "--sql", "-o", str(script)])
+        == 1
+    )
+    assert "more" in script.read_text() and "note" not in script.read_text()  # the baseline's drift is left
