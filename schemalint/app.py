@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemalint import __version__
 from schemalint import output as output_
-from schemalint.drift.request import DriftRequest
+from schemalint.drift.request import DriftRequest, MergeRequest
 from schemalint.errors import SourceError, UserError
 from schemalint.findings import Finding, RuleInfo, RunError
 
@@ -33,15 +33,19 @@ def no_progress(description: str) -> AbstractContextManager[Callable[[int, int],
     return nullcontext(lambda done, total: None)
 
 
-def run(args: argparse.Namespace | DriftRequest, progress: Progress = no_progress) -> int:
+def run(args: argparse.Namespace | DriftRequest | MergeRequest, progress: Progress = no_progress) -> int:
     """The command's exit code; a UserError goes up to the CLI (one line on stderr, exit 2).
 
     When lint or drift stops with one before it has a report, a report that says so is
-    written where the report was to go first (see _report_failure). Drift takes a typed
-    request (the CLI builds it); the other commands still take the parsed arguments.
+    written where the report was to go first (see _report_failure). Drift and merge take a
+    typed request (the CLI builds it); the other commands still take the parsed arguments.
     """
     if isinstance(args, DriftRequest):
         return drift(args, progress)
+    if isinstance(args, MergeRequest):
+        from schemalint.drift.fleet import merge
+
+        return merge(args)
     args.progress = progress
     handler = {
         "lint": lint,
@@ -126,6 +130,7 @@ def _emit(
         fixed=fixed,
         command=command,  # type: ignore[arg-type]
         errors=tuple(errors),
+        fail_on=args.fail_on or fail_on,
     )
     _publish(report, args)
     if errors:

@@ -166,9 +166,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", type=_positive_int, default=4, metavar="N", help="targets compared at once (default 4)"
     )
     drift.add_argument("--baseline", metavar="FILE", help="hide drift recorded in this baseline file")
+    shards = drift.add_mutually_exclusive_group()
+    shards.add_argument(
+        "--shard", metavar="K/N", help="compare only every N-th target, starting at the K-th (K from 1)"
+    )
+    shards.add_argument(
+        "--shard-from-env",
+        nargs="?",
+        const="JOB_COMPLETION_INDEX",
+        metavar="VAR",
+        help="the 0-based shard index from VAR (default JOB_COMPLETION_INDEX, as Kubernetes Indexed "
+        "Jobs set it); the number of shards from --shard-total",
+    )
+    drift.add_argument(
+        "--shard-total",
+        metavar="N|VAR",
+        help="with --shard-from-env: the number of shards, or a variable holding it "
+        "(default SCHEMALINT_SHARD_TOTAL)",
+    )
     _common_output(drift)
     _common_config(drift)
     _schemas(drift)
+
+    merge = sub.add_parser("merge", help="fold shard JSON reports (drift --shard) into one report")
+    merge.add_argument("reports", nargs="+", metavar="REPORT.json", help="JSON reports of the shards")
+    _common_output(merge)
 
     inspect = sub.add_parser("inspect", help="print the model of any source")
     inspect.add_argument("source", metavar="SOURCE")
@@ -242,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        request = _drift_request(args) if args.command == "drift" else args
+        request = _request(args)
         return app.run(request, _progress_for(args))
     except UserError as error:
         _error(str(error))
@@ -260,8 +282,29 @@ def _codes(text: str | None) -> tuple[str, ...] | None:
     return None if text is None else tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+def _request(args: argparse.Namespace) -> Any:
+    """The typed request of drift and merge; the parsed arguments of the other commands."""
+    if args.command == "merge":
+        from schemalint.drift.request import MergeRequest
+
+        return MergeRequest(tuple(args.reports), format=args.format, output=args.output, fail_on=args.fail_on)
+    if args.command == "drift":
+        return _drift_request(args)
+    return args
+
+
 def _drift_request(args: argparse.Namespace) -> Any:
-    from schemalint.drift.request import DriftRequest, RuleChoice
+    from schemalint.drift.request import DriftRequest, RuleChoice, shard_from_env, shard_of
+
+    shard = None
+    if args.shard is not None:
+        shard = shard_of(args.shard)
+    elif args.shard_from_env is not None:
+        shard = shard_from_env(args.shard_from_env, args.shard_total)
+    elif args.shard_total is not None:
+        from schemalint.errors import UserError
+
+        raise UserError("--shard-total goes with --shard-from-env (or write --shard K/N)")
 
     rules = RuleChoice(
         config=args.config,
@@ -289,6 +332,7 @@ def _drift_request(args: argparse.Namespace) -> Any:
         schemas=tuple(args.schema or ()),
         exclude_schemas=tuple(args.exclude_schema or ()),
         rules=rules,
+        shard=shard,
     )
 
 

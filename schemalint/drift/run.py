@@ -110,6 +110,8 @@ def _run(request: DriftRequest, progress: Progress) -> int:
 
     settings = settings_for(request)
     targets = _targets(request)
+    if request.shard is not None and not request.each_schema:
+        targets = [t for i, t in enumerate(targets) if request.shard.takes(i)]
     schemas, exclude = settings.schemas, settings.exclude_schemas
     # the live side is read (mostly waiting on the server) while the declared side is replayed
     with ThreadPoolExecutor(max_workers=1) as background:
@@ -160,6 +162,7 @@ def _run(request: DriftRequest, progress: Progress) -> int:
         fixed=fixed,
         command="drift",
         errors=tuple(errors),
+        fail_on=fail_on,
     )
     output.publish(report, request.format, request.output)
     return code
@@ -332,6 +335,8 @@ def _read_live(
         names = list_schemas(database.spec, request.each_schema, application_name=APPLICATION_NAME)
         if not names:
             raise UserError(f"--each-schema {request.each_schema!r}: no schema of {database.label} matches")
+        if request.shard is not None:
+            names = [name for i, name in enumerate(names) if request.shard.takes(i)]
         whole = introspect(database.spec, schemas=names, application_name=APPLICATION_NAME)
         return [(f"{database.label} schema {name}", name, whole.restricted((name,))) for name in names]
 

@@ -57,6 +57,7 @@ class Report:
     fixed: Sequence[BaselineEntry] = ()
     command: Literal["lint", "drift"] = "lint"
     errors: Sequence[RunError] = ()
+    fail_on: str | None = None  # the severity the run fails at, when known (json reports it)
 
     @property
     def failed(self) -> bool:

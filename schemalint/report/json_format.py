@@ -36,6 +36,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "object": f.object,
         "fingerprint": fingerprint(f),
         "suppressed": f.suppressed,
+        "source": f.source,
     }
 
 
@@ -48,6 +49,7 @@ def document(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "schemalint", "version": report.tool_version},
+        "run": {"command": report.command, "sources": list(report.sources), "fail_on": report.fail_on},
         "findings": [finding_dict(f) for f in sorted(report.findings, key=_order)],
         "summary": {
             "errors": c.errors,
