@@ -190,9 +190,10 @@ def test_unsafe_statements_are_commented_out_unless_asked() -> None:
     live = Model(tables={"public.orders": _table(Column("id", "bigint", True), Column("fax", "text"))})
     differences = diff_models(declared, live)
     safe = reconcile_sql(differences, declared, live)
-    assert "-- UNSAFE: deletes the column and its data\n-- ALTER TABLE public.orders DROP COLUMN fax;" in safe
+    label = "-- UNSAFE: deletes the column and its data; lock: ACCESS EXCLUSIVE (brief, no rewrite or scan)"
+    assert f"{label}\n-- ALTER TABLE public.orders DROP COLUMN fax;" in safe
     unsafe = reconcile_sql(differences, declared, live, unsafe=True)
-    assert "-- UNSAFE: deletes the column and its data\nALTER TABLE public.orders DROP COLUMN fax;" in unsafe
+    assert f"{label}\nALTER TABLE public.orders DROP COLUMN fax;" in unsafe
 
 
 def test_identifiers_are_quoted_only_when_needed() -> None:

@@ -261,7 +261,7 @@ def test_sql_prints_a_script_and_its_unsafe_form_reconciles_the_live_db(
     lines = safe.stdout.splitlines()
     assert "-- ALTER TABLE public.orders DROP COLUMN note;" in lines, safe.stdout
     assert any(line.startswith("-- DROP TABLE") and "public.audit_log" in line for line in lines), safe.stdout
-    assert any(line.startswith("CREATE INDEX orders_customer_idx") for line in lines), safe.stdout
+    assert "CREATE INDEX CONCURRENTLY orders_customer_idx ON public.orders (customer);" in lines, safe.stdout
     executable = [line for line in lines if line.strip() and not line.startswith("--")]
     assert not any("DROP COLUMN" in line or line.startswith("DROP TABLE") for line in executable), safe.stdout
     run_sql(pg, safe.stdout)

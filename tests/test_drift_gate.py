@@ -120,3 +120,61 @@ def test_a_baseline_hides_known_drift_and_only_that(
         == 1
     )
     assert "more" in script.read_text() and "note" not in script.read_text()  # the baseline's drift is left
+
+
+# the script: honest labels, and it passes schemalint's own migration-safety rules ---------------
+
+
+def _script(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    out = tmp_path / f"{case}.sql"
+    folder = CASES / case
+    code = main(["drift", str(folder / "b.sql"), str(folder / "a.sql"), "--sql", "-o", str(out)])
+    capsys.readouterr()
+    assert code == 1
+    return out.read_text()
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_the_script_passes_the_migration_safety_rules(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Linted as the migration after the live schema (V1 = a.sql), the script has no error."""
+    from schemalint.engine import lint_files
+
+    monkeypatch.chdir(tmp_path)
+    script = _script(case, tmp_path, capsys)
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "V1__live.sql").write_text((CASES / case / "a.sql").read_text())
+    (migrations / "V2__reconcile.sql").write_text(script)
+    settings = load_settings(tmp_path, discover=False, cli_overrides={"select": ["M"]})
+    result = lint_files([migrations / "V2__reconcile.sql"], settings, migrations_dir=migrations)
+    errors = [f"{f.location} {f.code} {f.message}" for f in result.findings if f.severity == "error"]
+    assert not errors, "\n".join(errors) + "\n" + script
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_every_statement_is_labelled_with_its_lock(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    monkeypatch.chdir(tmp_path)
+    script = _script(case, tmp_path, capsys)
+    assert "SET lock_timeout = '5s';" in script
+    labels = re.findall(
+        r"^-- (safe|BLOCKS WRITES|UNSAFE: [^\n]*?); (lock: [^\n]*|no lock[^\n]*)\n(?:-- )?(.*)$", script, re.M
+    )
+    assert labels, script
+    verdicts = [
+        line for line in script.splitlines() if line.startswith(("-- safe", "-- BLOCKS", "-- UNSAFE"))
+    ]
+    assert len(labels) == len(verdicts) - 2, script  # all but the two SETs of the header name a lock
+    for verdict, lock, statement in labels:
+        assert lock.startswith(("lock: ", "no lock")), (verdict, lock, statement)
+        if verdict == "safe":
+            assert "ACCESS EXCLUSIVE (" not in lock and "SHARE ROW EXCLUSIVE (" not in lock, statement
+        partitioned = "partitioned table" in verdict  # PostgreSQL has no CONCURRENTLY there: unsafe
+        on_new = "a table this script creates" in lock
+        if re.match(r"(CREATE( UNIQUE)? INDEX|DROP INDEX) ", statement) and not (on_new or partitioned):
+            assert "CONCURRENTLY" in statement, statement

@@ -5,16 +5,22 @@ dependants before what they depend on (policies, triggers, views, indexes,
 foreign keys, … schemas), then creates and changes, containers before their
 contents (schemas, extensions, types, sequences, functions, tables, columns,
 constraints, foreign keys, indexes, views, triggers, policies, RLS, comments).
-Each statement is preceded by ``-- safe`` or ``-- UNSAFE: <why>``; unsafe
-statements are commented out unless ``unsafe=True``. Statements are meant to
-be run one at a time (psql's default), not as a single transaction: a value
-added to an enum cannot be used in the transaction that adds it.
+Each statement is labelled with the lock it takes and what it does to the
+table (steps.lock_of): ``-- safe``, ``-- BLOCKS WRITES`` (a write-blocking
+lock on an existing table is never "safe") or ``-- UNSAFE: <why>``; unsafe
+statements are commented out unless ``unsafe=True``. Indexes on existing
+tables are built and dropped CONCURRENTLY, foreign keys and checks added NOT
+VALID and validated after, and the script sets lock_timeout. Statements are
+meant to be run one at a time (psql's default), not as a single transaction:
+CONCURRENTLY cannot run inside one, and a value added to an enum cannot be
+used in the transaction that adds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from collections.abc import Sequence as Seq
+from dataclasses import replace
 from typing import cast
 
 from schemalint import sqlgen
@@ -25,6 +31,7 @@ from schemalint.model import Constraint, Domain, Enum, Index, Model, Policy, Seq
 from schemalint.sqlgen import literal, qname
 from schemalint.typenorm import quote_ident
 
+LOCK_TIMEOUT = "5s"
 _HEADER = (
     "-- schemalint reconcile: statements that would bring the live database to the declared schema.\n"
     "-- Review every statement; run them one at a time, not in one transaction.\n"
@@ -47,6 +54,7 @@ class _Planner:
         self.live = live
         self.steps: list[Step] = []
         self.depths: dict[tuple[int, str], dict[str, int]] = {}
+        self.creating = False  # True while the statements of a relation the script creates are added
 
     def add(self, phase: int, key: str, sql: str | None, unsafe: str | None = None) -> None:
         if phase in _BY_DEPTH:
@@ -55,7 +63,7 @@ class _Planner:
             key = f"{(9999 - depth) if reverse else depth:04d} {key}"
         if sql is None and unsafe is None:
             unsafe = f"{key}: cannot be written from the model; write this statement by hand"
-        self.steps.append(Step(phase, key, sql, unsafe, len(self.steps)))
+        self.steps.append(Step(phase, key, sql, unsafe, len(self.steps), new=self.creating))
 
     def depth(self, model: Model, kind: str, qualname: str) -> int:
         """How many functions (views) the function (view) depends on, transitively, read from its text."""
@@ -131,6 +139,13 @@ class _Planner:
 
     # whole objects -----------------------------------------------------------------------
     def create_table(self, table: Table) -> None:
+        self.creating = True
+        try:
+            self._create_table(table)
+        finally:
+            self.creating = False
+
+    def _create_table(self, table: Table) -> None:
         key = table.qualname
         text = _create_table(table)
         if text is None:
@@ -165,8 +180,43 @@ class _Planner:
             self.add(45, key + "~", sqlgen.trigger_enabled_sql(table, trigger))
 
     def add_constraint(self, table: Table, constraint: Constraint) -> None:
+        """ADD CONSTRAINT; on a table that has rows (one the script does not create), a foreign key
+        or CHECK is added NOT VALID and validated after, so that no write waits on the scan."""
         phase = 41 if constraint.kind == "foreign key" else 40
-        self.add(phase, f"{table.qualname}.{constraint.name}", sqlgen.add_constraint_sql(table, constraint))
+        key = f"{table.qualname}.{constraint.name}"
+        if not self.creating and constraint.kind in ("unique", "primary key") and not _partitioned(table):
+            self.add_keyed(table, constraint)
+            return
+        two_steps = not self.creating and constraint.kind in ("foreign key", "check") and constraint.validated
+        added = replace(constraint, validated=False) if two_steps else constraint
+        self.add(phase, key, sqlgen.add_constraint_sql(table, added))
+        if two_steps:
+            name = quote_ident(constraint.name)
+            self.add(
+                phase, key + "~", f"ALTER TABLE {qname(table.schema, table.name)} VALIDATE CONSTRAINT {name}"
+            )
+        if constraint.comment is not None:
+            self.add(48, table.qualname, sqlgen.comment_on_constraint_sql(table, constraint))
+
+    def add_keyed(self, table: Table, constraint: Constraint) -> None:
+        """A unique or primary key constraint on a table with rows: its index built CONCURRENTLY
+        first, then the constraint takes it over (USING INDEX), so no write waits on the build."""
+        key = f"{table.qualname}.{constraint.name}"
+        index = Index(
+            table.schema,
+            constraint.name,
+            table.name,
+            constraint.columns,
+            unique=True,
+            nulls_not_distinct=constraint.nulls_not_distinct,
+        )
+        self.add(42, key, sqlgen.create_index_sql(index, table, concurrently=True))
+        kind = "PRIMARY KEY" if constraint.kind == "primary key" else "UNIQUE"
+        text = f"ALTER TABLE {qname(table.schema, table.name)} ADD CONSTRAINT {quote_ident(constraint.name)} "
+        text += f"{kind} USING INDEX {quote_ident(constraint.name)}"
+        if constraint.deferrable:
+            text += " DEFERRABLE INITIALLY DEFERRED" if constraint.initially_deferred else " DEFERRABLE"
+        self.add(42, key + "~", text)
         if constraint.comment is not None:
             self.add(48, table.qualname, sqlgen.comment_on_constraint_sql(table, constraint))
 
@@ -176,6 +226,13 @@ class _Planner:
         self.add(phase, f"{table.qualname}.{constraint.name}", text, why)
 
     def create_view(self, view: View) -> None:
+        self.creating = True
+        try:
+            self._create_view(view)
+        finally:
+            self.creating = False
+
+    def _create_view(self, view: View) -> None:
         self.add(43, view.qualname, sqlgen.create_view_sql(view))
         for index in view.indexes:
             self.add(44, index.qualname, sqlgen.create_index_sql(index, view))
@@ -360,12 +417,21 @@ class _Planner:
         if live is not None and d.change != "missing" and live[0].constraint is None:
             unique = live[0].unique and d.change == "extra"
             why = "drops a unique index: duplicates become possible" if unique else None
-            text = f"DROP INDEX IF EXISTS {qname(live[0].schema, live[0].name)}"
+            # CONCURRENTLY: writes go on (not on a partitioned table, where PostgreSQL has no such form)
+            concurrently = "" if _partitioned(live[1]) else "CONCURRENTLY "
+            text = f"DROP INDEX {concurrently}IF EXISTS {qname(live[0].schema, live[0].name)}"
             self.add(13, d.object, text, why)
         if declared is not None and d.change != "extra" and declared[0].constraint is None:
-            self.add(
-                44 if isinstance(declared[1], View) else 42, d.object, sqlgen.create_index_sql(*declared)
-            )
+            owner = declared[1]
+            existing = self.live.tables.get(owner.qualname) or self.live.views.get(owner.qualname)
+            why = None
+            if existing is not None and _partitioned(owner):
+                why = (
+                    "a partitioned table has no CREATE INDEX CONCURRENTLY: this blocks writes on every "
+                    "partition; or build it ON ONLY the parent, CONCURRENTLY on each partition, and ATTACH"
+                )
+            text = sqlgen.create_index_sql(*declared, concurrently=existing is not None and why is None)
+            self.add(44 if isinstance(owner, View) else 42, d.object, text, why)
         if declared is not None and d.change == "missing" and declared[0].comment is not None:
             self.add(48, d.object, self.comment_on("index", d.object, declared[0].comment))
 
@@ -408,6 +474,10 @@ class _Planner:
         self.add(48, d.object, self.comment_on(d.attribute or "", d.object, d.declared))
 
 
+def _partitioned(owner: Table | View) -> bool:
+    return isinstance(owner, Table) and owner.kind == "partitioned table"
+
+
 def _create_table(table: Table) -> str | None:
     """CREATE TABLE without constraints (they are added after every table exists); None for a
     foreign or temporary table, which the script cannot create."""
@@ -420,11 +490,14 @@ def _steps(differences: Seq[Difference], declared: Model, live: Model) -> Iterat
     planner = _Planner(declared, live)
     for difference in differences:
         planner.plan(difference)
-    seen: set[tuple[str | None, str | None]] = set()
-    for step in sorted(planner.steps, key=lambda s: (s.phase, s.key, s.order)):
-        if (step.sql, step.unsafe) not in seen:
-            seen.add((step.sql, step.unsafe))
-            yield step
+    # one statement once: an index of a relation the script re-creates comes with it, not also
+    # CONCURRENTLY on its own (the same statement but for that word)
+    chosen: dict[tuple[str | None, str | None], Step] = {}
+    for step in planner.steps:
+        same = ((step.sql or "").replace(" CONCURRENTLY", "") or None, step.unsafe)
+        if same not in chosen or (step.new and not chosen[same].new):
+            chosen[same] = step
+    yield from sorted(chosen.values(), key=lambda s: (s.phase, s.key, s.order))
 
 
 def reconcile_sql(differences: Seq[Difference], declared: Model, live: Model, *, unsafe: bool = False) -> str:
@@ -435,6 +508,10 @@ def reconcile_sql(differences: Seq[Difference], declared: Model, live: Model, *,
         parts.append("-- no differences: nothing to do\n")
         return "".join(parts)
     parts.append("\n-- safe\nSET check_function_bodies = off;\n")
+    parts.append(
+        f"\n-- safe: a statement that waits {LOCK_TIMEOUT} for a lock gives up, not queueing every query\n"
+    )
+    parts.append(f"SET lock_timeout = '{LOCK_TIMEOUT}';\n")
     for step in steps:
         parts.append("\n" + step.render(enabled=unsafe))
     return "".join(parts)

@@ -141,6 +141,8 @@ def column_changes(table: Table, declared: Column, live: Column, attribute: str)
         if declared.type != live.type and not type_change_is_widening(live.type, declared.type):
             text += f" USING {quote_ident(declared.name)}::{declared.type}"
             why = f"{live.type} → {declared.type} may narrow or fail to convert values; rewrites the table"
+        elif declared.type != live.type and not _binary_coercible(live.type, declared.type):
+            why = f"{live.type} → {declared.type} rewrites the table and its indexes under ACCESS EXCLUSIVE"
         elif declared.collation != live.collation:
             why = "changes the sort order of the column; rebuilds its indexes"
         return [(38, text, why)]
@@ -239,6 +241,15 @@ def _base_type(type_: str) -> tuple[str, tuple[int, ...]]:
     name, _, rest = type_.partition("(")
     args = tuple(int(a) for a in rest.rstrip(")").split(",") if a.strip().isdigit()) if rest else ()
     return name.strip(), args
+
+
+def _binary_coercible(live: str, declared: str) -> bool:
+    """True when PostgreSQL changes the type without rewriting the table: varchar(n) to a wider
+    varchar or text, numeric(p,s) to a wider precision of the same scale or to numeric."""
+    live_name, declared_name = _base_type(live)[0], _base_type(declared)[0]
+    if live_name == "character varying" and declared_name in ("text", "character varying"):
+        return type_change_is_widening(live, declared)
+    return live_name == declared_name == "numeric" and type_change_is_widening(live, declared)
 
 
 def type_change_is_widening(live: str, declared: str) -> bool:
