@@ -179,7 +179,7 @@ def check_drift(
     fingerprinted (rule, object, target and the difference's values; never a line). Also each
     difference with its finding, in the order of the differences (none for a rule turned off),
     so that the reconciliation script leaves out what the findings leave out."""
-    from schemalint.drift.rules import RULES
+    from schemalint.drift.rules import DRIFT_RULES, RULES
 
     rules = [rule(settings.rules[rule.code].options) for rule in RULES if settings.is_enabled(rule.code)]
     by_code = {rule.code: rule for rule in rules}
@@ -198,8 +198,9 @@ def check_drift(
         )
         for finding in apply_config_ignores(_finish(found, settings), settings):
             pairs.append((difference, finding.with_(fingerprint=fingerprint(finding))))
+    defaults = {info.code: info for info in DRIFT_RULES}  # docstrings read once, not per target
     infos = {
-        rule.code: replace(rule.info(), severity=settings.severity_of(rule.code, rule.severity))
+        rule.code: replace(defaults[rule.code], severity=settings.severity_of(rule.code, rule.severity))
         for rule in rules
     }
     findings = tuple(sorted((f for _, f in pairs), key=lambda f: f.sort_key))
