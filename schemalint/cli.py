@@ -163,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--unsafe", action="store_true", help="with --sql: do not comment out unsafe statements"
     )
     drift.add_argument(
+        "--verify",
+        action="store_true",
+        help="with --sql and --shadow: apply the script to a scratch copy of LIVE, re-read and re-diff; "
+        "say which statements left what",
+    )
+    drift.add_argument(
         "--jobs", type=_positive_int, default=4, metavar="N", help="targets compared at once (default 4)"
     )
     drift.add_argument("--baseline", metavar="FILE", help="hide drift recorded in this baseline file")
@@ -305,6 +311,12 @@ def _drift_request(args: argparse.Namespace) -> Any:
         from schemalint.errors import UserError
 
         raise UserError("--shard-total goes with --shard-from-env (or write --shard K/N)")
+    if args.verify and not (args.sql and args.shadow):
+        from schemalint.errors import UserError
+
+        raise UserError(
+            "--verify applies the --sql script to a scratch server: give --sql and --shadow DSN|embedded"
+        )
 
     rules = RuleChoice(
         config=args.config,
@@ -324,6 +336,7 @@ def _drift_request(args: argparse.Namespace) -> Any:
         ignore_objects=tuple(args.ignore_object or ()),
         sql=args.sql,
         unsafe=args.unsafe,
+        verify=args.verify,
         jobs=args.jobs,
         baseline=args.baseline,
         format=args.format,

@@ -89,6 +89,7 @@ class DriftRequest:
     ignore_objects: tuple[str, ...] = ()
     sql: bool = False
     unsafe: bool = False
+    verify: bool = False  # with sql and shadow: apply the script to a scratch copy of LIVE and re-diff
     jobs: int = 4
     baseline: str | None = None
     format: str | None = None

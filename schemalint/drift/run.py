@@ -151,7 +151,11 @@ def _run(request: DriftRequest, progress: Progress) -> int:
 
     code = 2 if errors else exit_code(findings, fail_on)
     if request.sql:
-        output.write(_script(request, compared, findings, many=len(targets) > 1), request.output)
+        scripts = _scripts(request, compared, findings)
+        output.write("\n".join(text for _, text in scripts), request.output)
+        if request.verify:
+            databases = [t.spec for t in targets if isinstance(t, Source) and t.kind == "database"]
+            return _verify(request, compared, scripts, databases) or code
         return code
     report = Report(
         findings=sorted(findings, key=lambda f: f.sort_key),
@@ -168,27 +172,51 @@ def _run(request: DriftRequest, progress: Progress) -> int:
     return code
 
 
-def _script(
+def _scripts(
     request: DriftRequest,
     compared: Sequence[_Compared | tuple[str, RunError]],
     findings: Sequence[Finding],
-    *,
-    many: bool,
-) -> str:
-    """The reconciliation script of every target: the differences whose findings stand (not
-    ignored, not suppressed, not in the baseline), one section per target."""
+) -> list[tuple[str, str]]:
+    """(label, script) per target: the differences whose findings stand (not ignored, not
+    suppressed, not in the baseline); a header names the target when there are several."""
     from schemalint.drift.reconcile import reconcile_sql
 
+    many = len(compared) > 1 or request.each_schema is not None or request.shard is not None
     standing = iter(not f.suppressed for f in findings)  # findings are in the order of the pairs
-    scripts: list[str] = []
+    scripts: list[tuple[str, str]] = []
     for item in compared:
         if isinstance(item, tuple):
-            scripts.append(f"-- {item[0]}: not compared, it could not be read")
+            scripts.append((item[0], f"-- {item[0]}: not compared, it could not be read"))
             continue
         kept = [d for d, _ in item.pairs if next(standing)]
-        header = f"-- {item.label}\n" if many or request.each_schema else ""
-        scripts.append(header + reconcile_sql(kept, item.declared, item.live, unsafe=request.unsafe))
-    return "\n".join(scripts)
+        header = f"-- {item.label}\n" if many else ""
+        scripts.append(
+            (item.label, header + reconcile_sql(kept, item.declared, item.live, unsafe=request.unsafe))
+        )
+    return scripts
+
+
+def _verify(
+    request: DriftRequest,
+    compared: Sequence[_Compared | tuple[str, RunError]],
+    scripts: Sequence[tuple[str, str]],
+    databases: Sequence[str],
+) -> int:
+    """--verify: each target's script applied to a scratch copy of it; 1 when one leaves a difference."""
+    from schemalint.drift.verify import verify_script
+
+    assert request.shadow is not None
+    failed = 0
+    for item, (_, script) in zip(compared, scripts, strict=True):
+        if isinstance(item, tuple):
+            continue
+        result = verify_script(
+            script, item.declared, item.live, shadow=request.shadow, live_dsns=databases, label=item.label
+        )
+        for line in result.lines():
+            output.warn(line)
+        failed += not result.ok
+    return 1 if failed else 0
 
 
 def _targets(request: DriftRequest) -> list[Source | RunError]:

@@ -8,7 +8,8 @@ was handed as scratch, found empty, and proved to be none of the live databases 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib import resources
 
 import psycopg
@@ -122,6 +123,33 @@ def apply_files(dsn: str, files: Sequence[SqlFile]) -> list[str]:
     return messages
 
 
+@contextmanager
+def scratch_database(shadow: str, *, live: Sequence[str] = ()) -> Iterator[str]:
+    """The DSN of an empty scratch database for the duration: a new database of a throwaway
+    embedded server (``embedded``), or the DSN given, after proving it is none of the ``live``
+    databases and is empty; emptied again after use."""
+    if shadow == EMBEDDED:
+        from schemalint.sources.embedded import embedded_server
+
+        with embedded_server() as admin:
+            name = f"schemalint_shadow_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            yield with_database(admin, name)
+        return
+    if not is_dsn(shadow):
+        raise SourceError(
+            "--shadow takes the DSN of an empty scratch database (postgresql://…) or 'embedded', "
+            f"not {display_dsn(shadow) if looks_like_dsn(shadow) else repr(shadow)}"
+        )
+    check_not_live(shadow, live)
+    check_empty(shadow)
+    try:
+        yield shadow
+    finally:
+        empty_database(shadow)
+
+
 def shadow_model(
     files: Sequence[SqlFile], shadow: str, *, schemas: Sequence[str] = (), live: Sequence[str] = ()
 ) -> tuple[Model, list[str]]:
@@ -132,28 +160,9 @@ def shadow_model(
     """
     from schemalint.sources.catalog import introspect
 
-    if shadow == EMBEDDED:
-        from schemalint.sources.embedded import embedded_server
-
-        with embedded_server() as admin:
-            name = f"schemalint_shadow_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            dsn = with_database(admin, name)
-            messages = apply_files(dsn, files)
-            return introspect(dsn, schemas=schemas), messages
-    if not is_dsn(shadow):
-        raise SourceError(
-            "--shadow takes the DSN of an empty scratch database (postgresql://…) or 'embedded', "
-            f"not {display_dsn(shadow) if looks_like_dsn(shadow) else repr(shadow)}"
-        )
-    check_not_live(shadow, live)
-    check_empty(shadow)
-    try:
-        messages = apply_files(shadow, files)
-        return introspect(shadow, schemas=schemas), messages
-    finally:
-        empty_database(shadow)
+    with scratch_database(shadow, live=live) as dsn:
+        messages = apply_files(dsn, files)
+        return introspect(dsn, schemas=schemas), messages
 
 
 def empty_database(dsn: str) -> None:
