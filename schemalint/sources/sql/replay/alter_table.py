@@ -153,9 +153,11 @@ def _apply_cmd(r: Replay, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bool
         return
     if subtype in (A.AT_EnableRowSecurity, A.AT_DisableRowSecurity):
         r.state.tables[qualname] = evolve(r.table(qualname), rls_enabled=subtype == A.AT_EnableRowSecurity)
+        r.touch(qualname, aspects=("rls_enabled",))
         return
     if subtype in (A.AT_ForceRowSecurity, A.AT_NoForceRowSecurity):
         r.state.tables[qualname] = evolve(r.table(qualname), rls_forced=subtype == A.AT_ForceRowSecurity)
+        r.touch(qualname, aspects=("rls_forced",))
         return
     if subtype == A.AT_AttachPartition:
         _attach(r, qualname, getattr(cmd, "def").partition_cmd)
@@ -255,6 +257,7 @@ def _drop_column(r: Replay, qualname: str, name: str, *, missing_ok: bool, casca
             if i.name not in dropped_indexes and i.constraint not in dropped_constraints
         ),
     )
+    r.touch(f"{qualname}.{name}", aspects=("dropped",))
     for cname in dropped_constraints:
         r.drop_conname(table.schema, cname)
     for iname in dropped_indexes | dropped_constraints:

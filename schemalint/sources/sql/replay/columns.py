@@ -231,9 +231,12 @@ def set_column(r: Replay, qualname: str, name: str, **changes: Any) -> None:
     column = table.column(name)
     if column is None:
         raise NotReplayed(f"column {qualname}.{name} does not exist in the model replayed so far")
-    if any(getattr(column, field) != value for field, value in changes.items()):
+    changed = [field for field, value in changes.items() if getattr(column, field) != value]
+    if changed:
         new = evolve(column, **changes)
         r.state.tables[qualname] = evolve(
             table, columns=tuple(new if c.name == name else c for c in table.columns)
         )
-    r.touch(f"{qualname}.{name}", qualname)
+    # a CREATE TABLE's own refinements (a key's NOT NULL) are part of the column's definition
+    aspects = changed if table.location != r.location else ()
+    r.touch(f"{qualname}.{name}", qualname, aspects=aspects)

@@ -233,7 +233,7 @@ def _add_index_constraint(r: Replay, qualname: str, c: pb.Constraint, *, recurse
         predicate=canonical_expr(c.where_clause) if c.HasField("where_clause") else None,
         nulls_not_distinct=c.nulls_not_distinct,
         constraint=name,
-        location=r.location,
+        location=constraint.location,  # the index a key makes is named where the key is declared
     )
     _store_constraint(r, qualname, constraint)
     store_index(r, qualname, index)

@@ -49,7 +49,7 @@ def rename(r: Replay, stmt: pb.RenameStmt) -> None:
             raise NotReplayed(f"relation {qualname} does not exist in the model replayed so far")
         r.drop_relname(schema, old)
         r.add_relname(schema, new)
-        r.touch(new_qualname)
+        r.touch(new_qualname, aspects=("name",), renamed_from=qualname)
         return
     if kind == OT.OBJECT_COLUMN:
         qualname = r.relation(stmt.relation)
@@ -74,12 +74,14 @@ def rename(r: Replay, stmt: pb.RenameStmt) -> None:
         )
         r.drop_conname(table.schema, stmt.subname)
         r.add_conname(table.schema, new)
+        r.touch(f"{qualname}.{new}", aspects=("name",), renamed_from=f"{qualname}.{stmt.subname}")
         if any(i.constraint == new for i in s.tables[qualname].indexes):
             r.drop_relname(table.schema, stmt.subname)
             r.add_relname(table.schema, new)
             s.index_owner[f"{table.schema}.{new}"] = s.index_owner.pop(
                 f"{table.schema}.{stmt.subname}", qualname
             )
+            r.touch(f"{table.schema}.{new}", aspects=("name",), renamed_from=f"{table.schema}.{stmt.subname}")
         return
     if kind == OT.OBJECT_TRIGGER:
         owner = trigger_owner(r, r.relation(stmt.relation))
@@ -155,6 +157,7 @@ def _rename_index(r: Replay, qualname: str, new: str, *, missing_ok: bool) -> No
     s.index_owner[f"{schema}.{new}"] = owner
     r.drop_relname(schema, old)
     r.add_relname(schema, new)
+    r.touch(f"{schema}.{new}", owner, aspects=("name",), renamed_from=qualname)
 
 
 def _rename_table(r: Replay, qualname: str, new_qualname: str) -> None:
@@ -228,7 +231,7 @@ def _rename_column(r: Replay, qualname: str, old: str, new: str) -> None:
     for name, seq in list(s.sequences.items()):
         if seq.owned_by == f"{qualname}.{old}":
             s.sequences[name] = evolve(seq, owned_by=f"{qualname}.{new}")
-    r.touch(f"{qualname}.{new}", qualname)
+    r.touch(f"{qualname}.{new}", qualname, aspects=("name",), renamed_from=f"{qualname}.{old}")
 
 
 def set_schema(r: Replay, stmt: pb.AlterObjectSchemaStmt) -> None:

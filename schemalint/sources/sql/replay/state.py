@@ -4,7 +4,8 @@
 qualname, each recording its changes in a journal so that a refused statement is
 undone. ``Replay`` is what handlers are given: the state, the session's settings
 (search_path, TimeZone), name resolution, the relation and constraint names taken
-per schema, where each object was last changed, and ``handler(kind)`` for a
+per schema, where each object was last changed and where each fact of it was established, and
+``handler(kind)`` for a
 statement nested in another (a CREATE SCHEMA element, a statement of a DO block).
 Handlers raise ``NotReplayed`` (not applied; the message says why) or ``Refused``
 (PostgreSQL refuses it, and nothing of it stays).
@@ -158,6 +159,9 @@ class Replay:
         self.statement: Statement | None = None
         self.refused = False  # whether PostgreSQL refuses the last statement applied
         self._origin: dict[str, Location] = JournalDict(self.state.journal)
+        # (qualname, aspect) -> where a fact of an object other than its existence was established
+        # (its type, nullability, default, name, RLS flags) or where it ceased to exist ("dropped")
+        self._facts: dict[tuple[str, str], Location] = JournalDict(self.state.journal)
         self._view: Model | None = None
 
     def handler(self, kind: str) -> Handler | None:
@@ -205,6 +209,16 @@ class Replay:
     def origins(self) -> Mapping[str, Location]:
         return MappingProxyType(self._origin)
 
+    def fact(self, qualname: str, aspect: str) -> Location | None:
+        """Where an aspect of an object (``type``, ``not_null``, ``default``, ``name``,
+        ``rls_enabled``, ``dropped`` …) was last established; None when it was established with the
+        object itself (its model object's location says where) or never."""
+        return self._facts.get((qualname, aspect))
+
+    @property
+    def facts(self) -> Mapping[tuple[str, str], Location]:
+        return MappingProxyType(self._facts)
+
     # -- for handlers ----------------------------------------------------------------------------
 
     @property
@@ -215,14 +229,37 @@ class Replay:
         """The position of a node of the current statement (a column, a constraint)."""
         return self.statement.location_of(byte_location, length) if self.statement is not None else None
 
-    def touch(self, *qualnames: str, at: Location | None = None) -> None:
+    def touch(
+        self,
+        *qualnames: str,
+        at: Location | None = None,
+        aspects: Sequence[str] = (),
+        renamed_from: str | None = None,
+    ) -> None:
         """Record the current statement (or ``at``, a position inside it) as where these objects
-        were created or last changed (an object, and the table an index or constraint is added to)."""
+        were created or last changed (an object, and the table an index or constraint is added to).
+
+        ``aspects`` are the facts of the first object that the statement establishes (see
+        ``fact``); ``renamed_from`` is the first object's former name, whose facts, and those of
+        its parts (``table.column``), follow it to the new one."""
         location = at or self.location
         if location is None:
             return
         for qualname in qualnames:
             self._origin[qualname] = location
+        if not qualnames:
+            return
+        if renamed_from is not None:
+            self._carry_facts(renamed_from, qualnames[0])
+        for aspect in aspects:
+            self._facts[(qualnames[0], aspect)] = location
+
+    def _carry_facts(self, old: str, new: str) -> None:
+        prefix = f"{old}."
+        moved = [key for key in self._facts if key[0] == old or key[0].startswith(prefix)]
+        for key in moved:
+            location = self._facts.pop(key)
+            self._facts[(new + key[0][len(old) :], key[1])] = location
 
     def creation_schema(self, schema: str) -> str:
         if schema:
