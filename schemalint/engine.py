@@ -24,7 +24,7 @@ from schemalint.config import Settings
 from schemalint.drift.rulebase import code_of
 from schemalint.errors import SourceError
 from schemalint.findings import SEVERITY_RANK, Finding, RuleInfo, RunError, Severity
-from schemalint.model import Location, Model, Table
+from schemalint.model import Column, Constraint, Location, Model, Policy, Table, Trigger
 from schemalint.rules.astutil import FileContext
 from schemalint.rules.base import ModelRule, Rule, RuleContext, StatementRule
 from schemalint.rules.engine_rules import RuleCrashed
@@ -217,12 +217,57 @@ def _object_location(origin: Callable[[str], Location | None], qualname: str) ->
     return None
 
 
+def _anchor(finding: Finding, replayer: Replayer, model: Model) -> Location | None:
+    """Where the fact a model finding is about was established: the statement that set its aspect
+    (the ALTER COLUMN … TYPE, the RENAME, the ENABLE ROW LEVEL SECURITY), else where its object
+    was declared (the column line, the CREATE INDEX) or dropped (a missing column's DROP COLUMN),
+    else the same of its parent (a column that never existed: the CREATE TABLE)."""
+    name = finding.object or ""
+    if finding.aspect:
+        where = replayer.fact(name, finding.aspect)
+        if where is not None:
+            return where
+    owners = replayer.state.index_owner
+    while name:
+        where = _declared(model, owners, name) or replayer.fact(name, "dropped") or replayer.origin(name)
+        if where is not None or "(" in name:
+            return where
+        name = name.rpartition(".")[0]
+    return None
+
+
+def _declared(model: Model, owners: Mapping[str, str], qualname: str) -> Location | None:
+    """The location of an object of the model (as model.object_locations keys it), None when the
+    model holds no such object or holds it without a location."""
+    for mapping in (model.tables, model.views, model.enums, model.domains, model.sequences, model.functions):
+        found = mapping.get(qualname)
+        if found is not None:
+            return found.location
+    owner = owners.get(qualname)
+    if owner is not None:
+        holder = model.tables.get(owner) or model.views.get(owner)
+        name = qualname.partition(".")[2]
+        return next((i.location for i in holder.indexes if i.name == name), None) if holder else None
+    parent, _, part = qualname.rpartition(".")
+    table = model.tables.get(parent)
+    if table is None:
+        return None
+    parts: tuple[Column | Constraint | Trigger | Policy, ...] = (
+        *table.columns,
+        *table.constraints,
+        *table.triggers,
+        *table.policies,
+    )
+    return next((p.location for p in parts if p.name == part), None)
+
+
 def _concerns_targets(finding: Finding, target_paths: set[str], touched: set[str]) -> bool:
-    """A model finding is kept when it is in a target file or about an object a target touched."""
-    if finding.location is not None and finding.location.path in target_paths:
-        return True
+    """A model finding is kept when the fact it is about was established in a target file: it is
+    located there (an old table's debt is not shown because a new file adds an index to it)."""
+    if finding.location is not None:
+        return finding.location.path in target_paths
     if finding.object is None:
-        return finding.location is None
+        return True
     return _touches(touched, finding.object)
 
 
@@ -361,10 +406,10 @@ def lint_files(
     target_paths = set(target_files)
     ruled = model if every_file_is_target else _focused(model, replayer, target_paths, touched)
     model_findings = _run_model_rules(chosen, ruled, RuleContext(origin=replayer.origin))
+    declared = replayer.model()
     for finding in model_findings:
-        location = finding.location
-        if location is None and finding.object is not None:
-            location = _object_location(replayer.origin, finding.object)
+        if finding.location is None and finding.object is not None:
+            location = _anchor(finding, replayer, declared)
             finding = _fingerprinted(finding, statements, location)  # one copy, not two
         if every_file_is_target or _concerns_targets(finding, target_paths, touched):
             findings.append(finding)

@@ -21,7 +21,11 @@ class Finding:
     findings on a live database. ``fact`` is what tells two findings of one rule
     on one object apart (the index of a table, a column's new type), '' when the
     object alone does. ``fingerprint`` hashes rule, object and fact, never the
-    statement text or a line (the engine fills it; see engine.fingerprint).
+    statement text or a line (the engine fills it; see engine.fingerprint). ``aspect`` is
+    the fact of the object the finding is about (``type``, ``not_null``, ``default``, ``name``,
+    ``rls_enabled``), '' for its existence or absence: the engine locates a finding that has no
+    location where that fact was established (the ALTER COLUMN … TYPE, the RENAME), else where
+    the object was declared (the column line), else where its parent was (the CREATE TABLE).
     """
 
     code: str
@@ -35,6 +39,7 @@ class Finding:
     suppressed: bool = False
     source: str | None = None  # the source the finding came from: a path or a masked DSN
     fact: str = ""
+    aspect: str = ""
 
     def with_(self, **changes: Any) -> Finding:
         return evolve(self, **changes)

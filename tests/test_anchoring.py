@@ -8,7 +8,13 @@ is about, and a lint of some files of a directory shows a finding only when thos
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from schemalint.config import load_settings
+from schemalint.engine import LintResult, lint_files
 from schemalint.model import Location
+from schemalint.rules.base import ModelRule
+from schemalint.rules.registry import ALL_RULES
 from schemalint.sources.sql.parse import parse_sql
 from schemalint.sources.sql.replay import Replayer
 
@@ -55,6 +61,7 @@ def test_replay_records_where_each_fact_was_established() -> None:
     assert _line(fact("public.orders_total", "name")) == (13, 1)
     assert _line(fact("public.purchases", "name")) == (14, 1)
     assert fact("public.orders.amount", "type") is None  # moved, not copied
+    assert _line(fact("public.purchases.amount", "dropped")) == (10, 1)  # gone under its old name
     # what the CREATE TABLE established is the objects' own location, not a fact
     assert fact("public.purchases.id", "not_null") is None
     table = replayer.model().tables["public.purchases"]
@@ -70,3 +77,68 @@ def test_a_refused_statement_leaves_no_fact() -> None:
     assert replayer.refused
     assert replayer.fact("public.t.a", "type") is None
     assert replayer.fact("public.t.b", "dropped") is None
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def shown(result: LintResult) -> list[tuple[str, str | None, str, int, int]]:
+    """(code, object, file, line, column) of the model rules' findings, in order."""
+    return [
+        (f.code, f.object, Path(f.location.path).name, f.location.line, f.location.col)
+        for f in result.findings
+        if f.location is not None and f.code in MODEL_CODES and not f.suppressed
+    ]
+
+
+COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "version")
+MODEL_CODES = {rule.code for rule in ALL_RULES if issubclass(rule, ModelRule)}
+STANDARD = "created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),\n"
+OLD = f"""\
+CREATE TABLE orders (
+    order_id uuid PRIMARY KEY,
+    amount numeric(19,4) NOT NULL,
+    legacy json
+);
+CREATE TABLE items (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    {STANDARD}    deleted_at timestamptz, version integer NOT NULL DEFAULT 1,
+    label text
+);
+"""
+NEW = """\
+CREATE INDEX idx_orders_amount ON orders (amount);
+ALTER TABLE orders ADD COLUMN note json;
+ALTER TABLE items
+    ALTER COLUMN label TYPE json;
+ALTER TABLE items RENAME COLUMN deleted_at TO "deletedAt";
+ALTER TABLE items ENABLE ROW LEVEL SECURITY;
+"""
+
+
+def test_old_debt_beside_a_new_fault(tmp_path: Path) -> None:
+    """A new migration that adds an index to an old table is held to what it does, not to the
+    table's old debt; each fault is located where it was made, in both lints."""
+    directory = tmp_path / "db"
+    write(directory / "V1__orders.sql", OLD)
+    target = write(directory / "V2__idx.sql", NEW)
+    settings = load_settings(tmp_path, discover=False)
+    only_new = shown(lint_files([target], settings, migrations_dir=directory))
+    assert only_new == [
+        ("T003", "public.orders.note", "V2__idx.sql", 2, 31),
+        ("T003", "public.items.label", "V2__idx.sql", 3, 1),
+        ("C001", "public.items.deleted_at", "V2__idx.sql", 5, 1),
+        ("N002", "public.items.deletedAt", "V2__idx.sql", 5, 1),
+        ("R002", "public.items", "V2__idx.sql", 6, 1),
+        ("R003", "public.items", "V2__idx.sql", 6, 1),
+    ]
+    whole = shown(lint_files([directory], settings))
+    old = [f for f in whole if f[2] == "V1__orders.sql"]
+    assert ("N003", "public.orders", "V1__orders.sql", 2, 19) in old  # the key's line
+    assert ("T003", "public.orders.legacy", "V1__orders.sql", 4, 5) in old  # the column's line
+    assert {f[1] for f in old if f[0] == "C001"} == {f"public.orders.{c}" for c in COLUMNS}
+    assert {f[3] for f in old if f[0] == "C001"} == {1}  # the CREATE TABLE
+    assert [f for f in whole if f[2] == "V2__idx.sql"] == only_new

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,32 @@ def test_bad_migrations_golden() -> None:
         GOLDEN.write_text(rendered, encoding="utf-8")
     assert GOLDEN.exists(), f"{GOLDEN} missing; run with SCHEMALINT_UPDATE_GOLDEN=1 to create it"
     assert rendered == GOLDEN.read_text(encoding="utf-8")
+
+
+def _comments_around(path: Path, line: int) -> str:
+    """The comments of the paragraph (lines between blank lines) holding a line, and of the file's
+    first paragraph (what a whole file breaks)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = end = line - 1
+    while start > 0 and lines[start - 1].strip():
+        start -= 1
+    while end + 1 < len(lines) and lines[end + 1].strip():
+        end += 1
+    header = lines[: next((i for i, text in enumerate(lines) if not text.strip()), len(lines))]
+    return "\n".join(text for text in [*header, *lines[start : end + 1]] if text.lstrip().startswith("--"))
+
+
+def test_bad_migrations_findings_land_where_their_comment_names_them() -> None:
+    """Each statement of the bad examples is preceded by a comment naming the rules it breaks:
+    every finding is located in that statement's paragraph (a model finding where the fault was
+    made, not at a later statement that touched the same table)."""
+    _, findings = lint_json(BAD)
+    misplaced = [
+        f"{Path(f['path']).name}:{f['line']}:{f['column']} {f['code']} {f['object']}"
+        for f in findings
+        if not re.search(rf"\b{f['code']}\b", _comments_around(ROOT / f["path"], f["line"]))
+    ]
+    assert not misplaced
 
 
 def test_bad_migrations_apply_to_postgres_and_lint_live(pg: str) -> None:

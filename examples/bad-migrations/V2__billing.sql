@@ -4,7 +4,7 @@ SET lock_timeout = '5s';
 -- N007: enum type name in CamelCase.
 CREATE TYPE "InvoiceStatus" AS ENUM ('draft', 'open', 'paid', 'void');
 
--- C003 (bigint identity key), N004 + K005 (buyer), T001 (total_amount),
+-- C003 + C002 (bigint identity key), N004 + K005 (buyer), T001 (total_amount),
 -- T002 (issued_at), N006 + K002 (invoices_number_key counts deleted invoices),
 -- R001 (a tenant table without row level security).
 CREATE TABLE invoices (

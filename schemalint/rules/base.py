@@ -106,6 +106,7 @@ class Rule:
         location: Location | None = None,
         help: str | None = None,
         fact: str = "",
+        aspect: str = "",
     ) -> Finding:
         return Finding(
             code=self.code,
@@ -116,6 +117,7 @@ class Rule:
             location=location,
             object=object,
             fact=fact,
+            aspect=aspect,
         )
 
 

@@ -276,6 +276,7 @@ class StandardColumnMismatch(ModelRule):
                 f"Column {qualname} is {column.type}; standard column {column.name} must be "
                 f"{canonical_type(str(spec['type']))}.",
                 object=qualname,
+                aspect="type",
                 help=f"{alter} TYPE {spec['type']};",
             )
         if "not_null" in spec and bool(spec["not_null"]) != column.not_null:
@@ -283,6 +284,7 @@ class StandardColumnMismatch(ModelRule):
             yield self.finding(
                 f"Column {qualname} is {found}; standard column {column.name} must be {want}.",
                 object=qualname,
+                aspect="not_null",
                 help=f"{alter} {'SET' if spec['not_null'] else 'DROP'} NOT NULL;",
             )
         if "default" in spec and not self._same_default(column.default, spec["default"]):
@@ -292,6 +294,7 @@ class StandardColumnMismatch(ModelRule):
             yield self.finding(
                 f"Column {qualname} has {found}; standard column {column.name} must have {expected}.",
                 object=qualname,
+                aspect="default",
                 help=f"{alter} {fix};",
             )
 
@@ -353,6 +356,7 @@ class PrimaryKeyNotUuid(ModelRule):
             yield self.finding(
                 f"Primary key {qualname} is {column.type}; primary keys must be {' or '.join(accepted)}.",
                 object=qualname,
+                aspect="type",
                 help=f"Declare it as {column.name} {accepted[0]} PRIMARY KEY DEFAULT gen_random_uuid().",
             )
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from schemalint.findings import Finding
-from schemalint.model import Constraint, Index, Model, Table
+from schemalint.model import Constraint, Index, Location, Model, Table
 from schemalint.rules.astutil import pb, scan
 from schemalint.rules.base import (
     ModelRule,
@@ -97,6 +97,7 @@ class TableNameNotSnakePlural(ModelRule):
                 yield self.finding(
                     f"Table {table.qualname} is not snake_case; table names must be snake_case and plural.",
                     object=table.qualname,
+                    aspect="name",
                     help=f"Rename it: ALTER TABLE {table.qualname} RENAME TO {expected};",
                 )
             elif not is_plural(table.name, self.opts["uncountable"]):
@@ -104,6 +105,7 @@ class TableNameNotSnakePlural(ModelRule):
                 yield self.finding(
                     f"Table {table.qualname} is singular; table names must be plural ({expected}).",
                     object=table.qualname,
+                    aspect="name",
                     help=f"Rename it: ALTER TABLE {table.qualname} RENAME TO {expected};",
                 )
 
@@ -146,6 +148,7 @@ class ColumnNameNotSnakeCase(ModelRule):
                     yield self.finding(
                         f"Column {table.qualname}.{column.name} is not snake_case (expected {expected}).",
                         object=f"{table.qualname}.{column.name}",
+                        aspect="name",
                         help=f'Rename it: ALTER TABLE {table.qualname} RENAME COLUMN "{column.name}" '
                         f"TO {expected};",
                     )
@@ -223,6 +226,7 @@ class PrimaryKeyNotId(ModelRule):
             yield self.finding(
                 f"Primary key of {table.qualname} is ({found}); it must be one column named id.",
                 object=table.qualname,
+                location=pk.location,  # the key's line, where the fault was made
                 help=f"Add `id uuid PRIMARY KEY DEFAULT gen_random_uuid()` to {table.qualname} and keep "
                 f"({found}) as a UNIQUE constraint.",
             )
@@ -288,6 +292,7 @@ class ForeignKeyColumnMisnamed(ModelRule):
                         f"Column {table.qualname}.{column} references {fk.ref_table}; "
                         f"it must be named {expected}.",
                         object=f"{table.qualname}.{column}",
+                        aspect="name",
                         help=f"Rename it: ALTER TABLE {table.qualname} RENAME COLUMN {column} TO {expected};",
                     )
 
@@ -339,6 +344,7 @@ class _IndexNameRule(ModelRule):
         return self.finding(
             f"{what} {schema}.{index.name} on {schema}.{table} must be named {expected}.",
             object=f"{schema}.{index.name}",
+            aspect="name",
             help=f"Rename it: {fix}",
         )
 
@@ -440,6 +446,7 @@ class EnumTypeNameNotSnakeCase(ModelRule):
                 yield self.finding(
                     f"Enum type {enum.qualname} is not snake_case (expected {expected}).",
                     object=enum.qualname,
+                    aspect="name",
                     help=f'Rename it: ALTER TYPE {enum.schema}."{enum.name}" RENAME TO {expected};',
                 )
 
@@ -502,6 +509,7 @@ class JunctionTableMisnamed(ModelRule):
                 f"Junction table {table.qualname} links {names[0]} and {names[1]}; "
                 f"it must be named {expected}.",
                 object=table.qualname,
+                aspect="name",
                 help=f"Rename it: ALTER TABLE {table.qualname} RENAME TO {expected};",
             )
 
@@ -546,9 +554,20 @@ class IdentifierTooLong(StatementRule):
                 f"Identifier {name} is {size} bytes; PostgreSQL truncates identifiers to "
                 f"{MAX_IDENTIFIER_BYTES} bytes ({truncated(name)}).",
                 object=truncated(name),
-                location=statement.location,
+                location=_position(statement, name),
                 help=f"Choose a name of at most {MAX_IDENTIFIER_BYTES} bytes.",
             )
+
+
+def _position(statement: Statement, name: str) -> Location:
+    """Where a name is first written in a statement (its column line), else the statement."""
+    text = statement.text
+    at = text.find(name)
+    if at < 0:
+        at = text.lower().find(name.lower())
+    if at < 0:
+        return statement.location
+    return statement.location_of(statement.offset + len(text[:at].encode()), len(name))
 
 
 def statement_identifiers(text: str) -> Iterator[str]:

@@ -128,7 +128,7 @@ class RlsNotForced(ModelRule):
                     f"Table {table.qualname} has row level security enabled but not forced; "
                     "its owner bypasses every policy.",
                     object=table.qualname,
-                    location=table.location or ctx.origin(table.qualname),
+                    aspect="rls_enabled",
                     help=f"ALTER TABLE {sql_name(table.qualname)} FORCE ROW LEVEL SECURITY;",
                 )
 
@@ -173,7 +173,7 @@ class RlsWithoutPolicy(ModelRule):
                     f"Table {table.qualname} has row level security enabled and 0 policies; "
                     "every role but the owner is denied every row.",
                     object=table.qualname,
-                    location=table.location or ctx.origin(table.qualname),
+                    aspect="rls_enabled",
                     help=_policy_sql(table, column),
                 )
 

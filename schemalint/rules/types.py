@@ -123,6 +123,7 @@ class MoneyNotNumeric194(ModelRule):
             yield self.finding(
                 f"Column {qualname} is {_spelled(column, base)}; money columns must be {required}.",
                 object=qualname,
+                aspect="type",
                 help=f"Declare it as {column.name} {required} "
                 f"(ALTER TABLE {table.qualname} ALTER COLUMN {column.name} TYPE {required}).",
             )
@@ -163,6 +164,7 @@ class TimestampWithoutTimeZone(ModelRule):
             yield self.finding(
                 f"Column {qualname} is {_spelled(column, base)}; timestamps must be {wanted} (timestamptz).",
                 object=qualname,
+                aspect="type",
                 help=f"Declare it as {column.name} timestamptz "
                 f"(ALTER TABLE {table.qualname} ALTER COLUMN {column.name} TYPE timestamptz).",
             )
@@ -201,6 +203,7 @@ class JsonInsteadOfJsonb(ModelRule):
             yield self.finding(
                 f"Column {qualname} is {_spelled(column, base)}; use {wanted}.",
                 object=qualname,
+                aspect="type",
                 help=f"Declare it as {column.name} {wanted} (ALTER TABLE {table.qualname} ALTER COLUMN "
                 f"{column.name} TYPE {wanted} USING {column.name}::{wanted}).",
             )
@@ -242,6 +245,7 @@ class VarcharWithoutLength(ModelRule):
                 f"Column {qualname} is {_spelled(column, base)} without a length; "
                 "declare the maximum, as varchar(n).",
                 object=qualname,
+                aspect="type",
                 help=f"Declare it as {column.name} varchar(n) with n the largest valid value "
                 f"(ALTER TABLE {table.qualname} ALTER COLUMN {column.name} TYPE varchar(n)).",
             )
@@ -284,6 +288,7 @@ class IpAddressNotInet(ModelRule):
             yield self.finding(
                 f"Column {qualname} is {_spelled(column, base)}; IP addresses must be inet.",
                 object=qualname,
+                aspect="type",
                 help=f"Declare it as {column.name} inet (ALTER TABLE {table.qualname} ALTER COLUMN "
                 f"{column.name} TYPE inet USING {column.name}::inet).",
             )
@@ -342,6 +347,7 @@ class BooleanNullableOrWithoutDefault(ModelRule):
         yield self.finding(
             f"Boolean column {qualname} {' and '.join(faults)}; booleans must be NOT NULL with a DEFAULT.",
             object=qualname,
+            aspect="not_null" if not column.not_null else "default",
             help=f"ALTER TABLE {sql_name(table.qualname)} ALTER COLUMN {quote_ident(column.name)} "
             f"SET DEFAULT {default}; then backfill NULLs and SET NOT NULL (see M008).",
         )

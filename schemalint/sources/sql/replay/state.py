@@ -241,7 +241,7 @@ class Replay:
 
         ``aspects`` are the facts of the first object that the statement establishes (see
         ``fact``); ``renamed_from`` is the first object's former name, whose facts, and those of
-        its parts (``table.column``), follow it to the new one."""
+        its parts (``table.column``), follow it to the new one, and which is "dropped" here."""
         location = at or self.location
         if location is None:
             return
@@ -251,6 +251,7 @@ class Replay:
             return
         if renamed_from is not None:
             self._carry_facts(renamed_from, qualnames[0])
+            self._facts[(renamed_from, "dropped")] = location  # gone under its old name
         for aspect in aspects:
             self._facts[(qualnames[0], aspect)] = location
 
