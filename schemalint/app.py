@@ -212,7 +212,9 @@ def _lint(args: argparse.Namespace) -> _LintRun:
             continue
         # a dump's objects carry where they were declared: its findings are the files' own
         origin = None if source.kind == "database" else object_locations(loaded.model).get
-        result = lint_model(loaded.model, settings, source_label=loaded.label, origin=origin)
+        result = lint_model(
+            loaded.model, settings, source_label=loaded.label, origin=origin, facts=loaded.facts
+        )
         run.findings += result.findings
         run.rules.update(result.rules)
         run.objects += result.objects
@@ -308,7 +310,7 @@ def inspect(args: argparse.Namespace) -> int:
     if args.format == "json":
         from schemalint.sources.dump import model_to_json
 
-        _write(model_to_json(loaded.model, locations=not args.no_locations), args.output)
+        _write(model_to_json(loaded.model, locations=not args.no_locations, facts=loaded.facts), args.output)
     else:
         from schemalint.report.model_text import model_to_text
 

@@ -139,6 +139,7 @@ def lint_model(
     source_label: str,
     rules: Sequence[Rule] | None = None,
     origin: Callable[[str], Location | None] | None = None,
+    facts: Mapping[tuple[str, str], Location] | None = None,
 ) -> LintResult:
     """Model rules on a model read whole: a live database (``origin`` None: findings name the
     object, no location), or a model dump (``origin`` looks up where its objects were declared,
@@ -159,7 +160,7 @@ def lint_model(
     for f in found:
         location = f.location
         if location is None and origin is not None and f.object is not None:
-            location = _object_location(origin, f.object)
+            location = _anchor(f, lambda q, a: (facts or {}).get((q, a)), origin, lambda _q: None)
         source = location.path if location is not None else source_label
         final.append(f.with_(location=location, source=source, fingerprint=fingerprint(f)))
     return LintResult(
@@ -207,29 +208,23 @@ def check_drift(
     return LintResult(findings, 0, 0, 0, infos), pairs
 
 
-def _object_location(origin: Callable[[str], Location | None], qualname: str) -> Location | None:
-    name = qualname
-    while name:
-        location = origin(name)
-        if location is not None or "(" in name:
-            return location
-        name = name.rpartition(".")[0]
-    return None
+Lookup = Callable[[str], Location | None]
 
 
-def _anchor(finding: Finding, replayer: Replayer, model: Model) -> Location | None:
+def _anchor(
+    finding: Finding, fact: Callable[[str, str], Location | None], declared: Lookup, origin: Lookup
+) -> Location | None:
     """Where the fact a model finding is about was established: the statement that set its aspect
     (the ALTER COLUMN … TYPE, the RENAME, the ENABLE ROW LEVEL SECURITY), else where its object
     was declared (the column line, the CREATE INDEX) or dropped (a missing column's DROP COLUMN),
     else the same of its parent (a column that never existed: the CREATE TABLE)."""
     name = finding.object or ""
     if finding.aspect:
-        where = replayer.fact(name, finding.aspect)
+        where = fact(name, finding.aspect)
         if where is not None:
             return where
-    owners = replayer.state.index_owner
     while name:
-        where = _declared(model, owners, name) or replayer.fact(name, "dropped") or replayer.origin(name)
+        where = declared(name) or fact(name, "dropped") or origin(name)
         if where is not None or "(" in name:
             return where
         name = name.rpartition(".")[0]
@@ -406,10 +401,14 @@ def lint_files(
     target_paths = set(target_files)
     ruled = model if every_file_is_target else _focused(model, replayer, target_paths, touched)
     model_findings = _run_model_rules(chosen, ruled, RuleContext(origin=replayer.origin))
-    declared = replayer.model()
+    final_model, owners = replayer.model(), replayer.state.index_owner
+
+    def declared(qualname: str) -> Location | None:
+        return _declared(final_model, owners, qualname)
+
     for finding in model_findings:
         if finding.location is None and finding.object is not None:
-            location = _anchor(finding, replayer, declared)
+            location = _anchor(finding, replayer.fact, declared, replayer.origin)
             finding = _fingerprinted(finding, statements, location)  # one copy, not two
         if every_file_is_target or _concerns_targets(finding, target_paths, touched):
             findings.append(finding)

@@ -8,6 +8,9 @@ is about, and a lint of some files of a directory shows a finding only when thos
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 from schemalint.config import load_settings
@@ -94,6 +97,7 @@ def shown(result: LintResult) -> list[tuple[str, str | None, str, int, int]]:
     ]
 
 
+ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "version")
 MODEL_CODES = {rule.code for rule in ALL_RULES if issubclass(rule, ModelRule)}
 STANDARD = "created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),\n"
@@ -142,3 +146,37 @@ def test_old_debt_beside_a_new_fault(tmp_path: Path) -> None:
     assert {f[1] for f in old if f[0] == "C001"} == {f"public.orders.{c}" for c in COLUMNS}
     assert {f[3] for f in old if f[0] == "C001"} == {1}  # the CREATE TABLE
     assert [f for f in whole if f[2] == "V2__idx.sql"] == only_new
+
+
+def _cli(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "schemalint.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+def _located(report: str) -> set[tuple[str, str | None, str, int, int]]:
+    return {
+        (f["code"], f["object"], Path(f["path"]).name, f["line"], f["column"])
+        for f in json.loads(report)["findings"]
+        if f["code"] in MODEL_CODES and f["line"] is not None
+    }
+
+
+def test_a_dump_locates_its_findings_as_its_files_do(tmp_path: Path) -> None:
+    """`inspect -f json` writes, beside the model, where its facts were established; a lint of
+    the dump then locates each model finding where a lint of the files does."""
+    dump = tmp_path / "dump.json"
+    _cli("inspect", "examples/bad-migrations", "-f", "json", "-o", str(dump))
+    assert json.loads(dump.read_text(encoding="utf-8"))["facts"]
+    from_dump = _located(_cli("lint", "--no-progress", str(dump), "--format", "json"))
+    from_files = _located(_cli("lint", "--no-progress", "examples/bad-migrations", "--format", "json"))
+    assert from_dump
+    assert from_dump == from_files
+    assert ("R002", "public.users", "V1__tenants_users_roles.sql", 52, 1) in from_dump  # a fact

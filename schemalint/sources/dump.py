@@ -22,7 +22,7 @@ from typing import Any
 from schemalint import jsontext
 from schemalint import model as model_module
 from schemalint.errors import SourceError
-from schemalint.model import Constraint, Model
+from schemalint.model import Constraint, Location, Model
 
 SCHEMA_VERSION = 1
 _SNIFF_BYTES = 4096
@@ -60,9 +60,21 @@ def _fields_of(locations: bool) -> Callable[[Any], Any]:
     return fields
 
 
-def model_to_json(model: Model, *, locations: bool = True) -> str:
-    """The model as deterministic JSON: {"schema_version": 1, "model": {...}}."""
-    document = {"schema_version": SCHEMA_VERSION, "model": model}
+# where a fact of an object was established: (qualname, aspect) -> location (see Replay.fact)
+Facts = Mapping[tuple[str, str], Location]
+
+
+def model_to_json(model: Model, *, locations: bool = True, facts: Facts | None = None) -> str:
+    """The model as deterministic JSON: {"schema_version": 1, "model": {...}}, and, when it was
+    replayed from files and locations are written, "facts": where each fact of an object other than
+    its existence was established ([{"object", "aspect", "location"}], sorted), so that a lint of the
+    dump locates its findings as a lint of the files does."""
+    document: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "model": model}
+    if locations and facts:
+        document["facts"] = [
+            {"object": qualname, "aspect": aspect, "location": facts[(qualname, aspect)]}
+            for qualname, aspect in sorted(facts)
+        ]
     return jsontext.dumps(document, sort_keys=True, default=_fields_of(locations))
 
 
@@ -155,6 +167,11 @@ def _decode_dataclass(cls: type, value: Any, where: str) -> Any:
 
 def model_from_json(text: str, path: str = "<json>") -> Model:
     """The model of a dump written by model_to_json; SourceError for anything else."""
+    return dump_from_json(text, path)[0]
+
+
+def dump_from_json(text: str, path: str = "<json>") -> tuple[Model, dict[tuple[str, str], Location]]:
+    """The model of a dump written by model_to_json and its facts ({} when it has none)."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -173,14 +190,31 @@ def model_from_json(text: str, path: str = "<json>") -> Model:
             f"{path}: model dump schema_version {_describe(version)} is not supported "
             f"(this schemalint reads {SCHEMA_VERSION}); re-create it with this version of schemalint"
         )
-    extra = sorted(document.keys() - {"schema_version", "model"})
+    extra = sorted(document.keys() - {"schema_version", "model", "facts"})
     if extra:
         raise SourceError(f"{path}: unknown top-level key {extra[0]!r} in model dump")
     try:
         decoded: Model = _decode_dataclass(Model, document["model"], "model")
+        facts = _decode_facts(document.get("facts", []))
     except _Invalid as error:
         raise SourceError(f"{path}: invalid model dump at {error}") from None
-    return decoded
+    return decoded, facts
+
+
+def _decode_facts(value: Any) -> dict[tuple[str, str], Location]:
+    if not isinstance(value, list):
+        raise _Invalid("facts", f"expected a list, found {_describe(value)}")
+    facts: dict[tuple[str, str], Location] = {}
+    for i, item in enumerate(value):
+        where = f"facts[{i}]"
+        if not isinstance(item, dict) or set(item) != {"object", "aspect", "location"}:
+            raise _Invalid(where, "expected an object with object, aspect and location")
+        if not isinstance(item["object"], str) or not isinstance(item["aspect"], str):
+            raise _Invalid(where, "object and aspect must be strings")
+        facts[(item["object"], item["aspect"])] = _decode_dataclass(
+            Location, item["location"], f"{where}.location"
+        )
+    return facts
 
 
 def is_model_json(path: str | Path) -> bool:

@@ -112,6 +112,8 @@ class Loaded:
     files: int = 0
     statements: int = 0
     origins: dict[str, Location] = field(default_factory=dict)
+    # (qualname, aspect) -> where that fact was established (replay's, or a dump's "facts")
+    facts: dict[tuple[str, str], Location] = field(default_factory=dict)
 
 
 def sql_files(path: Path) -> list[Path]:
@@ -173,14 +175,14 @@ def load(
         )
         return Loaded(model, source.label)
     if source.kind == "dump":
-        from schemalint.sources.dump import model_from_json
+        from schemalint.sources.dump import dump_from_json
 
         try:
             text = source.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise SourceError(f"cannot read: {error}", path=source.spec) from None
-        model = model_from_json(text, source.spec)
-        return Loaded(restrict(model, schemas, exclude_schemas, source.label), source.label)
+        model, facts = dump_from_json(text, source.spec)
+        return Loaded(restrict(model, schemas, exclude_schemas, source.label), source.label, facts=facts)
     from schemalint.sources.sql.replay import replay_files
 
     files = [read_file(p) for p in sql_files(source.path)]
@@ -192,6 +194,7 @@ def load(
         len(files),
         result.statements,
         dict(result.origins),
+        dict(result.facts),
     )
 
 

@@ -8,7 +8,7 @@ never a silent skip.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from schemalint.findings import Finding
 from schemalint.model import Location, Model
@@ -168,6 +168,7 @@ class ReplayResult:
     findings: list[Finding]
     origins: Mapping[str, Location]
     statements: int
+    facts: Mapping[tuple[str, str], Location] = field(default_factory=dict)
 
     def origin(self, qualname: str) -> Location | None:
         return self.origins.get(qualname)
@@ -198,4 +199,4 @@ def replay_files(
                 findings.extend(found)
             count += 1
         findings.extend(replayer.retry(postponed))
-    return ReplayResult(replayer.snapshot(), findings, dict(replayer.origins), count)
+    return ReplayResult(replayer.snapshot(), findings, dict(replayer.origins), count, dict(replayer.facts))
