@@ -143,7 +143,8 @@ def lint_model(
 ) -> LintResult:
     """Model rules on a model read whole: a live database (``origin`` None: findings name the
     object, no location), or a model dump (``origin`` looks up where its objects were declared,
-    so that its findings are the ones of the files it was dumped from, at their lines).
+    ``facts`` where their type, name, RLS flags … were set, so that its findings are the ones of
+    the files it was dumped from, at the lines a lint of those files gives).
 
     `rules` replaces the settings' selection (library use and tests).
     """
@@ -208,11 +209,11 @@ def check_drift(
     return LintResult(findings, 0, 0, 0, infos), pairs
 
 
-Lookup = Callable[[str], Location | None]
+_Lookup = Callable[[str], Location | None]
 
 
 def _anchor(
-    finding: Finding, fact: Callable[[str, str], Location | None], declared: Lookup, origin: Lookup
+    finding: Finding, fact: Callable[[str, str], Location | None], declared: _Lookup, origin: _Lookup
 ) -> Location | None:
     """Where the fact a model finding is about was established: the statement that set its aspect
     (the ALTER COLUMN … TYPE, the RENAME, the ENABLE ROW LEVEL SECURITY), else where its object
