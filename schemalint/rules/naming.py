@@ -7,27 +7,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from schemalint.findings import Finding
-from schemalint.model import Constraint, Index, Location, Model, Table
-from schemalint.rules.astutil import pb, scan
+from schemalint.model import Constraint, Index, Model, Table
 from schemalint.rules.base import (
     ModelRule,
     Option,
     Rule,
     RuleContext,
-    Statement,
-    StatementContext,
-    StatementRule,
 )
 from schemalint.rules.columns import LOOKUP_TABLE, exempt, is_lookup_table, validate_lookup_shape
+from schemalint.rules.identifiers import truncated
 from schemalint.rules.inflection import UNCOUNTABLE_DEFAULT, is_plural, plural, singular
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
-MAX_IDENTIFIER_BYTES = 63
-LONG_WORD = re.compile(r'[^\s,;()"\'.]{16,}|"(?:[^"]|""){16,}"')  # 16+ characters may be 64+ bytes
-# in ASCII a character is a byte: a word of 64 characters, tried only where a word starts (a search
-# that tries every position costs 0.1 s on GitLab's schema), or 64 characters after a double quote
-LONG_ASCII_WORD = re.compile(r"""(?<![^\s,;()"'.])[^\s,;()"'.]{64}|"(?:[^"]|""){64}""")
-
 EXEMPT_TABLES = Option(
     "exempt_tables", list, [], "Table names or globs (name or schema.name) this rule does not check."
 )
@@ -42,14 +33,6 @@ def key_columns(index: Index) -> list[str] | None:
             return None
         names.append(name)
     return names
-
-
-def truncated(name: str) -> str:
-    """What PostgreSQL keeps of a name longer than 63 bytes."""
-    raw = name.encode()
-    if len(raw) <= MAX_IDENTIFIER_BYTES:
-        return name
-    return raw[:MAX_IDENTIFIER_BYTES].decode(errors="ignore")
 
 
 class TableNameNotSnakePlural(ModelRule):
@@ -514,89 +497,6 @@ class JunctionTableMisnamed(ModelRule):
             )
 
 
-class IdentifierTooLong(StatementRule):
-    """Identifier longer than 63 bytes.
-
-    ## Why
-    PostgreSQL silently truncates names to 63 bytes. Two long names that
-    share a prefix collide, and the name in the database differs from the one
-    in the migration, which breaks tools and later statements that spell the
-    name differently.
-
-    ## Bad
-    ```sql
-    CREATE TABLE customer_subscription_billing_period_adjustment_history_records_v2 (id uuid);
-    ```
-
-    ## Good
-    ```sql
-    CREATE TABLE subscription_adjustments (id uuid);
-    ```
-
-    ## Notes
-    A statement rule: the model (replayed or live) only ever holds the
-    truncated name, so the statement is the only place the long name is seen.
-    """
-
-    code = "N009"
-    slug = "identifier-too-long"
-    severity = "error"
-    tags = ("naming",)
-
-    def check(self, statement: Statement, state: Model, ctx: StatementContext) -> Iterator[Finding]:
-        seen: set[str] = set()
-        for name in statement_identifiers(statement.text):
-            size = len(name.encode())
-            if size <= MAX_IDENTIFIER_BYTES or name in seen:
-                continue
-            seen.add(name)
-            yield self.finding(
-                f"Identifier {name} is {size} bytes; PostgreSQL truncates identifiers to "
-                f"{MAX_IDENTIFIER_BYTES} bytes ({truncated(name)}).",
-                object=truncated(name),
-                location=_position(statement, name),
-                help=f"Choose a name of at most {MAX_IDENTIFIER_BYTES} bytes.",
-            )
-
-
-def _position(statement: Statement, name: str) -> Location:
-    """Where a name is first written in a statement (its column line), else the statement."""
-    text = statement.text
-    at = text.find(name)
-    if at < 0:
-        at = text.lower().find(name.lower())
-    if at < 0:
-        return statement.location
-    return statement.location_of(statement.offset + len(text[:at].encode()), len(name))
-
-
-def statement_identifiers(text: str) -> Iterator[str]:
-    """The identifiers of a statement as written (libpg_query's parse tree holds them truncated)."""
-    # most statements: no word is long enough to be a long identifier; skip the scan
-    if text.isascii():
-        if '"' not in text and max(map(len, text.split()), default=0) < 64:
-            return  # every word lies within a run of non-blank characters
-        if LONG_ASCII_WORD.search(text) is None:
-            return
-    elif not any(len(m.group().encode()) > MAX_IDENTIFIER_BYTES for m in LONG_WORD.finditer(text)):
-        return
-    raw = text.encode()
-    try:
-        tokens = scan(text).tokens
-    except Exception:  # a statement that does not scan has no identifiers to judge
-        return
-    for token in tokens:
-        if token.token != pb.IDENT:
-            continue
-        word = raw[token.start : token.end].decode(errors="replace")
-        if word.startswith('"') and word.endswith('"') and len(word) >= 2:
-            yield word[1:-1].replace('""', '"')
-        elif word[:2].upper() == "U&":
-            yield word
-        else:
-            yield word.lower()
-
-
 RULES: tuple[type[Rule], ...] = (
     TableNameNotSnakePlural,
     ColumnNameNotSnakeCase,
@@ -606,5 +506,4 @@ RULES: tuple[type[Rule], ...] = (
     UniqueIndexNameNonstandard,
     EnumTypeNameNotSnakeCase,
     JunctionTableMisnamed,
-    IdentifierTooLong,
 )

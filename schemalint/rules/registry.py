@@ -12,7 +12,18 @@ from collections.abc import Iterable
 
 from schemalint.drift import rules as drift
 from schemalint.findings import RuleInfo
-from schemalint.rules import columns, engine_rules, keys, migration, naming, partitions, rls, settings, types
+from schemalint.rules import (
+    columns,
+    engine_rules,
+    identifiers,
+    keys,
+    migration,
+    naming,
+    partitions,
+    rls,
+    settings,
+    types,
+)
 from schemalint.rules.base import Rule
 
 
@@ -24,6 +35,7 @@ ALL_RULES: tuple[type[Rule], ...] = _sorted(
     (
         *engine_rules.RULES,
         *naming.RULES,
+        *identifiers.RULES,
         *columns.RULES,
         *types.RULES,
         *keys.RULES,
