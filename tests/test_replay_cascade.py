@@ -1,0 +1,86 @@
+"""Replay follows dependencies as PostgreSQL does: CASCADE, RENAME and SET SCHEMA (issue 14).
+
+Each case of replay_cascade_cases.CASES is applied to a fresh database one statement at a
+time, as psql does, introspected, and replayed from the same text; replay must understand
+every statement (no E001) and the model diff must be empty. A case replay cannot yet agree
+on is a strict xfail whose reason says why, so it fails the day it starts passing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from replay_cascade_cases import CASES, Case
+
+from schemalint.diff import diff_models
+from schemalint.sources.catalog import introspect
+from schemalint.sources.sql.parse import parse_sql
+from schemalint.sources.sql.replay import replay_files
+
+# case name -> why replay does not yet agree with the catalog
+NOT_YET: dict[str, str] = {
+    "drop-function-cascade/two-functions-drop-their-triggers": "DROP FUNCTION … CASCADE does not drop the triggers that call the function",
+    "drop-function-cascade/one-of-two-keeps-the-other-trigger": "DROP FUNCTION … CASCADE does not drop the triggers that call the function",
+    "drop-function-cascade/schema-qualified-triggers-on-two-tables": "DROP FUNCTION … CASCADE does not drop the triggers that call the function",
+    "drop-function-cascade/quoted-names": "DROP FUNCTION … CASCADE does not drop the triggers that call the function",
+    "drop-function-cascade/instead-of-trigger-on-a-view": "DROP FUNCTION … CASCADE does not drop the triggers that call the function",
+    "drop-index-cascade/drops-the-foreign-key-then-re-adds-it": "DROP INDEX … CASCADE keeps the foreign keys on the index, so re-adding one is refused as existing",
+    "drop-index-cascade/foreign-keys-from-two-tables": "DROP INDEX … CASCADE keeps the foreign keys that depend on the unique index",
+    "drop-index-cascade/schema-qualified": "DROP INDEX … CASCADE keeps the foreign keys on the index, so re-adding one is refused as existing",
+    "drop-index-cascade/quoted-names-two-columns": "DROP INDEX … CASCADE keeps the foreign keys that depend on the unique index",
+    "drop-index-cascade/other-unique-index-stays": "DROP INDEX … CASCADE keeps the foreign keys that depend on the unique index",
+    "drop-cascade/view-drops-views-and-matviews-recursively": "DROP VIEW/TABLE … CASCADE keeps the views and materialized views that read it",
+    "drop-cascade/table-drops-every-view-on-it": "DROP VIEW/TABLE … CASCADE keeps the views and materialized views that read it",
+    "drop-cascade/table-drops-foreign-keys-to-it-not-the-tables": "DROP VIEW/TABLE … CASCADE keeps the views and materialized views that read it",
+    "drop-cascade/schema-qualified-and-quoted-across-schemas": "DROP VIEW/TABLE … CASCADE keeps the views and materialized views that read it",
+    "drop-cascade/view-drops-views-on-its-columns-only": "ALTER TABLE … DROP COLUMN … CASCADE keeps the views that read the column",
+    "drop-cascade/drop-type-drops-columns-and-functions": "DROP TYPE … CASCADE keeps the columns, domains and functions of that type",
+    "drop-cascade/drop-type-drops-domains-views-and-array-columns": "DROP TYPE … CASCADE keeps the columns, domains and functions of that type",
+    "drop-cascade/drop-domain-drops-columns": "DROP DOMAIN … CASCADE keeps the columns and functions of that domain",
+    "alter-constraint/deferrable-initially-deferred": "ALTER CONSTRAINT is read with an empty constraint name and refused",
+    "alter-constraint/deferrable-initially-immediate": "ALTER CONSTRAINT is read with an empty constraint name and refused",
+    "alter-constraint/back-to-not-deferrable": "ALTER CONSTRAINT is read with an empty constraint name and refused",
+    "alter-constraint/schema-qualified-quoted": "ALTER CONSTRAINT is read with an empty constraint name and refused",
+    "sequence-rename/defaults-follow": "ALTER SEQUENCE … RENAME leaves column defaults calling nextval of the old name",
+    "sequence-rename/serial-sequence-schema-qualified": "ALTER SEQUENCE … RENAME leaves column defaults calling nextval of the old name",
+    "sequence-rename/owning-table-set-schema-moves-its-sequence": "ALTER TABLE … SET SCHEMA leaves the table's owned sequence in the old schema",
+    "type-rename/enum-columns-defaults-functions-follow": "ALTER TYPE/DOMAIN … RENAME TO / SET SCHEMA is refused: columns, domains and signatures keep the old name",
+    "type-rename/domain-over-enum-follows": "ALTER TYPE/DOMAIN … RENAME TO / SET SCHEMA is refused: columns, domains and signatures keep the old name",
+    "type-rename/domain-renamed": "ALTER TYPE/DOMAIN … RENAME TO / SET SCHEMA is refused: columns, domains and signatures keep the old name",
+    "type-rename/enum-set-schema": "ALTER TYPE/DOMAIN … RENAME TO / SET SCHEMA is refused: columns, domains and signatures keep the old name",
+    "type-rename/quoted-schema-qualified": "ALTER TYPE/DOMAIN … RENAME TO / SET SCHEMA is refused: columns, domains and signatures keep the old name",
+    "type-rename/domain-set-schema-with-check-using-cast": "ALTER TYPE/DOMAIN … RENAME TO / SET SCHEMA is refused: columns, domains and signatures keep the old name",
+    "enum-value-rename/default-follows": "ALTER TYPE … RENAME VALUE leaves defaults, CHECKs, predicates and views with the old value",
+    "enum-value-rename/check-follows": "ALTER TYPE … RENAME VALUE leaves defaults, CHECKs, predicates and views with the old value",
+    "enum-value-rename/in-list-and-default-schema-qualified": "ALTER TYPE … RENAME VALUE leaves defaults, CHECKs, predicates and views with the old value",
+    "enum-value-rename/quoted-type-value-with-space": "ALTER TYPE … RENAME VALUE leaves defaults, CHECKs, predicates and views with the old value",
+    "enum-value-rename/view-and-partial-index-follow": "ALTER TYPE … RENAME VALUE leaves defaults, CHECKs, predicates and views with the old value",
+    "expression-spelling/interval-one-year-default": "a default interval '12 months' is kept as written; the catalog prints '1 year'",
+    "expression-spelling/case-without-else-in-generated-column": "a CASE without ELSE is kept as written; the catalog prints ELSE NULL",
+    "expression-spelling/simple-case-in-generated-column": "a CASE without ELSE is kept as written; the catalog prints ELSE NULL",
+    "table-from-query/select-into": "SELECT … INTO is not replayed as creating a table",
+    "table-from-query/select-into-from-a-join": "SELECT … INTO is not replayed as creating a table",
+    "create-rule/instead-notify-and-select": "the splitter cuts CREATE RULE … DO (a; b) at the inner ';' (two false syntax errors)",
+    "create-rule/also-two-actions-without-last-semicolon": "the splitter cuts CREATE RULE … DO (a; b) at the inner ';' (two false syntax errors)",
+    "create-rule/schema-qualified-quoted-instead-nothing-and-list": "the splitter cuts CREATE RULE … DO (a; b) at the inner ';' (two false syntax errors)",
+}
+
+
+def _params(cases: tuple[Case, ...]) -> list[Any]:
+    return [
+        pytest.param(case, id=case.name, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[case.name]))
+        if case.name in NOT_YET
+        else pytest.param(case, id=case.name)
+        for case in cases
+    ]
+
+
+@pytest.mark.catalog
+@pytest.mark.parametrize("case", _params(CASES))
+def test_replay_follows_dependencies_as_the_catalog(case: Case, pg: str, run_sql: Any) -> None:
+    run_sql(pg, case.sql)
+    live = introspect(pg)
+    result = replay_files([parse_sql(case.sql, f"{case.name.replace('/', '-')}.sql")])
+    assert [f.message for f in result.findings] == []
+    assert [str(d) for d in diff_models(result.model, live)] == []
