@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from schemalint.dependencies import Ref
 from schemalint.model import evolve
 from schemalint.sources.sql.replay import refusals
+from schemalint.sources.sql.replay.cascade import drop_dependents
 from schemalint.sources.sql.replay.columns import add_column, column_default, domain_type, set_column
 from schemalint.sources.sql.replay.constraints import add_constraint, drop_constraint, set_constraint
 from schemalint.sources.sql.replay.indexes import clone_index_to_partition
@@ -236,6 +238,9 @@ def _drop_column(r: Replay, qualname: str, name: str, *, missing_ok: bool, casca
         raise NotReplayed(f"column {qualname}.{name} does not exist in the model replayed so far")
     if not cascade:
         refusals.column_dependents(r, table, name)
+    else:
+        drop_dependents(r, Ref("column", f"{qualname}.{name}"))
+        table = r.table(qualname)
     dropped_constraints = {
         c.name
         for c in table.constraints

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from schemalint.dependencies import Ref
 from schemalint.model import evolve
 from schemalint.sources.sql.replay import refusals
+from schemalint.sources.sql.replay.cascade import drop_dependents
 from schemalint.sources.sql.replay.constraints import drop_constraint
 from schemalint.sources.sql.replay.functions import function_qualname
 from schemalint.sources.sql.replay.indexes import drop_index
@@ -28,6 +30,8 @@ def drop(r: Replay, stmt: pb.DropStmt) -> None:
         kind = stmt.remove_type
         if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE, OT.OBJECT_ROUTINE, OT.OBJECT_AGGREGATE):
             qualname = function_qualname(r, obj.object_with_args)
+            if cascade and qualname in s.functions:
+                drop_dependents(r, Ref("function", qualname))
             if (
                 s.functions.pop(qualname, None) is None
                 and not stmt.missing_ok
@@ -38,9 +42,13 @@ def drop(r: Replay, stmt: pb.DropStmt) -> None:
         names = object_names(obj)
         if kind == OT.OBJECT_TABLE or kind == OT.OBJECT_FOREIGN_TABLE:
             qualname = resolve_names(r, names, lambda q: q in s.tables)
+            if cascade and qualname in s.tables:
+                drop_dependents(r, Ref("table", qualname))
             _drop_table(r, qualname, missing_ok=stmt.missing_ok, cascade=cascade)
         elif kind in (OT.OBJECT_VIEW, OT.OBJECT_MATVIEW):
             qualname = resolve_names(r, names, lambda q: q in s.views)
+            if cascade and qualname in s.views:
+                drop_dependents(r, Ref("view", qualname))
             view = s.views.pop(qualname, None)
             if view is None:
                 if not stmt.missing_ok:
@@ -49,6 +57,8 @@ def drop(r: Replay, stmt: pb.DropStmt) -> None:
             r.drop_relname(view.schema, view.name)
         elif kind == OT.OBJECT_INDEX:
             qualname = resolve_names(r, names, lambda q: q in s.index_owner)
+            if cascade and qualname in s.index_owner:
+                drop_dependents(r, Ref("index", qualname))
             drop_index(r, qualname, missing_ok=stmt.missing_ok)
         elif kind == OT.OBJECT_SEQUENCE:
             qualname = resolve_names(r, names, lambda q: q in s.sequences)
@@ -59,6 +69,8 @@ def drop(r: Replay, stmt: pb.DropStmt) -> None:
                 r.drop_relname(seq.schema, seq.name)
         elif kind in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
             qualname = type_qualname(r, names)
+            if cascade and (qualname in s.enums or qualname in s.domains):
+                drop_dependents(r, Ref("type", qualname))
             found = s.enums.pop(qualname, None) or s.domains.pop(qualname, None)
             if found is None and qualname in s.other_types:
                 s.other_types.discard(qualname)
