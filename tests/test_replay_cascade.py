@@ -20,10 +20,6 @@ from schemalint.sources.sql.replay import replay_files
 
 # case name -> why replay does not yet agree with the catalog
 NOT_YET: dict[str, str] = {
-    "alter-constraint/deferrable-initially-deferred": "ALTER CONSTRAINT is read with an empty constraint name and refused",
-    "alter-constraint/deferrable-initially-immediate": "ALTER CONSTRAINT is read with an empty constraint name and refused",
-    "alter-constraint/back-to-not-deferrable": "ALTER CONSTRAINT is read with an empty constraint name and refused",
-    "alter-constraint/schema-qualified-quoted": "ALTER CONSTRAINT is read with an empty constraint name and refused",
     "sequence-rename/defaults-follow": "ALTER SEQUENCE … RENAME leaves column defaults calling nextval of the old name",
     "sequence-rename/serial-sequence-schema-qualified": "ALTER SEQUENCE … RENAME leaves column defaults calling nextval of the old name",
     "sequence-rename/owning-table-set-schema-moves-its-sequence": "ALTER TABLE … SET SCHEMA leaves the table's owned sequence in the old schema",

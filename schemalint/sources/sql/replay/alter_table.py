@@ -148,10 +148,11 @@ def _apply_cmd(r: Replay, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bool
         set_constraint(r, qualname, cmd.name, validated=True)
         return
     if subtype == A.AT_AlterConstraint:
-        c = getattr(cmd, "def").constraint
-        set_constraint(
-            r, qualname, c.conname, deferrable=bool(c.deferrable), initially_deferred=bool(c.initdeferred)
-        )
+        # libpg_query 18 parses it to an ATAlterConstraint, not a Constraint
+        c = getattr(cmd, "def").atalter_constraint
+        if c.alter_deferrability:
+            changes = {"deferrable": bool(c.deferrable), "initially_deferred": bool(c.initdeferred)}
+            set_constraint(r, qualname, c.conname, **changes)
         return
     if subtype in (A.AT_EnableRowSecurity, A.AT_DisableRowSecurity):
         r.state.tables[qualname] = evolve(r.table(qualname), rls_enabled=subtype == A.AT_EnableRowSecurity)
