@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemalint.dependencies import Ref
 from schemalint.exprnorm import canonical_expr
 from schemalint.literals import fold_default
 from schemalint.model import Domain, Enum, evolve
@@ -11,6 +12,7 @@ from schemalint.sources.sql.replay.columns import domain_type
 from schemalint.sources.sql.replay.functions import create_aggregate
 from schemalint.sources.sql.replay.naming import choose_name
 from schemalint.sources.sql.replay.nodes import OT, pb
+from schemalint.sources.sql.replay.references import follow_rename, value_spelling
 from schemalint.sources.sql.replay.state import NotReplayed, Replay, type_qualname
 from schemalint.sources.sql.replay.viewcols import cast_domain_operands
 
@@ -34,6 +36,9 @@ def alter_enum(r: Replay, stmt: pb.AlterEnumStmt) -> None:
     if stmt.old_val:
         if stmt.old_val not in values:
             raise NotReplayed(f"enum {qualname} has no value {stmt.old_val!r}")
+        follow_rename(
+            r, Ref("enum_value", f"{qualname}:'{stmt.old_val}'"), value_spelling(stmt.old_val, stmt.new_val)
+        )
         values[values.index(stmt.old_val)] = stmt.new_val
     elif stmt.new_val in values:
         if not stmt.skip_if_new_val_exists:

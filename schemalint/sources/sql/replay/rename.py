@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemalint.dependencies import Ref
 from schemalint.exprnorm import rename_column
 from schemalint.model import evolve
 from schemalint.sources.sql.replay.functions import function_qualname
 from schemalint.sources.sql.replay.nodes import OT, pb
+from schemalint.sources.sql.replay.references import follow_rename, sequence_spelling, type_spelling
 from schemalint.sources.sql.replay.state import NotReplayed, Replay, object_names, type_qualname
 from schemalint.sources.sql.replay.triggers import set_triggers, trigger_owner
 
@@ -39,6 +41,7 @@ def rename(r: Replay, stmt: pb.RenameStmt) -> None:
         elif qualname in s.views:
             s.views[new_qualname] = evolve(s.views.pop(qualname), name=new)
         elif qualname in s.sequences:
+            follow_rename(r, Ref("sequence", qualname), sequence_spelling(old, new))
             s.sequences[new_qualname] = evolve(s.sequences.pop(qualname), name=new)
         elif qualname in s.index_owner:
             _rename_index(r, qualname, new, missing_ok=False)
@@ -99,14 +102,16 @@ def rename(r: Replay, stmt: pb.RenameStmt) -> None:
         raise NotReplayed("ALTER SCHEMA … RENAME is not replayed")
     if kind in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
         qualname = type_qualname(r, object_names(stmt.object))
-        schema = qualname.split(".", 1)[0]
+        schema, name = qualname.split(".", 1)
+        if qualname not in s.enums and qualname not in s.domains:
+            raise NotReplayed(f"type {qualname} does not exist in the model replayed so far")
+        follow_rename(r, Ref("type", qualname), type_spelling((schema, name), (schema, new)))
         if qualname in s.enums:
             s.enums[f"{schema}.{new}"] = evolve(s.enums.pop(qualname), name=new)
-        elif qualname in s.domains:
-            s.domains[f"{schema}.{new}"] = evolve(s.domains.pop(qualname), name=new)
         else:
-            raise NotReplayed(f"type {qualname} does not exist in the model replayed so far")
-        raise NotReplayed("renamed type: columns of that type keep the old spelling in the model")
+            s.domains[f"{schema}.{new}"] = evolve(s.domains.pop(qualname), name=new)
+        r.touch(f"{schema}.{new}")
+        return
     if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE):
         _change_function(r, stmt.object.object_with_args, name=new)
         return
@@ -253,6 +258,12 @@ def set_schema(r: Replay, stmt: pb.AlterObjectSchemaStmt) -> None:
             for index in table.indexes:
                 s.index_owner.pop(index.qualname, None)
                 s.index_owner[f"{target}.{index.name}"] = moved_name
+            for seq_name, seq in list(s.sequences.items()):  # its owned sequences move with it
+                if seq.owned_by and seq.owned_by.rsplit(".", 1)[0] == moved_name:
+                    del s.sequences[seq_name]
+                    s.sequences[f"{target}.{seq.name}"] = evolve(seq, schema=target)
+                    r.drop_relname(seq.schema, seq.name)
+                    r.add_relname(target, seq.name)
         elif qualname in s.views:
             s.views[f"{target}.{name}"] = evolve(s.views.pop(qualname), schema=target)
         elif qualname in s.sequences:
@@ -265,12 +276,18 @@ def set_schema(r: Replay, stmt: pb.AlterObjectSchemaStmt) -> None:
         return
     if kind in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
         qualname = type_qualname(r, object_names(stmt.object))
-        name = qualname.split(".", 1)[1]
+        schema, name = qualname.split(".", 1)
+        if qualname not in s.enums and qualname not in s.domains:
+            if stmt.missing_ok:
+                return
+            raise NotReplayed(f"type {qualname} does not exist in the model replayed so far")
+        follow_rename(r, Ref("type", qualname), type_spelling((schema, name), (target, name)))
         if qualname in s.enums:
             s.enums[f"{target}.{name}"] = evolve(s.enums.pop(qualname), schema=target)
-        elif qualname in s.domains:
+        else:
             s.domains[f"{target}.{name}"] = evolve(s.domains.pop(qualname), schema=target)
-        raise NotReplayed("moved type: columns of that type keep the old spelling in the model")
+        r.touch(f"{target}.{name}")
+        return
     if kind == OT.OBJECT_EXTENSION:
         name = object_names(stmt.object)[-1]
         if name in s.extensions:
