@@ -81,3 +81,16 @@ def test_a_variable_safe_statement_keeps_its_text_and_positions() -> None:
     (parsed,) = parse_sql('GRANT reader TO :"PGUSER";', "s.sql").statements
     assert parsed.kind == "grant_role_stmt" and parsed.text == 'GRANT reader TO :"PGUSER";'
     assert [r.role_spec.rolename for r in parsed.node.grantee_roles] == ["PGUSER"]
+
+
+def test_no_statement_ends_inside_parentheses_as_psql_reads_a_rule() -> None:
+    script = (
+        "CREATE TABLE events (id int);\n"
+        "CREATE RULE r AS ON INSERT TO events DO INSTEAD (NOTIFY foo; SELECT ';(' ; );\n"
+        "SELECT ')';\n"
+        "CREATE RULE n AS ON DELETE TO events DO INSTEAD NOTHING;\n"
+    )
+    statements, messages, _ = _replayed(script)
+    assert [kind for kind, _ in statements] == ["create_stmt", "rule_stmt", "select_stmt", "rule_stmt"]
+    assert statements[1][1].endswith("SELECT ';(' ; );")
+    assert messages == []

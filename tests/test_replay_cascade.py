@@ -25,9 +25,6 @@ NOT_YET: dict[str, str] = {
     "expression-spelling/simple-case-in-generated-column": "a CASE without ELSE is kept as written; the catalog prints ELSE NULL",
     "table-from-query/select-into": "SELECT … INTO is not replayed as creating a table",
     "table-from-query/select-into-from-a-join": "SELECT … INTO is not replayed as creating a table",
-    "create-rule/instead-notify-and-select": "the splitter cuts CREATE RULE … DO (a; b) at the inner ';' (two false syntax errors)",
-    "create-rule/also-two-actions-without-last-semicolon": "the splitter cuts CREATE RULE … DO (a; b) at the inner ';' (two false syntax errors)",
-    "create-rule/schema-qualified-quoted-instead-nothing-and-list": "the splitter cuts CREATE RULE … DO (a; b) at the inner ';' (two false syntax errors)",
 }
 
 

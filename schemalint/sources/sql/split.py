@@ -2,7 +2,8 @@
 
 A lexer just deep enough to find statement ends the way psql does: quoted
 strings (standard and E''), quoted identifiers, dollar quotes, nested block
-comments, line comments, ``BEGIN ATOMIC … END`` bodies, psql meta-commands
+comments, line comments, ``BEGIN ATOMIC … END`` bodies, the parenthesised actions of
+``CREATE RULE … DO (a; b)`` (psql ends no statement inside parentheses), psql meta-commands
 (``\\connect``, ``\\restrict``, ``\\set`` …: one line each; ``\\gset``, ``\\gexec`` … written
 after a statement end it, as psql sends the query there) and the data of
 ``COPY … FROM stdin`` up to its ``\\.`` line. Comments are collected for
@@ -23,6 +24,12 @@ _TOKEN_ATOMIC = re.compile(
     + r"""|\b(?:[Bb][Ee][Gg][Ii][Nn]\s+[Aa][Tt][Oo][Mm][Ii][Cc]|[Cc][Aa][Ss][Ee]|[Ee][Nn][Dd])\b"""
 )
 _HAS_ATOMIC = re.compile(r"begin\s+atomic", re.IGNORECASE)
+# only for files that create rules: psql ends no statement inside parentheses, and only a rule's
+# list of actions puts a semicolon there; tracking parentheses everywhere would cost every file
+_PARENS = r"|\(|\)"
+_TOKEN_PARENS = re.compile(_TOKEN_FAST.pattern + _PARENS)
+_TOKEN_ATOMIC_PARENS = re.compile(_TOKEN_ATOMIC.pattern + _PARENS)
+_HAS_RULE = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?rule\b", re.IGNORECASE)
 _COPY_FROM_STDIN = re.compile(r"\s*copy\b.*\bfrom\s+stdin\b", re.IGNORECASE | re.DOTALL)
 _IDENT_CHAR = re.compile(r"[\w$]")  # \w is Unicode-aware: letters of every script, digits, _
 
@@ -54,21 +61,28 @@ def split_text(text: str) -> tuple[list[Chunk], list[tuple[int, str, bool]]]:
     pos = 0
     stmt_start = -1  # offset of the first significant character of the current statement
     atomic_depth = 0
+    paren_depth = 0
     problem: str | None = None
     # a case-insensitive search of the whole file costs more than lowering it and looking for a word
-    atomic = "atomic" in text.lower() and _HAS_ATOMIC.search(text) is not None
-    token_re = _TOKEN_ATOMIC if atomic else _TOKEN_FAST
+    lowered = text.lower()
+    atomic = "atomic" in lowered and _HAS_ATOMIC.search(text) is not None
+    rules = "rule" in lowered and _HAS_RULE.search(text) is not None
+    if rules:
+        token_re = _TOKEN_ATOMIC_PARENS if atomic else _TOKEN_PARENS
+    else:
+        token_re = _TOKEN_ATOMIC if atomic else _TOKEN_FAST
 
     def line_start_blank(offset: int) -> bool:
         line_begin = text.rfind("\n", 0, offset) + 1
         return text[line_begin:offset].strip() == ""
 
     def finish(end: int) -> None:
-        nonlocal stmt_start, atomic_depth, problem
+        nonlocal stmt_start, atomic_depth, paren_depth, problem
         if stmt_start >= 0:
             chunks.append(Chunk("sql", stmt_start, end, problem))
         stmt_start = -1
         atomic_depth = 0
+        paren_depth = 0
         problem = None
 
     while pos < n:
@@ -98,7 +112,7 @@ def split_text(text: str) -> tuple[list[Chunk], list[tuple[int, str, bool]]]:
         if stmt_start < 0 and token != ";" and token != "\\":
             stmt_start = begin
         if token == ";":
-            if atomic_depth > 0:
+            if atomic_depth > 0 or paren_depth > 0:
                 pos = match.end()
                 continue
             if stmt_start >= 0:
@@ -155,6 +169,10 @@ def split_text(text: str) -> tuple[list[Chunk], list[tuple[int, str, bool]]]:
                 pos = n
             else:
                 pos = end + len(token)
+            continue
+        if token == "(" or token == ")":
+            paren_depth = max(0, paren_depth + (1 if token == "(" else -1))
+            pos = match.end()
             continue
         word = token.lower()
         if word.startswith("begin") or (word == "case" and atomic_depth > 0):
