@@ -23,8 +23,6 @@ NOT_YET: dict[str, str] = {
     "expression-spelling/interval-one-year-default": "a default interval '12 months' is kept as written; the catalog prints '1 year'",
     "expression-spelling/case-without-else-in-generated-column": "a CASE without ELSE is kept as written; the catalog prints ELSE NULL",
     "expression-spelling/simple-case-in-generated-column": "a CASE without ELSE is kept as written; the catalog prints ELSE NULL",
-    "table-from-query/select-into": "SELECT … INTO is not replayed as creating a table",
-    "table-from-query/select-into-from-a-join": "SELECT … INTO is not replayed as creating a table",
 }
 
 

@@ -25,6 +25,7 @@ from schemalint.sources.sql.replay.do_blocks import do_block
 from schemalint.sources.sql.replay.drop import drop
 from schemalint.sources.sql.replay.functions import alter_function, create_function
 from schemalint.sources.sql.replay.indexes import create_index
+from schemalint.sources.sql.replay.nodes import pb
 from schemalint.sources.sql.replay.policies import alter_policy, create_policy
 from schemalint.sources.sql.replay.rename import rename, set_schema
 from schemalint.sources.sql.replay.schemas import create_extension, create_schema, select, variable_set
@@ -32,11 +33,20 @@ from schemalint.sources.sql.replay.sequences import alter_sequence, create_seque
 from schemalint.sources.sql.replay.state import NO_SCHEMA_EFFECT, Handler, NotReplayed, Refused, Replay
 from schemalint.sources.sql.replay.tables import create_foreign_table, create_table
 from schemalint.sources.sql.replay.triggers import create_trigger
-from schemalint.sources.sql.replay.views import create_table_as, create_view
+from schemalint.sources.sql.replay.views import create_table_as, create_view, select_into
 from schemalint.statements import SqlFile, Statement
+
 
 # statement kind (the postgast node's field name) -> its handler; NO_SCHEMA_EFFECT lists the
 # kinds that change nothing the model holds; any other kind is reported as not replayed
+def _select(r: Replay, stmt: pb.SelectStmt) -> None:
+    """SELECT … INTO creates a table; any other SELECT can only set the session's search_path."""
+    if stmt.HasField("into_clause"):
+        select_into(r, stmt)
+    else:
+        select(r, stmt)
+
+
 HANDLERS: dict[str, Handler] = {
     # tables, indexes
     "create_stmt": create_table,
@@ -47,7 +57,7 @@ HANDLERS: dict[str, Handler] = {
     "create_schema_stmt": create_schema,
     "create_extension_stmt": create_extension,
     "variable_set_stmt": variable_set,
-    "select_stmt": select,
+    "select_stmt": _select,
     # types and domains
     "create_enum_stmt": create_enum,
     "alter_enum_stmt": alter_enum,

@@ -125,6 +125,16 @@ def create_table_as(r: Replay, stmt: pb.CreateTableAsStmt) -> None:
     r.touch(qualname)
 
 
+def select_into(r: Replay, stmt: pb.SelectStmt) -> None:
+    """SELECT … INTO t …: PostgreSQL reads it as CREATE TABLE t AS SELECT … (the same query
+    without INTO)."""
+    ctas = pb.CreateTableAsStmt(objtype=OT.OBJECT_TABLE)
+    ctas.into.CopyFrom(stmt.into_clause)
+    ctas.query.select_stmt.CopyFrom(stmt)
+    ctas.query.select_stmt.ClearField("into_clause")
+    create_table_as(r, ctas)
+
+
 def _table_from_query(
     r: Replay, schema: str, name: str, persistence: str, select: pb.SelectStmt, names: tuple[str, ...]
 ) -> None:
@@ -134,8 +144,12 @@ def _table_from_query(
     if not names or select.larg.ByteSize() or select.values_lists:
         raise NotReplayed("CREATE TABLE … AS: the columns of this query are not known to schemalint")
     tables: dict[str, Table] = {}
-    for item in select.from_clause:
-        if item.WhichOneof("node") == "range_var":
+    items = list(select.from_clause)
+    while items:  # the tables of the FROM list and of its joins, by the name the query uses
+        item = items.pop()
+        if item.WhichOneof("node") == "join_expr":
+            items += [item.join_expr.larg, item.join_expr.rarg]
+        elif item.WhichOneof("node") == "range_var":
             table = r.state.tables.get(r.relation(item.range_var))
             if table is not None:
                 tables[item.range_var.alias.aliasname or item.range_var.relname] = table
