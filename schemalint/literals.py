@@ -143,6 +143,9 @@ def fold_default(text: str | None, column_type: str, time_zone: str | None = "UT
     if base == "tsvector":
         vector = tsvector_text(value)
         return text if vector is None else string_literal(vector)
+    if base == "interval" and column_type == "interval":
+        spelled = interval_text(value)
+        return text if spelled is None else string_literal(spelled)
     return text
 
 
@@ -360,10 +363,14 @@ def interval_text(text: str) -> str | None:
             return None
         field, factor = _INTERVAL_UNITS[unit]
         totals[field] += int(number) * factor
+    # PostgreSQL keeps years and months as one count of months and prints 12 of them as a year
+    months = totals["y"] * 12 + totals["m"]
+    totals["y"] = abs(months) // 12 * (1 if months >= 0 else -1)
+    totals["m"] = months - totals["y"] * 12
     out: list[str] = []
     for field, singular, plural in (("y", "year", "years"), ("m", "mon", "mons"), ("d", "day", "days")):
         if totals[field]:
-            out.append(f"{totals[field]} {singular if abs(totals[field]) == 1 else plural}")
+            out.append(f"{totals[field]} {singular if totals[field] == 1 else plural}")  # -1 years
     seconds = totals["s"]
     if seconds or not out:
         sign = "-" if seconds < 0 else ""

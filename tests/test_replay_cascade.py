@@ -20,7 +20,6 @@ from schemalint.sources.sql.replay import replay_files
 
 # case name -> why replay does not yet agree with the catalog
 NOT_YET: dict[str, str] = {
-    "expression-spelling/interval-one-year-default": "a default interval '12 months' is kept as written; the catalog prints '1 year'",
     "expression-spelling/case-without-else-in-generated-column": "a CASE without ELSE is kept as written; the catalog prints ELSE NULL",
     "expression-spelling/simple-case-in-generated-column": "a CASE without ELSE is kept as written; the catalog prints ELSE NULL",
 }
