@@ -102,6 +102,13 @@ def _normalise(node: pb.Node, query: bool) -> None:
                 _replace(first, first.type_cast.arg)
             if first.WhichOneof("node") == "a_const" and first.a_const.WhichOneof("val") == "sval":
                 first.a_const.sval.sval = _strip_schema(first.a_const.sval.sval)
+    elif which == "case_expr":
+        # CASE … END is CASE … ELSE NULL END, which is how the catalog prints it (a NULL of any type)
+        _walk_message(node.case_expr, query)
+        default = node.case_expr.defresult
+        if default.WhichOneof("node") == "a_const" and default.a_const.isnull:
+            node.case_expr.ClearField("defresult")
+        return
     elif which == "bool_expr":
         _walk_message(node.bool_expr, query)  # children first: a BETWEEN inside may become an AND
         _flatten_bool(node.bool_expr)

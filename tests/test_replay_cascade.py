@@ -19,10 +19,7 @@ from schemalint.sources.sql.parse import parse_sql
 from schemalint.sources.sql.replay import replay_files
 
 # case name -> why replay does not yet agree with the catalog
-NOT_YET: dict[str, str] = {
-    "expression-spelling/case-without-else-in-generated-column": "a CASE without ELSE is kept as written; the catalog prints ELSE NULL",
-    "expression-spelling/simple-case-in-generated-column": "a CASE without ELSE is kept as written; the catalog prints ELSE NULL",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def _params(cases: tuple[Case, ...]) -> list[Any]:
