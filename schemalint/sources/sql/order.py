@@ -8,7 +8,7 @@ directories per migration (Prisma ``<stamp>_name/migration.sql``); a file writte
 for PostgreSQL (``x.postgres.up.sql``) in place of the one for every database
 (``x.up.sql``), and none written for another database (``x.mysql.up.sql``). Down
 files (``.down.sql``, ``down.sql``, ``*.down.*``, sqitch ``revert/``) are
-excluded; goose files keep only their ``-- +goose Up`` section (done by the
+excluded; goose, sql-migrate and dbmate files keep only their up section (done by the
 reader).
 """
 
@@ -53,7 +53,9 @@ def migration_files(directory: Path) -> list[Path]:
 
 
 # a dialect named before the last suffixes, as popx/fizz (Ory) and others write it:
-# 0001_x.postgres.up.sql, 0001_x.mysql.up.sql, 0001_x.up.sql (for every database)
+# 0001_x.postgres.up.sql, 0001_x.mysql.up.sql, 0001_x.up.sql (for every database); popx reads
+# .autocommit (run outside a transaction) after it as a flag, not as part of the migration's name
+_AUTOCOMMIT = ".autocommit."
 _DIALECT = re.compile(
     r"\.(postgres|postgresql|pg|mysql|mariadb|sqlite3?|cockroach|crdb|mssql|sqlserver)(?=\.)"
 )
@@ -68,10 +70,15 @@ def for_postgres(files: list[Path]) -> list[Path]:
     for path in files:
         match = _DIALECT.search(path.name.lower())
         if match is None:
-            chosen.setdefault(path, path)
+            chosen.setdefault(_without_autocommit(path), path)
             continue
         if match[1] not in _POSTGRES:
             continue
         generic = path.with_name(path.name[: match.start()] + path.name[match.end() :])
-        chosen[generic] = path
+        chosen[_without_autocommit(generic)] = path
     return list(chosen.values())
+
+
+def _without_autocommit(path: Path) -> Path:
+    """A popx migration's name without its .autocommit flag: 1_x.autocommit.up.sql is 1_x.up.sql."""
+    return path.with_name(path.name.replace(_AUTOCOMMIT, ".", 1)) if _AUTOCOMMIT in path.name else path

@@ -54,20 +54,21 @@ def read_sql_file(path: Path) -> SqlFile:
         ) from None
     if text.startswith("\ufeff"):
         text = " " + text[1:]
-    if "+goose" in text or "+migrate" in text:
+    if "+goose" in text or "+migrate" in text or "migrate:down" in text:
         text = without_down_sections(text)
     return parse_sql(text, str(path))
 
 
 def without_down_sections(text: str) -> str:
-    """Blank goose/sql-migrate ``-- +goose Down`` sections, keeping line numbers."""
+    """Blank the down sections of goose, sql-migrate and dbmate files (``-- +goose Down``,
+    ``-- +migrate Down``, ``-- migrate:down``), keeping line numbers."""
     out = []
     down = False
     for line in text.split("\n"):
         marker = line.strip().lower()
-        if marker.startswith(("-- +goose down", "-- +migrate down")):
+        if marker.startswith(("-- +goose down", "-- +migrate down", "-- migrate:down")):
             down = True
-        elif marker.startswith(("-- +goose up", "-- +migrate up")):
+        elif marker.startswith(("-- +goose up", "-- +migrate up", "-- migrate:up")):
             down = False
         out.append("" if down else line)
     return "\n".join(out)
