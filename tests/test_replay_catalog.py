@@ -569,6 +569,27 @@ CASES: dict[str, str] = {
 # Statements PostgreSQL refuses: each errors on the server, and replay refuses it with the same
 # error (E001) and leaves the model as the server leaves the database, the statement undone.
 REFUSED: dict[str, str] = {
+    "drops that objects depend on": """
+        CREATE SCHEMA app;
+        CREATE TYPE mood AS ENUM ('ok', 'bad');
+        CREATE TABLE items (id int NOT NULL, m mood, updated_at timestamptz);
+        CREATE UNIQUE INDEX items_id_key ON items (id);
+        CREATE TABLE notes (item_id int REFERENCES items (id));
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+        CREATE FUNCTION app.is_ok(x mood) RETURNS boolean LANGUAGE sql AS 'SELECT x = ''ok''';
+        CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch();
+        CREATE VIEW item_ids AS SELECT id FROM items;
+        CREATE VIEW app.first_ids AS SELECT id FROM item_ids WHERE id < 10;
+        CREATE VIEW lonely AS SELECT 1 AS one;
+        DROP FUNCTION touch();
+        DROP INDEX items_id_key;
+        DROP VIEW item_ids;
+        DROP TYPE mood;
+        DROP VIEW app.first_ids, item_ids;
+        DROP VIEW lonely;
+        DROP TRIGGER items_touch ON items;
+        DROP FUNCTION touch();
+    """,
     "foreign keys": """
         CREATE TABLE orders (id int PRIMARY KEY, code text, token int UNIQUE DEFERRABLE, email text);
         CREATE UNIQUE INDEX ON orders (email DESC);

@@ -1,11 +1,13 @@
-"""DROP … CASCADE through the dependency index, once for every object kind.
+"""DROP … CASCADE through the dependency index, once for every object kind; DROP without it.
 
 ``drop_dependents(r, ref)`` drops what depends on ``ref`` (recursively, in the order PostgreSQL
 drops it: every object before the objects it depends on), as ``DROP … CASCADE`` does before it
 drops ``ref`` itself, which stays the caller's. The dependants come from
 ``schemalint.dependencies`` over the model replayed so far; ``drop_refs`` removes any list of
-refs from the replay's state, whatever their kind. The graph is built only for a CASCADE, so
-replay without one costs nothing more.
+refs from the replay's state, whatever their kind. ``refuse_dependents(r, refs)`` is DROP
+without CASCADE: refused, as PostgreSQL refuses it, when an object that is not dropped too (nor a
+part of one) depends on one of them. The graph is built only for a DROP of a function, view,
+type or index, so replay of other statements costs nothing more.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from schemalint.dependencies import Ref, dependency_graph, dependents
 from schemalint.model import evolve
 from schemalint.sources.sql.replay.constraints import drop_constraint
 from schemalint.sources.sql.replay.indexes import drop_index_entry
-from schemalint.sources.sql.replay.state import Replay
+from schemalint.sources.sql.replay.state import Refused, Replay
 from schemalint.sources.sql.replay.triggers import set_triggers, trigger_owner
 
 
@@ -26,6 +28,27 @@ def drop_dependents(r: Replay, ref: Ref) -> None:
     found = dependents(dependency_graph(r.model()), ref)
     own = f"{ref.name}." if ref.kind in ("table", "view") else None
     drop_refs(r, [d for d in found if own is None or not d.name.startswith(own)])
+
+
+def refuse_dependents(r: Replay, refs: dict[Ref, str]) -> None:
+    """DROP without CASCADE of ``refs`` (ref -> how PostgreSQL describes it): refused when an
+    object outside them and their parts depends on one of them or on a part of one."""
+    graph = dependency_graph(r.model())
+    dropping = [(ref, f"{ref.name}." if ref.kind in ("table", "view") else None) for ref in refs]
+
+    def going(other: Ref) -> bool:
+        return any(other == ref or (own is not None and other.name.startswith(own)) for ref, own in dropping)
+
+    for ref in refs:
+        for dependent in dependents(graph, ref):
+            if going(dependent):
+                continue
+            held = any(
+                going(target) and data["deptype"] == "n"
+                for _, target, data in graph.out_edges(dependent, data=True)
+            )
+            if held:
+                raise Refused(f"cannot drop {refs[ref]} because other objects depend on it")
 
 
 def drop_refs(r: Replay, refs: Iterable[Ref]) -> None:

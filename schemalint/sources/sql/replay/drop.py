@@ -5,7 +5,7 @@ from __future__ import annotations
 from schemalint.dependencies import Ref
 from schemalint.model import evolve
 from schemalint.sources.sql.replay import refusals
-from schemalint.sources.sql.replay.cascade import drop_dependents
+from schemalint.sources.sql.replay.cascade import drop_dependents, refuse_dependents
 from schemalint.sources.sql.replay.constraints import drop_constraint
 from schemalint.sources.sql.replay.functions import function_qualname
 from schemalint.sources.sql.replay.indexes import drop_index
@@ -26,6 +26,10 @@ def drop(r: Replay, stmt: pb.DropStmt) -> None:
     if stmt.remove_type in (OT.OBJECT_TABLE, OT.OBJECT_FOREIGN_TABLE) and not cascade:
         dropping = {resolve_names(r, object_names(obj), lambda q: q in s.tables) for obj in stmt.objects}
         refusals.table_dependents(r, dropping)
+    if not cascade:
+        refused = _dropped_refs(r, stmt)
+        if refused:
+            refuse_dependents(r, refused)
     for obj in stmt.objects:
         kind = stmt.remove_type
         if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE, OT.OBJECT_ROUTINE, OT.OBJECT_AGGREGATE):
@@ -178,3 +182,46 @@ def _drop_schema(r: Replay, name: str, *, missing_ok: bool) -> None:
     s.connames.pop(name, None)
     for key in [k for k in s.index_owner if k.startswith(name + ".")]:
         del s.index_owner[key]
+
+
+def _dropped_refs(r: Replay, stmt: pb.DropStmt) -> dict[Ref, str]:
+    """The functions, views, types and indexes a DROP names that the model has, each with the
+    words PostgreSQL's errors describe it with (its schema when not on the search path)."""
+    s = r.state
+    kind = stmt.remove_type
+    found: dict[Ref, str] = {}
+    for obj in stmt.objects:
+        if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE):
+            qualname = function_qualname(r, obj.object_with_args)
+            function = s.functions.get(qualname)
+            if function is not None:
+                word = "procedure" if kind == OT.OBJECT_PROCEDURE else "function"
+                found[Ref("function", qualname)] = (
+                    f"{word} {_visible(r, qualname.split('(', 1)[0])}({_args(r, function.identity_args)})"
+                )
+        elif kind in (OT.OBJECT_VIEW, OT.OBJECT_MATVIEW):
+            qualname = resolve_names(r, object_names(obj), lambda q: q in s.views)
+            if qualname in s.views:
+                word = "materialized view" if s.views[qualname].materialized else "view"
+                found[Ref("view", qualname)] = f"{word} {_visible(r, qualname)}"
+        elif kind in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
+            qualname = type_qualname(r, object_names(obj))
+            if qualname in s.enums or qualname in s.domains:
+                found[Ref("type", qualname)] = f"type {_visible(r, qualname)}"
+        elif kind == OT.OBJECT_INDEX:
+            qualname = resolve_names(r, object_names(obj), lambda q: q in s.index_owner)
+            if qualname in s.index_owner:
+                found[Ref("index", qualname)] = f"index {_visible(r, qualname)}"
+    return found
+
+
+def _visible(r: Replay, qualname: str) -> str:
+    schema, name = qualname.split(".", 1)
+    return name if schema in r.search_path else qualname
+
+
+def _args(r: Replay, identity_args: str) -> str:
+    """Argument types as PostgreSQL's object descriptions print them: schemas on the path dropped."""
+    for schema in r.search_path:
+        identity_args = identity_args.replace(f"{schema}.", "")
+    return identity_args
