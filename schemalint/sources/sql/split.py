@@ -29,7 +29,8 @@ _HAS_ATOMIC = re.compile(r"begin\s+atomic", re.IGNORECASE)
 _PARENS = r"|\(|\)"
 _TOKEN_PARENS = re.compile(_TOKEN_FAST.pattern + _PARENS)
 _TOKEN_ATOMIC_PARENS = re.compile(_TOKEN_ATOMIC.pattern + _PARENS)
-_HAS_RULE = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?rule\b", re.IGNORECASE)
+# searched in the lowered text, and without a leading \b, which would make it 20 times slower
+_HAS_RULE = re.compile(r"create\s+(?:or\s+replace\s+)?rule\b")
 _COPY_FROM_STDIN = re.compile(r"\s*copy\b.*\bfrom\s+stdin\b", re.IGNORECASE | re.DOTALL)
 _IDENT_CHAR = re.compile(r"[\w$]")  # \w is Unicode-aware: letters of every script, digits, _
 
@@ -66,7 +67,7 @@ def split_text(text: str) -> tuple[list[Chunk], list[tuple[int, str, bool]]]:
     # a case-insensitive search of the whole file costs more than lowering it and looking for a word
     lowered = text.lower()
     atomic = "atomic" in lowered and _HAS_ATOMIC.search(text) is not None
-    rules = "rule" in lowered and _HAS_RULE.search(text) is not None
+    rules = "rule" in lowered and _HAS_RULE.search(lowered) is not None
     if rules:
         token_re = _TOKEN_ATOMIC_PARENS if atomic else _TOKEN_PARENS
     else:
