@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from replay_cascade_cases import CASES, Case
 
-from schemalint.diff import diff_models
+from schemalint.drift.diff import diff_models
 from schemalint.sources.catalog import introspect
 from schemalint.sources.sql.parse import parse_sql
 from schemalint.sources.sql.replay import replay_files
