@@ -51,9 +51,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx (90 ms to import) is loaded when a graph is built, not by replay's
+    import networkx as nx  # start-up: a migration that drops nothing with CASCADE never needs it
 
 from schemalint.depscan import (
     EMPTY,
@@ -108,6 +109,8 @@ def add_edge(graph: nx.DiGraph, dependent: Ref, referenced: Ref, deptype: DepTyp
 
 
 def graph_from_edges(edges: Iterable[Edge]) -> nx.DiGraph:
+    import networkx as nx
+
     graph = nx.DiGraph()
     for dependent, referenced, deptype in edges:
         add_edge(graph, dependent, referenced, deptype)
@@ -143,6 +146,8 @@ def direct_dependents(model: Model, ref: Ref) -> list[tuple[Ref, DepType]]:
 def dependents(graph: nx.DiGraph, ref: Ref, *, recursive: bool = True) -> list[Ref]:
     """What depends on ``ref`` (directly, or through others when recursive), in the order
     PostgreSQL drops them for DROP … CASCADE: every object before the objects it depends on."""
+    import networkx as nx
+
     if ref not in graph:
         return []
     found = set(nx.ancestors(graph, ref)) if recursive else set(graph.predecessors(ref))
@@ -152,6 +157,8 @@ def dependents(graph: nx.DiGraph, ref: Ref, *, recursive: bool = True) -> list[R
 def referenced(graph: nx.DiGraph, ref: Ref, *, recursive: bool = True) -> list[Ref]:
     """What ``ref`` depends on (directly, or through others when recursive), in the order they
     must be created: every object after the objects it depends on."""
+    import networkx as nx
+
     if ref not in graph:
         return []
     found = set(nx.descendants(graph, ref)) if recursive else set(graph.successors(ref))
@@ -161,6 +168,8 @@ def referenced(graph: nx.DiGraph, ref: Ref, *, recursive: bool = True) -> list[R
 def _ordered(graph: nx.DiGraph, nodes: set[Ref]) -> list[Ref]:
     """Dependants before what they reference; a cycle (a column whose default calls a function
     that returns its table's rows) is kept together, its members by name."""
+    import networkx as nx
+
     sub = graph.subgraph(nodes)
     if nx.is_directed_acyclic_graph(sub):
         return list(nx.lexicographical_topological_sort(sub, key=lambda r: (r.kind, r.name)))
