@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,24 @@ def pg(pg_admin: str) -> Iterator[str]:
         yield with_database(pg_admin, name)
     finally:
         with psycopg.connect(pg_admin, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def make_db(pg_admin: str) -> Iterator[Callable[[], str]]:
+    """A factory of fresh empty databases, for tests that need more than one (all dropped after)."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"sl_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(pg_admin, autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+        created.append(name)
+        return with_database(pg_admin, name)
+
+    yield make
+    with psycopg.connect(pg_admin, autocommit=True) as admin:
+        for name in created:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 

@@ -9,42 +9,22 @@ second diff is empty.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import postgast
 import psycopg
 import pytest
 from conftest import CORPUS
-from psycopg import sql
 
 from schemalint.drift.diff import Difference, diff_models
 from schemalint.drift.reconcile import reconcile_sql
 from schemalint.drift.rules import DRIFT_RULES, drift_findings
 from schemalint.model import Column, Constraint, Enum, Location, Model, Table
-from schemalint.sources.dsn import database_name, with_database
+from schemalint.sources.dsn import database_name
 
 CASES = Path(__file__).parent / "drift_cases"
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "a.sql").is_file())
-
-
-@pytest.fixture
-def make_db(pg_admin: str) -> Iterator[Callable[[], str]]:
-    """A factory of fresh empty databases (all dropped after the test)."""
-    created: list[str] = []
-
-    def make() -> str:
-        name = f"sl_drift_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(pg_admin, autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
-        created.append(name)
-        return with_database(pg_admin, name)
-
-    yield make
-    with psycopg.connect(pg_admin, autocommit=True) as admin:
-        for name in created:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def run_script(dsn: str, script: str) -> None:

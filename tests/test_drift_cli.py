@@ -15,16 +15,13 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from psycopg import sql
-
-from schemalint.sources.dsn import with_database
 
 pytestmark = pytest.mark.catalog
 
@@ -121,24 +118,6 @@ def with_password(dsn: str, password: str) -> str:
 
 def database_of(dsn: str) -> str:
     return str(psycopg.conninfo.conninfo_to_dict(dsn)["dbname"])
-
-
-@pytest.fixture
-def make_db(pg_admin: str) -> Iterator[Callable[[], str]]:
-    """A factory of fresh empty databases, all dropped after the test."""
-    created: list[str] = []
-
-    def make() -> str:
-        name = f"sl_dcli_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(pg_admin, autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
-        created.append(name)
-        return with_database(pg_admin, name)
-
-    yield make
-    with psycopg.connect(pg_admin, autocommit=True) as admin:
-        for name in created:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def migrated(run_sql: Any, dsn: str, names: tuple[str, ...] = tuple(MIGRATIONS)) -> str:

@@ -3,37 +3,17 @@ no difference (the scratch database is a fresh one on the test server, never the
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
 from conftest import run_sql
-from psycopg import sql
 
 from schemalint.cli import main
-from schemalint.sources.dsn import with_database
 
 CASES = Path(__file__).parent / "drift_cases"
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "a.sql").is_file())
-
-
-@pytest.fixture
-def make_db(pg_admin: str) -> Iterator[Callable[[], str]]:
-    created: list[str] = []
-
-    def make() -> str:
-        name = f"sl_verify_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(pg_admin, autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
-        created.append(name)
-        return with_database(pg_admin, name)
-
-    yield make
-    with psycopg.connect(pg_admin, autocommit=True) as admin:
-        for name in created:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def verify(case: str, live: str, scratch: str, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
