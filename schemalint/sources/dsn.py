@@ -26,10 +26,6 @@ LIBPQ_KEYS = frozenset(
     target_session_attrs load_balance_hosts scram_client_key scram_server_key oauth_issuer
     oauth_client_id oauth_client_secret oauth_scope""".split()
 )
-# values that may be shown: where to connect, never how to authenticate
-_SHOWN_KEYS = frozenset(
-    {"host", "hostaddr", "port", "dbname", "user", "sslmode", "service", "application_name"}
-)
 _SECRET_PARAMS = SECRET_KEYS | {"oauth_client_secret", "scram_client_key", "scram_server_key"}
 _CONNINFO_PAIR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s']*)")
 # a key=value pair anywhere, for strings that do not parse (an unbalanced quote runs to the end)
@@ -97,7 +93,7 @@ def _masked_value(key: str, value: str) -> str:
         return MASK
     if key.lower() == "options":
         return _SECRET_IN_TEXT.sub(lambda m: m.group(1) + MASK, value)
-    if key.lower() in _SHOWN_KEYS or key.lower() in LIBPQ_KEYS:
+    if key.lower() in LIBPQ_KEYS:  # where to connect, and how: shown
         return value
     return MASK  # not a libpq parameter: a typo of one (passwrod=), or a stray secret
 
