@@ -346,7 +346,8 @@ def lint_files(
         history = migration_files(migrations_dir)
     sequence = unique_paths([*history, *files])
     target_keys = {real_path(p) for p in files}
-    is_target = [real_path(p) in target_keys for p in sequence]
+    names = {p.name for p in target_keys}  # a file of another name is a target only through a link
+    is_target = [(p.name in names or p.is_symlink()) and real_path(p) in target_keys for p in sequence]
     every_file_is_target = all(is_target)
 
     replayer = Replayer()
