@@ -7,8 +7,9 @@ Three kinds of entries:
 - ``state``: the replayed model (with origins and facts) after a migration file, keyed by the
   chain of the hashes of the files up to it, so that a new file replays on its predecessors'
   state without replaying them. Kept after the file before the first linted one (pre-commit),
-  after the last file, and every CHECKPOINT_EVERY files: one per file would cost the square
-  of the history in writes.
+  after the last file unless it is linted alone (a new file, edited between runs), and every
+  CHECKPOINT_EVERY files: one per file would cost the square of the history in writes; a run
+  resumes from the last state kept before the files it must replay.
 - ``file``: a linted file's findings (statement rules, replay, end of file), the objects it
   touched and its statements without parse trees (for suppressions), keyed by the chain up to
   it and the settings: a change to file N invalidates N and what follows, nothing before it.
@@ -283,7 +284,10 @@ class LintMemo:
         self._run = None if last is None else cache.key(last, marks, settings=True)
         self._touching = "touching" if touching else ""
         first = next((i for i, t in enumerate(targets) if t), len(targets))
-        self._checkpoints = {first - 1, len(sequence) - 1} if len(sequence) > 1 else set()
+        # the state after the last file, unless that file is being edited (a pre-commit of a new
+        # file, run at each save): the next run resumes from the one before it
+        end = {len(sequence) - 1} if all(targets) or not targets[-1] else set()
+        self._checkpoints = {first - 1, *end} if len(sequence) > 1 else set()
 
     def result(self) -> Any:
         return None if self._run is None else self.cache.load("run", self._run)

@@ -93,6 +93,14 @@ def test_a_new_file_replays_on_the_state_of_its_predecessors(tmp_path: Path, set
     assert stats["state.hit"] == 1 and stats["file.miss"] == 1
     assert result == _lint([new], settings, None)[0]
     assert {f.code for f in result.findings} >= {"M001"}  # the index is on a table of the history
+    new.write_text("CREATE INDEX CONCURRENTLY idx_x ON t6 (amount);\n", encoding="utf-8")
+    _, stats = _lint([new], settings, store)  # edited before its commit: no state is kept for it
+    assert stats["state.hit"] == 1 and "state.write" not in stats
+    newer = tmp_path / "m" / "V8__index.sql"  # the next migration: resumes before V7, replays V7
+    newer.write_text("CREATE INDEX idx_y ON t5 (amount);\n", encoding="utf-8")
+    result, stats = _lint([newer], settings, store)
+    assert stats["state.hit"] == 1 and stats["state.write"] == 1
+    assert result == _lint([newer], settings, None)[0]
 
 
 def test_settings_invalidate_findings_but_not_states(tmp_path: Path, settings: Settings) -> None:
