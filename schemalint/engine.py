@@ -337,10 +337,7 @@ def lint_files(
     file's findings (cache.py).
     """
     from schemalint.sources.sql.order import migration_files
-    from schemalint.sources.sql.replay import Replayer
 
-    chosen = selected_rules(settings) if rules is None else list(rules)
-    statement_rules = _RulesByKind([r for r in chosen if isinstance(r, StatementRule)])
     files, history = expand_targets(targets)
     if migrations_dir is not None:
         history = migration_files(migrations_dir)
@@ -350,22 +347,27 @@ def lint_files(
     is_target = [(p.name in names or p.is_symlink()) and real_path(p) in target_keys for p in sequence]
     every_file_is_target = all(is_target)
 
-    replayer = Replayer()
     memo = (
         None
         if cache is None or rules is not None
         else LintMemo(cache, sequence, is_target, every_file_is_target)
     )
     kept: list[KeptFile | None] = [None] * len(sequence)
-    start = 0
+    start, state = 0, None
     if memo is not None:
         cached = memo.result()
         if isinstance(cached, LintResult):
-            return cached
+            return cached  # nothing changed: no replay, no rules (and not even their imports)
         kept = [memo.kept(i) if target else None for i, target in enumerate(is_target)]
         start, state = memo.resume(kept)
-        if state is not None:
-            replayer.restore(state)
+
+    from schemalint.sources.sql.replay import Replayer
+
+    chosen = selected_rules(settings) if rules is None else list(rules)
+    statement_rules = _RulesByKind([r for r in chosen if isinstance(r, StatementRule)])
+    replayer = Replayer()
+    if state is not None:
+        replayer.restore(state)
     findings: list[Finding] = []
     statements = _StatementIndex()
     target_files: dict[str, SqlFile] = {}
