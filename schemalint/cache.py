@@ -213,10 +213,13 @@ class Cache:
         self.stats[f"{kind}.write"] += 1
 
     def _prepare(self) -> None:
+        """Make the directory, ignored by git; a directory that holds other things is left alone
+        (a .gitignore of `*` in it would hide them from git)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        ignore = self.directory / ".gitignore"
-        if not ignore.is_file():
-            ignore.write_text(GITIGNORE, encoding="utf-8")
+        if not _is_cache(self.directory):
+            if any(self.directory.iterdir()):
+                raise OSError(f"{self.directory} holds other files and is not a schemalint cache")
+            (self.directory / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
         self._ready = True
 
 
@@ -244,13 +247,20 @@ def clean(directory: Path) -> bool:
 
     if not directory.exists():
         return False
-    ignore = directory / ".gitignore"
-    if not directory.is_dir() or not ignore.is_file() or ignore.read_text(encoding="utf-8") != GITIGNORE:
+    if not _is_cache(directory):
         raise UserError(
             f"{directory}: not a schemalint cache (no .gitignore written by schemalint); left as it is"
         )
     shutil.rmtree(directory)
     return True
+
+
+def _is_cache(directory: Path) -> bool:
+    """Whether the directory is one schemalint made (its .gitignore is the one written above)."""
+    try:
+        return (directory / ".gitignore").read_text(encoding="utf-8") == GITIGNORE
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 @dataclass(frozen=True)

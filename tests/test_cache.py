@@ -165,6 +165,15 @@ def test_an_unwritable_directory_is_no_cache_and_one_warning(tmp_path: Path, set
     assert len(warnings) == 1 and f"cannot write the cache {blocker / 'cache'}" in warnings[0]
 
 
+def test_a_directory_of_other_files_is_not_taken_for_the_cache(tmp_path: Path, settings: Settings) -> None:
+    _migrations(tmp_path / "m")
+    warnings: list[str] = []
+    result, _ = _lint([tmp_path / "m"], settings, tmp_path, warnings)  # --cache-dir . by mistake
+    assert result == _lint([tmp_path / "m"], settings, None)[0]
+    assert len(warnings) == 1 and "holds other files and is not a schemalint cache" in warnings[0]
+    assert not (tmp_path / ".gitignore").exists()
+
+
 @pytest.mark.parametrize("how", ["read-only", "under a file"])
 def test_a_cache_that_cannot_be_written_warns_once_on_stderr(tmp_path: Path, how: str) -> None:
     _migrations(tmp_path / "m")
