@@ -35,6 +35,7 @@ import os
 import pickle
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -192,23 +193,17 @@ class Cache:
         if self._reducers is None:
             self._reducers = _reducers()
         payload = _dumps(value, self._reducers)
-        folder = self.directory / kind
-        temporary = folder / f"{key}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
         try:
             if not self._ready:
                 self._prepare()
-            folder.mkdir(exist_ok=True)
-            with open(temporary, "xb") as out:
-                out.write(self._header + hashlib.sha256(payload).digest() + payload)
-            os.replace(temporary, folder / key)
+            (self.directory / kind).mkdir(exist_ok=True)
+            _replace(self.directory / kind / key, self._header + hashlib.sha256(payload).digest() + payload)
         except OSError as error:
             self.enabled = False
             self._warn(
                 f"warning: cannot write the cache {self.directory} ({error.strerror or error}); "
                 "going on without it (--no-cache says so, --cache-dir moves it)"
             )
-            with _quiet():
-                temporary.unlink()
             return
         self.stats[f"{kind}.write"] += 1
 
@@ -217,20 +212,24 @@ class Cache:
         (a .gitignore of `*` in it would hide them from git)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         if not _is_cache(self.directory):
-            if any(self.directory.iterdir()):
+            # another run may be making it: its temporary .gitignore is not another file
+            if any(not p.name.endswith(".tmp") for p in self.directory.iterdir()):
                 raise OSError(f"{self.directory} holds other files and is not a schemalint cache")
-            (self.directory / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+            _replace(self.directory / ".gitignore", GITIGNORE.encode())
         self._ready = True
 
 
-class _quiet:
-    """Ignore an OSError (cleaning up after one)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, *_: object) -> bool:
-        return kind is not None and issubclass(kind, OSError)
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: to a new temporary file beside it, renamed over it."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
+    try:
+        with open(temporary, "xb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        with suppress(OSError):
+            temporary.unlink()
+        raise
 
 
 def cache_directory(settings: Settings, given: str | None) -> Path:
