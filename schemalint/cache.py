@@ -305,11 +305,17 @@ class LintMemo:
         if self._run is not None and not self.broken:
             self.cache.store("run", self._run, result)
 
+    @property
+    def keeps_files(self) -> bool:
+        """Whether linted files' findings are kept: not for a file linted alone (the run's
+        result holds them)."""
+        return len(self.chain) > 1
+
     def _file_key(self, index: int) -> str | None:
         link = self.chain[index]
         return (
             None
-            if link is None or len(self.chain) == 1
+            if link is None or not self.keeps_files
             else self.cache.key(link, self._touching, settings=True)
         )
 

@@ -436,7 +436,7 @@ def lint_files(
         if target:
             statement_count += len(file.statements)
         if memo is not None:
-            part = KeptFile.of(file, findings[mark:], file_touched) if target else None
+            part = KeptFile.of(file, findings[mark:], file_touched) if target and memo.keeps_files else None
             memo.after(done, replayer, part)
 
     model = restrict(replayer.model(), settings.schemas, settings.exclude_schemas, _label(targets))
