@@ -136,6 +136,7 @@ class Cache:
         self._settings = settings_key(settings).encode()
         self._reducers: dict[type, Callable[[Any], tuple[Any, ...]]] | None = None
         self._ready = False
+        self._rejected: set[tuple[str, str]] = set()
 
     def key(self, *parts: str | bytes, settings: bool = False) -> str:
         digest = hashlib.sha256(self._header)
@@ -180,11 +181,14 @@ class Cache:
                 value = pickle.loads(payload)
             except Exception:  # a payload that does not load is rejected like one that does not match
                 value = None
+        if value is None:
+            self._rejected.add((kind, key))
         self.stats[f"{kind}.hit" if value is not None else f"{kind}.rejected"] += 1
         return value
 
     def has(self, kind: str, key: str) -> bool:
-        return self.enabled and (self.directory / kind / key).is_file()
+        """Whether an entry is there (and not found bad by this run: then it is to be rewritten)."""
+        return self.enabled and (kind, key) not in self._rejected and (self.directory / kind / key).is_file()
 
     def store(self, kind: str, key: str, value: Any) -> None:
         """Write an entry: to a new temporary file, renamed over the entry."""

@@ -155,6 +155,24 @@ def test_a_bad_entry_is_ignored_and_rewritten(tmp_path: Path, settings: Settings
     assert dict(stats) == {"run.hit": 1}  # rewritten whole
 
 
+def test_a_bad_state_is_replayed_past_and_rewritten(tmp_path: Path, settings: Settings) -> None:
+    files = _migrations(tmp_path / "m")
+    store = tmp_path / "cache"
+    expected, _ = _lint([files[-1]], settings, store)  # keeps the state after file 5
+    (state,) = _entries(store, "state")
+    state.write_bytes(state.read_bytes()[:100])
+    for entry in _entries(store, "run") + _entries(store, "file"):
+        entry.unlink()
+    result, stats = _lint([files[-1]], settings, store)
+    assert stats["state.rejected"] == 1 and stats["state.write"] == 1 and result == expected
+    _, stats = _lint([files[-1]], settings, store)
+    assert stats == {"run.hit": 1}
+    (run,) = _entries(store, "run")
+    run.unlink()
+    _, stats = _lint([files[-1]], settings, store)
+    assert stats["state.hit"] == 1  # the rewritten state loads
+
+
 def test_an_unwritable_directory_is_no_cache_and_one_warning(tmp_path: Path, settings: Settings) -> None:
     _migrations(tmp_path / "m")
     blocker = tmp_path / "a-file"
