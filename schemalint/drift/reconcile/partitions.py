@@ -57,13 +57,32 @@ class _Copies:
 
     def member_copy(self, d: Difference, table: str, member: str) -> bool:
         """A column, constraint or trigger difference its parent has too (the same name, change
-        and declared value): PostgreSQL's statement on the parent makes it on the child."""
+        and declared value; a partition's key by its columns): PostgreSQL's statement on the
+        parent makes it on the child."""
         partitions_only = d.kind == "trigger" or (d.kind == "constraint" and not self._check(table, member))
         for parent in self.ancestors(table, partitions_only=partitions_only):
             same = self.by_key.get((d.kind, f"{parent}.{member}", d.change, d.attribute))
             if same is not None and same.declared == d.declared:
                 return True
+            if d.kind == "constraint" and self._key_copy(d, table, member, parent):
+                return True
         return False
+
+    def _key_copy(self, d: Difference, table: str, name: str, parent: str) -> bool:
+        """A partition's primary key or unique constraint that its parent's, added or dropped here
+        too, brings (named after the partition, found by its columns)."""
+        model = self.live if d.change == "extra" else self.declared
+        child, owner = model.tables.get(table), model.tables.get(parent)
+        if child is None or owner is None or d.change == "changed":
+            return False
+        constraint = next((c for c in child.constraints if c.name == name), None)
+        if constraint is None or constraint.kind not in ("primary key", "unique"):
+            return False
+        return any(
+            (d.kind, f"{parent}.{c.name}", d.change, None) in self.by_key
+            and sqlgen.inherited_constraint(constraint, replace(owner, constraints=(c,)))
+            for c in owner.constraints
+        )
 
     def _check(self, table: str, name: str) -> bool:
         for model in (self.declared, self.live):

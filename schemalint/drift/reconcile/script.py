@@ -28,6 +28,13 @@ _PARTITIONED_INDEX = (
     "a partitioned table has no CREATE INDEX CONCURRENTLY: this blocks writes on every "
     "partition; or build it ON ONLY the parent, CONCURRENTLY on each partition, and ATTACH"
 )
+_PARTITIONED_FOREIGN_KEY = (
+    "a partitioned table has no NOT VALID foreign key: this scans every partition while writes wait"
+)
+_PARTITIONED_KEY = (
+    "a partitioned table has no CREATE INDEX CONCURRENTLY: the key's index is built on every "
+    "partition under ACCESS EXCLUSIVE"
+)
 _PARTITIONED_DROP = "a partitioned table has no DROP INDEX CONCURRENTLY: this blocks every partition"
 
 
@@ -176,8 +183,13 @@ class Script:
             self.add_keyed(table, constraint)
             return
         two_steps = not self.creating and constraint.kind in ("foreign key", "check") and constraint.validated
+        why = None
+        if two_steps and constraint.kind == "foreign key" and partitioned(table):
+            two_steps, why = False, _PARTITIONED_FOREIGN_KEY
+        elif not self.creating and constraint.kind in ("unique", "primary key") and partitioned(table):
+            why = _PARTITIONED_KEY
         added = replace(constraint, validated=False) if two_steps else constraint
-        self.add(phase, key, sqlgen.add_constraint_sql(table, added))
+        self.add(phase, key, sqlgen.add_constraint_sql(table, added), why)
         if two_steps:
             name = quote_ident(constraint.name)
             self.add(

@@ -79,7 +79,7 @@ class Step:
 
     def render(self, *, enabled: bool) -> str:
         if self.sql is None:
-            return "-- MANUAL: " + "".join(f"{line}\n-- " for line in (self.unsafe or "").splitlines())[:-3]
+            return "-- MANUAL: " + "\n-- ".join((self.unsafe or "").splitlines()) + "\n"  # a comment block
         if self.unsafe is None:
             verdict = "BLOCKS WRITES" if self.blocks_writes() else "safe"
             return f"-- {verdict}; {self.label()}\n{self.sql};\n"

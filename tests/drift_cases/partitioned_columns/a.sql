@@ -1,9 +1,12 @@
+CREATE TABLE sources (id integer PRIMARY KEY);
 CREATE TABLE events (
     id bigint NOT NULL,
     created_at timestamptz NOT NULL,
     payload json,
     kind text,
     note text,
+    region text NOT NULL DEFAULT 'eu',
+    source_id integer,
     PRIMARY KEY (id, created_at)
 ) PARTITION BY RANGE (created_at);
 CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
