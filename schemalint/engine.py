@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ from schemalint.rules.engine_rules import RuleCrashed
 from schemalint.rules.registry import DRIFT_CODES, ENGINE_CODES, rule_by_code_or_slug
 from schemalint.sources.load import MARKDOWN_SUFFIXES, read_file, restrict
 from schemalint.sources.targets import expand_targets, real_path, unique_paths
-from schemalint.statements import SqlFile, Statement
+from schemalint.statements import Progress, SqlFile, Statement, taken_with_progress
 from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
 
 if TYPE_CHECKING:
@@ -321,7 +322,7 @@ def lint_files(
     *,
     migrations_dir: Path | None = None,
     rules: Sequence[Rule] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> LintResult:
     """Lint migration files (or directories, or markdown schema documents).
 
@@ -329,6 +330,8 @@ def lint_files(
     V42__x.sql, its own directory; a directory target is itself a migrations
     directory) in version order, the targets included; findings are kept when they are
     in a target file or about an object a target file creates or changes.
+
+    ``progress`` is told, every few hundred statements, how far the run is (see Progress).
     """
     from schemalint.sources.sql.order import migration_files
     from schemalint.sources.sql.replay import Replayer
@@ -345,13 +348,12 @@ def lint_files(
     replayer = Replayer()
     findings: list[Finding] = []
     statements = _StatementIndex()
-    target_files: dict[str, SqlFile] = {}
+    target_paths: set[str] = set()
+    directive_files: dict[str, SqlFile] = {}  # the target files whose comments may suppress findings
     touched: set[str] = set()
-    statement_count = 0
+    statement_count = target_statements = 0  # statements read; of them, in target files
     errors: list[RunError] = []
     for done, path in enumerate(sequence):
-        if progress is not None:
-            progress(done, len(sequence))
         try:
             file = read_file(path)
         except SourceError as error:  # one unreadable file: say so, lint the others
@@ -360,14 +362,19 @@ def lint_files(
         replayer.new_session()  # each migration file runs in a session of its own
         is_target = real_path(path) in target_keys
         if is_target:
-            target_files[file.path] = file
+            target_paths.add(file.path)
+            if any("schemalint" in comment.text for comment in file.comments):
+                directive_files[file.path] = file
         # what the statement rules know of the file around a statement: its FileState, advanced
         # statement by statement (statement_file(ctx) in the rules)
         ctx = FileContext(path=file.path, target_postgres=settings.target_postgres)
         # a schema document names tables in any order: what is refused is tried again at its end
         any_order = path.suffix.lower() in MARKDOWN_SUFFIXES
         postponed: list[Statement] = []
-        for statement in file.statements:
+        # each statement once: a large file's are not kept, nor their parse trees
+        count = 0
+        for statement in taken_with_progress(file, done, len(sequence), statement_count, progress):
+            count += 1
             loc = statement.location
             if is_target and statement.node is not None:
                 findings += _run_statement_rules(
@@ -386,20 +393,20 @@ def lint_files(
                 if not every_file_is_target:
                     touched.update(q for q, where in replayer.origins.items() if where is loc)
             ctx.file.advance(statement)
+            statements.add(statement)
         if postponed and is_target:
             findings += replayer.retry(postponed)
             touched.update(q for q, where in replayer.origins.items() if where.path == file.path)
         elif postponed:
             replayer.retry(postponed)
-        if is_target and file.statements:
+        if is_target and count:
             findings += _run_end_of_file(statement_rules.at_end, replayer.model(), ctx)
-        # after the loop: the statements of a large file are made while they are replayed
-        statements.add(file)
-        if is_target:
-            statement_count += len(file.statements)
+        statement_count += count
+        target_statements += count if is_target else 0
+    if progress is not None:
+        progress(len(sequence), len(sequence), statement_count)
 
     model = restrict(replayer.model(), settings.schemas, settings.exclude_schemas, _label(targets))
-    target_paths = set(target_files)
     ruled = model if every_file_is_target else _focused(model, replayer, target_paths, touched)
     model_findings = _run_model_rules(chosen, ruled, RuleContext(origin=replayer.origin))
     final_model, owners = replayer.model(), replayer.state.index_owner
@@ -415,13 +422,13 @@ def lint_files(
             findings.append(finding)
 
     findings = _finish(findings, settings)
-    findings = apply_comment_suppressions(findings, target_files, settings)
+    findings = apply_comment_suppressions(findings, directive_files, settings)
     findings = apply_config_ignores(_finish(findings, settings), settings)
     final = [f if f.fingerprint else _fingerprinted(f, statements, f.location) for f in findings]
     return LintResult(
         tuple(sorted(final, key=lambda f: f.sort_key)),
-        len(target_files),
-        statement_count,
+        len(target_paths),
+        target_statements,
         model.object_count(),
         _rule_infos(settings, chosen),
         tuple(errors),
@@ -483,25 +490,33 @@ def _crash_replay(statement: Statement, error: Exception) -> Finding:
 
 
 class _StatementIndex:
-    """The statement (text) at a position, per file."""
+    """The statement (text) at a position, per file: their texts and positions, not the
+    statements, whose parse trees would keep a large file's whole parse alive."""
 
     def __init__(self) -> None:
-        self.starts: dict[str, list[tuple[int, int]]] = {}
-        self.statements: dict[str, list[Statement]] = {}
+        self.starts: dict[str, list[int]] = {}  # (line << 32) | column of each statement, in order
+        self.end_lines: dict[str, array[int]] = {}
+        self.texts: dict[str, list[str]] = {}
 
-    def add(self, file: SqlFile) -> None:
-        self.starts[file.path] = [(s.location.line, s.location.col) for s in file.statements]
-        self.statements[file.path] = list(file.statements)
+    def add(self, statement: Statement) -> None:
+        where = statement.location
+        starts = self.starts.get(where.path)
+        if starts is None:
+            starts = self.starts[where.path] = []
+            self.end_lines[where.path] = array("q")
+            self.texts[where.path] = []
+        starts.append(where.line << 32 | where.col)
+        self.end_lines[where.path].append(where.end_line)
+        self.texts[where.path].append(statement.text)
 
     def text_at(self, location: Location) -> str:
         starts = self.starts.get(location.path)
         if not starts:
             return ""
-        at = bisect.bisect_right(starts, (location.line, location.col)) - 1
+        at = bisect.bisect_right(starts, location.line << 32 | location.col) - 1
         if at < 0:
             return ""
-        statement = self.statements[location.path][at]
-        return statement.text if statement.location.end_line >= location.line else ""
+        return self.texts[location.path][at] if self.end_lines[location.path][at] >= location.line else ""
 
 
 _POSITIONS = re.compile(r"\S+:\d+:\d+")
