@@ -33,7 +33,7 @@ from schemalint.drift.request import DriftRequest
 from schemalint.errors import SourceError, UserError
 from schemalint.findings import Finding, RuleInfo, RunError
 from schemalint.model import Model
-from schemalint.sources.load import Source
+from schemalint.sources.load import Loaded, Source
 
 if TYPE_CHECKING:
     from schemalint.baseline import BaselineEntry
@@ -264,7 +264,7 @@ def _declared(
     exclude: tuple[str, ...],
     progress: Progress,
 ) -> tuple[Model, str, list[str]]:
-    from schemalint.sources.load import detect, load, read_file, restrict, sql_files
+    from schemalint.sources.load import detect, read_file, restrict, sql_files
 
     source = detect(request.declared)
     pending: list[str] = []
@@ -273,14 +273,7 @@ def _declared(
             raise UserError(
                 f"--shadow and --applied-table need migration files as DECLARED, not a {source.kind}"
             )
-        with output.loading(progress, source.kind) as told:
-            loaded = load(
-                source,
-                schemas=schemas,
-                exclude_schemas=exclude,
-                application_name=APPLICATION_NAME,
-                progress=told,
-            )
+        loaded = _load_shown(source, schemas, exclude, progress)
         return loaded.model, loaded.label, pending
     paths = sql_files(source.path)
     databases = [t.spec for t in targets if isinstance(t, Source) and t.kind == "database"]
@@ -307,6 +300,18 @@ def _declared(
     for finding in result.findings:
         output.warn(f"{finding.location}: {finding.code} {finding.message}")
     return restrict(result.model, schemas, exclude, source.label), source.label, pending
+
+
+def _load_shown(
+    source: Source, schemas: tuple[str, ...], exclude: tuple[str, ...], progress: Progress
+) -> Loaded:
+    """load() of one side, its progress shown."""
+    from schemalint.sources.load import load
+
+    with output.loading(progress, source.kind) as told:
+        return load(
+            source, schemas=schemas, exclude_schemas=exclude, application_name=APPLICATION_NAME, progress=told
+        )
 
 
 def _applied(dsn: str, table: str) -> list[str]:
@@ -369,7 +374,6 @@ def _read_live(
 ) -> LiveModels:
     """Every live target's model (or why it could not be read), in target order."""
     from schemalint.sources.catalog import introspect, list_schemas
-    from schemalint.sources.load import load
 
     if request.each_schema:
         database = targets[0]
@@ -391,14 +395,7 @@ def _read_live(
         if isinstance(target, RunError):
             return str(target.where), None, target
         try:
-            with output.loading(shown, target.kind) as told:
-                live = load(
-                    target,
-                    schemas=schemas,
-                    exclude_schemas=exclude,
-                    application_name=APPLICATION_NAME,
-                    progress=told,
-                )
+            live = _load_shown(target, schemas, exclude, shown)
         except SourceError as error:  # its message masks a DSN, as the label does
             return target.label, None, RunError.of(error, target=target.label)
         return target.label, None, live.model
