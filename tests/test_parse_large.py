@@ -153,3 +153,16 @@ def test_taking_a_streams_statements_keeps_none() -> None:
     assert peak < count // 10
     with pytest.raises(RuntimeError, match="taken"):
         len(statements)
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_the_journal_holds_one_statement_not_the_file() -> None:
+    # the journal undoes a refused statement: it is cleared before each, so it never grows with
+    # the file (it holds old values, which would keep replaced objects alive)
+    replayer = Replayer()
+    longest = 0
+    for statement in parse_sql(_dumped(8000), "big.sql").take_statements():
+        assert not replayer.apply(statement)
+        longest = max(longest, len(replayer.state.journal.entries))
+    assert len(replayer.model().tables) == 8000
+    assert 0 < longest < 50
