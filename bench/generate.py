@@ -188,3 +188,24 @@ def migration_dir(out: Path, count: int = 50) -> list[Path]:
         path.write_text(f"-- {slug.replace('_', ' ')}\n{body}")
         paths.append(path)
     return paths
+
+
+def big_ddl(source: Path, out: Path, target_bytes: int = 50 * 1024 * 1024) -> Path:
+    """A DDL file of about `target_bytes`: `source` (GitLab's structure.sql) again and again, each
+    copy in schemas of its own (``gNNN``, ``gNNN_partitions_dynamic`` …), written to `out` once."""
+    if out.is_file() and out.stat().st_size >= target_bytes:
+        return out
+    text = source.read_text(encoding="utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with out.open("w", encoding="utf-8") as file:
+        copy = 0
+        while written < target_bytes:
+            copy += 1
+            schema = f"g{copy:03d}"
+            part = f"CREATE SCHEMA {schema};\n\nSET search_path TO {schema};\n\n" + text.replace(
+                "gitlab_partitions_", f"{schema}_partitions_"
+            )
+            file.write(part)
+            written += len(part.encode("utf-8"))
+    return out

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,13 +24,8 @@ from schemalint.findings import Finding, RuleInfo, RunError
 if TYPE_CHECKING:  # the report package is imported when a report is made
     from schemalint.report import Report
 
-# progress(description) → a context manager yielding update(done, total); the CLI makes one
-# that draws a bar on a terminal, or one that does nothing
-Progress = Callable[[str], AbstractContextManager[Callable[[int, int], None]]]
-
-
-def no_progress(description: str) -> AbstractContextManager[Callable[[int, int], None]]:
-    return nullcontext(lambda done, total: None)
+Progress = output_.Progress
+no_progress = output_.no_progress
 
 
 def run(args: argparse.Namespace | DriftRequest | MergeRequest, progress: Progress = no_progress) -> int:
@@ -91,7 +86,7 @@ def _settings(args: argparse.Namespace) -> Any:
     return load_settings(Path.cwd(), config_path=config_path, cli_overrides=overrides)
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str | bytes, output: str | None) -> None:
     output_.write(text, output)
 
 
@@ -244,7 +239,9 @@ def _lint(args: argparse.Namespace) -> _LintRun:
 
             cache = Cache(cache_directory(settings, getattr(args, "cache_dir", None)), settings, _warn)
         with args.progress("replaying and linting migrations") as update:
-            result = lint_files(paths, settings, migrations_dir=migrations, progress=update, cache=cache)
+            result = lint_files(
+                paths, settings, migrations_dir=migrations, progress=output_.reading(update), cache=cache
+            )
         for file_error in result.errors:
             run.failed(file_error)
         run.findings += result.findings
@@ -303,9 +300,13 @@ def drift(request: DriftRequest, progress: Progress = no_progress) -> int:
 
 
 def _load(spec: str | Any, args: argparse.Namespace) -> Any:
-    from schemalint.sources.load import load
+    from schemalint.sources.load import detect, load
 
-    loaded = load(spec, schemas=args.schema or (), exclude_schemas=args.exclude_schema or ())
+    source = detect(spec) if isinstance(spec, str) else spec
+    with output_.loading(getattr(args, "progress", no_progress), source.kind) as progress:
+        loaded = load(
+            source, schemas=args.schema or (), exclude_schemas=args.exclude_schema or (), progress=progress
+        )
     for finding in loaded.findings:
         _warn(f"{finding.location}: {finding.code} {finding.message}")
     return loaded
@@ -314,9 +315,9 @@ def _load(spec: str | Any, args: argparse.Namespace) -> Any:
 def inspect(args: argparse.Namespace) -> int:
     loaded = _load(args.source, args)
     if args.format == "json":
-        from schemalint.sources.dump import model_to_json
+        from schemalint.sources.dump import model_json
 
-        _write(model_to_json(loaded.model, locations=not args.no_locations, facts=loaded.facts), args.output)
+        _write(model_json(loaded.model, locations=not args.no_locations, facts=loaded.facts), args.output)
     else:
         from schemalint.report.model_text import model_to_text
 

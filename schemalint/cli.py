@@ -6,6 +6,7 @@ import argparse
 import gc
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, NoReturn
@@ -402,34 +403,72 @@ def _crashed(argv: Sequence[str], args: argparse.Namespace) -> int:
 
 
 def _progress_for(args: argparse.Namespace) -> Any:
-    """A progress bar on stderr for long runs: only on a terminal, only with text output."""
+    """Progress bars on stderr for long runs: only on a terminal, only with text output."""
     from schemalint import app
 
     quiet = getattr(args, "no_progress", False) or (getattr(args, "format", None) or "text") != "text"
     if quiet or not sys.stderr.isatty() or "CI" in os.environ:
         return app.no_progress
+    return _Bars()
+
+
+_REDRAW_S = 0.1
+
+
+class _Bars:
+    """progress(description) for the steps of a run: one rich display on stderr, with a bar for
+    each step under way (drift reads the live side while it replays the declared one), drawn while
+    any is and gone when the last ends."""
+
+    def __init__(self, console: Any = None) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._console = console
+        self._shown: Any = None  # the rich Progress, while a step is under way
+        self._steps = 0
+        self._drawn = 0.0  # when it was last drawn (time.monotonic)
 
     @contextmanager
-    def progress(description: str) -> Iterator[Callable[[int, int], None]]:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    def __call__(self, description: str) -> Iterator[Callable[..., None]]:
+        with self._lock:
+            if self._shown is None:
+                self._shown = self._start()
+            self._steps += 1
+            shown = self._shown
+            task = shown.add_task(description, total=None, detail="")
 
-        with Progress(
+        def update(done: float, total: int, detail: str = "") -> None:
+            shown.update(task, completed=done, total=total, detail=detail or f"{int(done)}/{total}")
+            now = time.monotonic()
+            if now - self._drawn >= _REDRAW_S:  # drawn as it moves, besides rich's own redraws
+                self._drawn = now
+                shown.refresh()
+
+        try:
+            yield update
+        finally:
+            with self._lock:
+                shown.remove_task(task)
+                self._steps -= 1
+                if not self._steps:
+                    shown.stop()
+                    self._shown = None
+
+    def _start(self) -> Any:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        shown = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
-            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=self._console or Console(stderr=True),
             transient=True,
-        ) as bar:
-            task = bar.add_task(description, total=None)
-
-            def update(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            yield update
-
-    return progress
+        )
+        shown.start()
+        return shown
 
 
 def _error(message: str) -> None:

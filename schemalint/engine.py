@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -32,7 +33,7 @@ from schemalint.rules.engine_rules import RuleCrashed
 from schemalint.rules.registry import DRIFT_CODES, ENGINE_CODES, rule_by_code_or_slug
 from schemalint.sources.load import MARKDOWN_SUFFIXES, read_file, restrict
 from schemalint.sources.targets import expand_targets, real_path, unique_paths
-from schemalint.statements import SqlFile, Statement
+from schemalint.statements import Progress, SqlFile, Statement, taken_with_progress
 from schemalint.suppress import apply_comment_suppressions, apply_config_ignores
 
 if TYPE_CHECKING:
@@ -322,7 +323,7 @@ def lint_files(
     *,
     migrations_dir: Path | None = None,
     rules: Sequence[Rule] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     cache: Cache | None = None,
 ) -> LintResult:
     """Lint migration files (or directories, or markdown schema documents).
@@ -331,6 +332,8 @@ def lint_files(
     V42__x.sql, its own directory; a directory target is itself a migrations
     directory) in version order, the targets included; findings are kept when they are
     in a target file or about an object a target file creates or changes.
+
+    ``progress`` is told, every few hundred statements, how far the run is (see Progress).
 
     With a `cache` (and the settings' rules), what the files' paths and bytes already gave is read
     back: the whole result, else the replayed state after a run of files and each target
@@ -370,19 +373,22 @@ def lint_files(
         replayer.restore(state)
     findings: list[Finding] = []
     statements = _StatementIndex()
-    target_files: dict[str, SqlFile] = {}
+    target_paths: set[str] = set()
+    directive_files: dict[str, SqlFile] = {}  # the target files whose comments may suppress findings
     touched: set[str] = set()
-    statement_count = 0
+    statement_count = target_statements = 0  # statements read; of them, in target files
     errors: list[RunError] = []
     for done, path in enumerate(sequence):
-        if progress is not None:
-            progress(done, len(sequence))
         found = kept[done]
         if found is not None:  # its findings are kept: it is only replayed, if at all
-            target_files[found.file.path] = found.file
+            target_paths.add(found.file.path)
+            if _has_directives(found.file):
+                directive_files[found.file.path] = found.file
             findings += found.findings
             touched |= found.touched
-            statements.add(found.file)
+            for statement in found.file.statements:
+                statements.add(statement)
+            target_statements += found.statements
             statement_count += found.statements
         if done < start:  # the state restored is the one after it
             continue
@@ -396,15 +402,22 @@ def lint_files(
         replayer.new_session()  # each migration file runs in a session of its own
         target = is_target[done] and kept[done] is None
         if target:
-            target_files[file.path] = file
+            target_paths.add(file.path)
+            if _has_directives(file):
+                directive_files[file.path] = file
         mark, file_touched = len(findings), set[str]()
+        # the statements the cache keeps of a target file, without their parse trees
+        bare: list[Statement] | None = [] if memo is not None and target and memo.keeps_files else None
         # what the statement rules know of the file around a statement: its FileState, advanced
         # statement by statement (statement_file(ctx) in the rules)
         ctx = FileContext(path=file.path, target_postgres=settings.target_postgres)
         # a schema document names tables in any order: what is refused is tried again at its end
         any_order = path.suffix.lower() in MARKDOWN_SUFFIXES
         postponed: list[Statement] = []
-        for statement in file.statements:
+        # each statement once: a large file's are not kept, nor their parse trees
+        count = 0
+        for statement in taken_with_progress(file, done, len(sequence), statement_count, progress):
+            count += 1
             loc = statement.location
             if target and statement.node is not None:
                 findings += _run_statement_rules(
@@ -423,24 +436,29 @@ def lint_files(
                 if not every_file_is_target:
                     file_touched.update(q for q, where in replayer.origins.items() if where is loc)
             ctx.file.advance(statement)
+            if found is None:  # a kept file's statements are in the index already
+                statements.add(statement)
+            if bare is not None:
+                bare.append(replace(statement, node=None))
         if postponed and target:
             findings += replayer.retry(postponed)
             file_touched.update(q for q, where in replayer.origins.items() if where.path == file.path)
         elif postponed:
             replayer.retry(postponed)
-        if target and file.statements:
+        if target and count:
             findings += _run_end_of_file(statement_rules.at_end, replayer.model(), ctx)
-        # after the loop: the statements of a large file are made while they are replayed
-        statements.add(file)
         touched |= file_touched
-        if target:
-            statement_count += len(file.statements)
+        statement_count += count
+        target_statements += count if target else 0
         if memo is not None:
-            part = KeptFile.of(file, findings[mark:], file_touched) if target and memo.keeps_files else None
+            part = None
+            if bare is not None:
+                part = KeptFile.of(replace(file, statements=tuple(bare)), findings[mark:], file_touched)
             memo.after(done, replayer, part)
+    if progress is not None:
+        progress(len(sequence), len(sequence), statement_count)
 
     model = restrict(replayer.model(), settings.schemas, settings.exclude_schemas, _label(targets))
-    target_paths = set(target_files)
     ruled = model if every_file_is_target else _focused(model, replayer, target_paths, touched)
     model_findings = _run_model_rules(chosen, ruled, RuleContext(origin=replayer.origin))
     final_model, owners = replayer.model(), replayer.state.index_owner
@@ -456,13 +474,13 @@ def lint_files(
             findings.append(finding)
 
     findings = _finish(findings, settings)
-    findings = apply_comment_suppressions(findings, target_files, settings)
+    findings = apply_comment_suppressions(findings, directive_files, settings)
     findings = apply_config_ignores(_finish(findings, settings), settings)
     final = [f if f.fingerprint else _fingerprinted(f, statements, f.location) for f in findings]
     result = LintResult(
         tuple(sorted(final, key=lambda f: f.sort_key)),
-        len(target_files),
-        statement_count,
+        len(target_paths),
+        target_statements,
         model.object_count(),
         _rule_infos(settings, chosen),
         tuple(errors),
@@ -470,6 +488,11 @@ def lint_files(
     if memo is not None and not errors:
         memo.store_result(result)
     return result
+
+
+def _has_directives(file: SqlFile) -> bool:
+    """Whether a comment of the file may be a suppression (the others need no statements kept)."""
+    return any("schemalint" in comment.text for comment in file.comments)
 
 
 def _label(targets: Sequence[Path]) -> str:
@@ -527,25 +550,33 @@ def _crash_replay(statement: Statement, error: Exception) -> Finding:
 
 
 class _StatementIndex:
-    """The statement (text) at a position, per file."""
+    """The statement (text) at a position, per file: their texts and positions, not the
+    statements, whose parse trees would keep a large file's whole parse alive."""
 
     def __init__(self) -> None:
-        self.starts: dict[str, list[tuple[int, int]]] = {}
-        self.statements: dict[str, list[Statement]] = {}
+        self.starts: dict[str, list[int]] = {}  # (line << 32) | column of each statement, in order
+        self.end_lines: dict[str, array[int]] = {}
+        self.texts: dict[str, list[str]] = {}
 
-    def add(self, file: SqlFile) -> None:
-        self.starts[file.path] = [(s.location.line, s.location.col) for s in file.statements]
-        self.statements[file.path] = list(file.statements)
+    def add(self, statement: Statement) -> None:
+        where = statement.location
+        starts = self.starts.get(where.path)
+        if starts is None:
+            starts = self.starts[where.path] = []
+            self.end_lines[where.path] = array("q")
+            self.texts[where.path] = []
+        starts.append(where.line << 32 | where.col)
+        self.end_lines[where.path].append(where.end_line)
+        self.texts[where.path].append(statement.text)
 
     def text_at(self, location: Location) -> str:
         starts = self.starts.get(location.path)
         if not starts:
             return ""
-        at = bisect.bisect_right(starts, (location.line, location.col)) - 1
+        at = bisect.bisect_right(starts, location.line << 32 | location.col) - 1
         if at < 0:
             return ""
-        statement = self.statements[location.path][at]
-        return statement.text if statement.location.end_line >= location.line else ""
+        return self.texts[location.path][at] if self.end_lines[location.path][at] >= location.line else ""
 
 
 _POSITIONS = re.compile(r"\S+:\d+:\d+")

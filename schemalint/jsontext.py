@@ -20,7 +20,12 @@ def dumps(value: Any, *, sort_keys: bool = False, default: Callable[[Any], Any] 
 
     Dataclasses go to `default` too (when given), so that the caller decides their
     keys; without one orjson writes their fields in declaration order."""
+    return encode(value, sort_keys=sort_keys, default=default).decode("utf-8")
+
+
+def encode(value: Any, *, sort_keys: bool = False, default: Callable[[Any], Any] | None = None) -> bytes:
+    """dumps() as UTF-8 bytes, for output too large to hold twice (a text copy of the bytes)."""
     options = _OPTIONS | (orjson.OPT_SORT_KEYS if sort_keys else 0)
     if default is not None:
         options |= orjson.OPT_PASSTHROUGH_DATACLASS
-    return orjson.dumps(value, default=default, option=options).decode("utf-8")
+    return orjson.dumps(value, default=default, option=options)

@@ -8,10 +8,10 @@ model.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Any
+from typing import Any, overload
 
 from schemalint.model import Location
 
@@ -95,6 +95,71 @@ class LineIndex:
         return line, offset - self.starts[line - 1] + 1
 
 
+class StatementStream(Sequence[Statement]):
+    """The statements of a file as they are made, a run of them at a time: iterating waits only
+    for the run it is at; len(), negative indexes and slices wait for them all.
+
+    ``take()`` reads them once without keeping them, so that the parse trees of a large file are
+    freed as the reader goes on (replay keeps no statement); the stream is spent after it."""
+
+    __slots__ = ("_made", "_runs", "_spent")
+
+    def __init__(self, runs: Iterator[list[Statement]]) -> None:
+        self._made: list[Statement] = []
+        self._runs: Iterator[list[Statement]] | None = runs
+        self._spent = False
+
+    def _more(self) -> bool:
+        """Make the next run; False when there is none."""
+        if self._spent:
+            raise RuntimeError("the statements of this stream were taken: they are not kept")
+        if self._runs is not None:
+            for run in self._runs:
+                self._made.extend(run)
+                return True
+            self._runs = None
+        return False
+
+    def _make(self, count: int | None) -> None:
+        while (count is None or len(self._made) < count) and self._more():
+            pass
+
+    def take(self) -> Iterator[Statement]:
+        """Each statement once, none kept (those made already are let go as well)."""
+        made, self._made, self._spent = self._made, [], True
+        runs, self._runs = self._runs, None
+        yield from made
+        del made[:]
+        if runs is not None:
+            for run in runs:
+                yield from run
+
+    def __iter__(self) -> Iterator[Statement]:
+        made = self._made
+        i = 0
+        while True:
+            while i < len(made):
+                yield made[i]
+                i += 1
+            if not self._more():
+                return
+
+    def __len__(self) -> int:
+        self._make(None)
+        return len(self._made)
+
+    @overload
+    def __getitem__(self, key: int) -> Statement: ...
+    @overload
+    def __getitem__(self, key: slice) -> tuple[Statement, ...]: ...
+    def __getitem__(self, key: int | slice) -> Statement | tuple[Statement, ...]:
+        if isinstance(key, slice):
+            self._make(None)
+            return tuple(self._made[key])
+        self._make(None if key < 0 else key + 1)
+        return self._made[key]
+
+
 @dataclass(frozen=True, slots=True)
 class SqlFile:
     path: str
@@ -102,3 +167,31 @@ class SqlFile:
     statements: Sequence[Statement]
     comments: tuple[Comment, ...]
     text: str = field(repr=False, default="")
+
+    def take_statements(self) -> Iterator[Statement]:
+        """The statements, each once: a large file's (a StatementStream) are not kept once read,
+        so that their parse trees are freed as the reader goes on; a tuple's stay."""
+        statements = self.statements
+        return statements.take() if isinstance(statements, StatementStream) else iter(statements)
+
+
+# progress(files done, files, statements read), told every PROGRESS_EVERY statements while files are
+# read: files done counts the part of the current file read so far (by lines), so that one large
+# file moves as well as many small ones
+Progress = Callable[[float, int, int], None]
+PROGRESS_EVERY = 500
+
+
+def taken_with_progress(
+    file: SqlFile, done: int, total: int, read: int, progress: Progress | None
+) -> Iterator[Statement]:
+    """file.take_statements(), telling `progress` how far the run is: `done` of `total` files read
+    before this one, with `read` statements."""
+    if progress is None:
+        yield from file.take_statements()
+        return
+    lines = max(1, file.text.count("\n") + 1)
+    for count, statement in enumerate(file.take_statements()):
+        if count % PROGRESS_EVERY == 0:
+            progress(done + min(1.0, statement.location.line / lines), total, read + count)
+        yield statement

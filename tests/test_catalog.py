@@ -375,6 +375,14 @@ def test_schema_filter(pg: str, run_sql: RunSql) -> None:
         introspect(pg, schemas=["nowhere"])
 
 
+def test_progress_counts_the_catalog_queries(pg: str, run_sql: RunSql) -> None:
+    run_sql(pg, SCHEMA)
+    told: list[tuple[int, int]] = []
+    model = introspect(pg, progress=lambda done, total: told.append((done, total)))
+    assert "app.orders" in model.tables
+    assert told == [(done, catalog._READS) for done in range(1, catalog._READS + 1)]
+
+
 def test_session_is_read_only_with_timeouts(
     pg: str, run_sql: RunSql, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -187,6 +189,40 @@ def test_progress_bar_only_on_a_terminal_and_only_for_text() -> None:
     assert "replaying and linting" not in quiet
     piped = run("lint", str(EXAMPLES))
     assert "replaying and linting" not in piped.stderr + piped.stdout
+
+
+def _pg_dump_like(path: Path, count: int) -> Path:
+    """One large file of `count` tables, a blank line after each, as pg_dump writes them."""
+    path.write_text("".join(f"CREATE TABLE t{i} (id int PRIMARY KEY, note text);\n\n" for i in range(count)))
+    return path
+
+
+def test_progress_moves_within_one_large_file(tmp_path: Path) -> None:
+    # one file: the bar counts its statements as they are read, not 0/1 files until the end
+    from rich.console import Console
+
+    from schemalint.cli import _Bars
+    from schemalint.config import load_settings
+    from schemalint.engine import lint_files
+    from schemalint.output import reading
+
+    schema = _pg_dump_like(tmp_path / "big.sql", 20000)
+    screen = io.StringIO()
+    bars = _Bars(Console(file=screen, force_terminal=True, width=120))
+    with bars("replaying and linting migrations") as update:
+        result = lint_files([schema], load_settings(tmp_path, discover=False), progress=reading(update))
+    assert result.statements == 20000
+    drawn = screen.getvalue()
+    counts = {int(n.replace(",", "")) for n in re.findall(r"0/1 files, ([\d,]+) statements", drawn)}
+    assert counts and max(counts) >= 500 and "replaying and linting migrations" in drawn
+
+
+def test_progress_of_inspect_on_a_terminal_only(tmp_path: Path) -> None:
+    schema = _pg_dump_like(tmp_path / "big.sql", 4000)
+    assert "replaying migrations" in _on_a_terminal("inspect", str(schema))
+    assert "replaying" not in _on_a_terminal("inspect", str(schema), "--format", "json")
+    piped = run("inspect", str(schema))
+    assert piped.returncode == 0 and piped.stderr == ""
 
 
 def test_output_is_whole_and_a_reader_that_leaves_early_is_no_error(tmp_path: Path) -> None:

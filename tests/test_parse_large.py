@@ -5,11 +5,18 @@ same positions."""
 
 from __future__ import annotations
 
+import gc
+from pathlib import Path
+
 import pytest
 
+from schemalint.config import load_settings
+from schemalint.engine import lint_files
+from schemalint.sources.load import load
 from schemalint.sources.sql import parse
 from schemalint.sources.sql.parse import parse_sql
 from schemalint.sources.sql.replay import Replayer
+from schemalint.statements import PROGRESS_EVERY, Statement, StatementStream
 
 
 def _tables(count: int) -> str:
@@ -72,3 +79,90 @@ def test_large_file_cut_inside_a_function_body_still_parses_whole() -> None:
         "create_stmt"
     ] * 200
     assert statements[200].text.endswith("$body$;")
+
+
+def _live_statements() -> int:
+    gc.collect()
+    return sum(type(o) is Statement for o in gc.get_objects())
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces of 32 KB (about 350 of the tables below), so that a few thousand statements make many."""
+    monkeypatch.setattr(parse, "_PIECE", 32 * 1024)
+
+
+def _dumped(count: int) -> str:
+    """Tables as pg_dump writes them, a blank line after each: pieces are cut there."""
+    text = _tables(count).replace(");\n", ");\n\n")
+    assert parse._streamable(text) and len(parse._pieces(text, parse._FIRST_PIECE, parse._PIECE)) > 20
+    return text
+
+
+def _large_schema(tmp_path: Path, count: int) -> Path:
+    path = tmp_path / "big.sql"
+    path.write_text(_dumped(count), encoding="utf-8")
+    return path
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_a_large_file_is_linted_one_piece_at_a_time(tmp_path: Path) -> None:
+    # statements are read, replayed and let go, their parse trees with them: at no point does the
+    # run hold more than a piece of them, and progress moves within the one file as they are read
+    count = 10000
+    path = _large_schema(tmp_path, count)
+    seen: list[tuple[float, int, int]] = []
+
+    def progress(done: float, total: int, read: int) -> None:
+        seen.append((done, read, _live_statements()))
+
+    settings = load_settings(tmp_path, discover=False, cli_overrides={})
+    result = lint_files([path], settings, progress=progress)
+    assert result.statements == count and result.files == 1
+    assert len(seen) == count // PROGRESS_EVERY + 1
+    during = seen[:-1]
+    assert [read for _, read, _ in during] == list(range(0, count, PROGRESS_EVERY))
+    assert all(0 < done < 1 for done, _, _ in during[1:])
+    assert [done for done, _, _ in during] == sorted(done for done, _, _ in during)
+    assert seen[-1][:2] == (1, count)
+    assert max(live for _, _, live in seen) < count // 10, seen
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_a_large_file_is_inspected_one_piece_at_a_time(tmp_path: Path) -> None:
+    count = 10000
+    path = _large_schema(tmp_path, count)
+    live: list[int] = []
+    loaded = load(str(path), progress=lambda done, total, read: live.append(_live_statements()))
+    assert len(loaded.model.tables) == count and loaded.statements == count
+    assert len(live) == count // PROGRESS_EVERY + 1
+    assert max(live) < count // 10
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_taking_a_streams_statements_keeps_none() -> None:
+    count = 10000
+    statements = parse_sql(_dumped(count), "big.sql").statements
+    assert isinstance(statements, StatementStream)
+    peak = 0
+    for index, statement in enumerate(statements.take()):
+        assert statement.index == index
+        if index % 1000 == 0:
+            peak = max(peak, _live_statements())
+    assert index == count - 1
+    assert peak < count // 10
+    with pytest.raises(RuntimeError, match="taken"):
+        len(statements)
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_the_journal_holds_one_statement_not_the_file() -> None:
+    # the journal undoes a refused statement: it is cleared before each, so it never grows with
+    # the file (it holds old values, which would keep replaced objects alive)
+    replayer = Replayer()
+    longest = 0
+    for statement in parse_sql(_dumped(8000), "big.sql").take_statements():
+        assert not replayer.apply(statement)
+        longest = max(longest, len(replayer.state.journal.entries))
+    assert len(replayer.model().tables) == 8000
+    assert 0 < longest < 50

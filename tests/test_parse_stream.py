@@ -104,6 +104,39 @@ def test_a_stream_reads_as_a_sequence() -> None:
     assert stream[1:3] == (1, 2) and stream[-1] == 4 and len(stream) == 5
 
 
+def test_a_taken_stream_gives_each_statement_once_and_keeps_none() -> None:
+    def runs() -> Any:
+        yield from ([0, 1], [2], [], [3, 4])
+
+    stream = StatementStream(runs())
+    assert stream[0] == 0  # made already: handed out by take() too, then let go
+    assert list(stream.take()) == [0, 1, 2, 3, 4]
+    with pytest.raises(RuntimeError, match="taken"):
+        len(stream)
+    with pytest.raises(RuntimeError, match="taken"):
+        list(stream)
+
+
+def test_the_parse_thread_keeps_only_a_few_pieces_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a tree parsed long before it is read is memory held for nothing: at most _AHEAD pieces are
+    # parsed beyond the one being read, however slow the reader
+    parsed: list[int] = []
+    tree = parse._tree
+
+    def counted(source: str) -> Any:
+        parsed.append(len(source))
+        return tree(source)
+
+    monkeypatch.setattr(parse, "_tree", counted)
+    text = "".join(f"CREATE TABLE t{i} (id int);\n\n" for i in range(400))
+    pieces = len(parse._pieces(text, 64, 256))
+    assert pieces > 20
+    read = 0
+    for read, run in enumerate(parse._streamed(text, "f.sql", 64, 256), 1):
+        assert run and len(parsed) <= read + parse._AHEAD
+    assert read == pieces and len(parsed) == pieces
+
+
 def test_a_cut_inside_a_body_is_mended_with_the_next_piece(monkeypatch: pytest.MonkeyPatch) -> None:
     # "PERFORM 1;", a blank line, "END;" at the left edge: it looks like a place between statements
     function = "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1;\n\nEND;\n$$;\n\n"

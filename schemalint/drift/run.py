@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext, suppress
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +33,7 @@ from schemalint.drift.request import DriftRequest
 from schemalint.errors import SourceError, UserError
 from schemalint.findings import Finding, RuleInfo, RunError
 from schemalint.model import Model
-from schemalint.sources.load import Source
+from schemalint.sources.load import Loaded, Source
 
 if TYPE_CHECKING:
     from schemalint.baseline import BaselineEntry
@@ -42,12 +42,8 @@ if TYPE_CHECKING:
 
 APPLICATION_NAME = "schemalint-drift"
 
-# progress(description) → a context manager yielding update(done, total)
-Progress = Callable[[str], AbstractContextManager[Callable[[int, int], None]]]
-
-
-def no_progress(description: str) -> AbstractContextManager[Callable[[int, int], None]]:
-    return nullcontext(lambda done, total: None)
+Progress = output.Progress
+no_progress = output.no_progress
 
 
 def run(request: DriftRequest, progress: Progress = no_progress) -> int:
@@ -117,7 +113,7 @@ def _run(request: DriftRequest, progress: Progress) -> int:
     with ThreadPoolExecutor(max_workers=1) as background:
         reading = background.submit(_read_live, request, progress, targets, schemas, exclude)
         try:
-            declared, declared_label, pending = _declared(request, targets, schemas, exclude)
+            declared, declared_label, pending = _declared(request, targets, schemas, exclude, progress)
         finally:
             live_models = reading.result()
     for path in pending:
@@ -127,17 +123,23 @@ def _run(request: DriftRequest, progress: Progress) -> int:
 
     compared: list[_Compared | tuple[str, RunError]] = []
     rules: dict[str, RuleInfo] = {}
-    for label, expected, live in _pair(request, declared, live_models):
-        if isinstance(live, RunError):
-            output.warn(f"error: {live}")
-            compared.append((label, live))
-            continue
-        if request.applied_table:
-            live = _without_table(live, request.applied_table)
-        differences = diff_models(expected, live)
-        result, pairs = check_drift(differences, settings, declared_label=declared_label, live_label=label)
-        rules.update(result.rules)
-        compared.append(_Compared(label, expected, live, tuple(pairs)))
+    targets_read = _pair(request, declared, live_models)
+    many = len(targets_read) > 1
+    with progress(f"comparing {len(targets_read)} targets") if many else no_progress("") as update:
+        for done, (label, expected, live) in enumerate(targets_read):
+            update(done, len(targets_read))
+            if isinstance(live, RunError):
+                output.warn(f"error: {live}")
+                compared.append((label, live))
+                continue
+            if request.applied_table:
+                live = _without_table(live, request.applied_table)
+            differences = diff_models(expected, live)
+            result, pairs = check_drift(
+                differences, settings, declared_label=declared_label, live_label=label
+            )
+            rules.update(result.rules)
+            compared.append(_Compared(label, expected, live, tuple(pairs)))
 
     findings: list[Finding] = [f for c in compared if isinstance(c, _Compared) for _, f in c.pairs]
     fixed: list[BaselineEntry] = []
@@ -260,8 +262,9 @@ def _declared(
     targets: list[Source | RunError],
     schemas: tuple[str, ...],
     exclude: tuple[str, ...],
+    progress: Progress,
 ) -> tuple[Model, str, list[str]]:
-    from schemalint.sources.load import detect, load, read_file, restrict, sql_files
+    from schemalint.sources.load import detect, read_file, restrict, sql_files
 
     source = detect(request.declared)
     pending: list[str] = []
@@ -270,7 +273,7 @@ def _declared(
             raise UserError(
                 f"--shadow and --applied-table need migration files as DECLARED, not a {source.kind}"
             )
-        loaded = load(source, schemas=schemas, exclude_schemas=exclude, application_name=APPLICATION_NAME)
+        loaded = _load_shown(source, schemas, exclude, progress)
         return loaded.model, loaded.label, pending
     paths = sql_files(source.path)
     databases = [t.spec for t in targets if isinstance(t, Source) and t.kind == "database"]
@@ -279,20 +282,36 @@ def _declared(
         kept = [p for p in paths if _is_applied(p, applied)]
         pending = [str(p) for p in paths if p not in kept]
         paths = kept
-    files = [read_file(p) for p in paths]
     if request.shadow:
         from schemalint.sources.shadow import shadow_model
 
-        model, messages = shadow_model(files, request.shadow, schemas=schemas, live=databases)
+        model, messages = shadow_model(
+            [read_file(p) for p in paths], request.shadow, schemas=schemas, live=databases
+        )
         for message in messages:
             output.warn(message)
         return model, source.label, pending
     from schemalint.sources.sql.replay import replay_files
 
-    result = replay_files(files, any_order=source.kind == "document")
+    with output.loading(progress, source.kind) as told:
+        # read one by one as they are replayed: a file's text and statements go once it is replayed
+        files = (read_file(p) for p in paths)
+        result = replay_files(files, any_order=source.kind == "document", progress=told, total=len(paths))
     for finding in result.findings:
         output.warn(f"{finding.location}: {finding.code} {finding.message}")
     return restrict(result.model, schemas, exclude, source.label), source.label, pending
+
+
+def _load_shown(
+    source: Source, schemas: tuple[str, ...], exclude: tuple[str, ...], progress: Progress
+) -> Loaded:
+    """load() of one side, its progress shown."""
+    from schemalint.sources.load import load
+
+    with output.loading(progress, source.kind) as told:
+        return load(
+            source, schemas=schemas, exclude_schemas=exclude, application_name=APPLICATION_NAME, progress=told
+        )
 
 
 def _applied(dsn: str, table: str) -> list[str]:
@@ -355,7 +374,6 @@ def _read_live(
 ) -> LiveModels:
     """Every live target's model (or why it could not be read), in target order."""
     from schemalint.sources.catalog import introspect, list_schemas
-    from schemalint.sources.load import load
 
     if request.each_schema:
         database = targets[0]
@@ -365,20 +383,25 @@ def _read_live(
             raise UserError(f"--each-schema {request.each_schema!r}: no schema of {database.label} matches")
         if request.shard is not None:
             names = [name for i, name in enumerate(names) if request.shard.takes(i)]
-        whole = introspect(database.spec, schemas=names, application_name=APPLICATION_NAME)
+        with progress(f"reading {len(names)} schemas") as update:
+            whole = introspect(
+                database.spec, schemas=names, application_name=APPLICATION_NAME, progress=update
+            )
         return [(f"{database.label} schema {name}", name, whole.restricted((name,))) for name in names]
 
-    def read(target: Source | RunError) -> tuple[str, str | None, Model | RunError]:
+    def read(
+        target: Source | RunError, shown: Progress = no_progress
+    ) -> tuple[str, str | None, Model | RunError]:
         if isinstance(target, RunError):
             return str(target.where), None, target
         try:
-            live = load(target, schemas=schemas, exclude_schemas=exclude, application_name=APPLICATION_NAME)
+            live = _load_shown(target, schemas, exclude, shown)
         except SourceError as error:  # its message masks a DSN, as the label does
             return target.label, None, RunError.of(error, target=target.label)
         return target.label, None, live.model
 
     if len(targets) == 1:
-        label, _, live = read(targets[0])
+        label, _, live = read(targets[0], progress)
         if isinstance(live, RunError):
             raise SourceError(str(live))
         return [(label, None, live)]

@@ -101,8 +101,10 @@ def introspect(
     statement_timeout: str = "30s",
     lock_timeout: str = "5s",
     connect_timeout: int = 10,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Model:
-    """Read the schema of the database at ``dsn``; raise SourceError (password masked) on failure."""
+    """Read the schema of the database at ``dsn``; raise SourceError (password masked) on failure.
+    ``progress`` is told how many of the catalog's queries have been read (done, total)."""
     target = display_dsn(dsn)
     try:
         with _read_only(
@@ -116,7 +118,7 @@ def introspect(
             },
             snapshot=True,
         ) as cursor:
-            return _read(cursor, list(schemas), list(exclude_schemas), target)
+            return _read(cursor, list(schemas), list(exclude_schemas), target, progress)
     except psycopg.Error as error:
         raise SourceError(f"Cannot read the schema of {target}: {error_text(error, dsn)}") from None
 
@@ -145,7 +147,16 @@ def error_text(error: psycopg.Error, dsn: str) -> str:
     return scrub(" ".join((primary or str(error)).split()) or type(error).__name__, dsn)
 
 
-def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], target: str) -> Model:
+_READS = 13  # the queries _read runs after the first, for progress
+
+
+def _read(
+    cursor: psycopg.Cursor[Row],
+    include: list[str],
+    exclude: list[str],
+    target: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> Model:
     version_num, version, encoding, timezone, database, _ = cursor.execute(
         _query_text("database")
     ).fetchall()[0]
@@ -155,9 +166,16 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
     # read them in UTC, whatever the server's setting (DatabaseInfo keeps the server's)
     cursor.execute("SELECT pg_catalog.set_config('TimeZone', 'UTC', true)")
 
+    done = 0
+
     def rows(kind: str, **params: Any) -> list[Row]:
+        nonlocal done
         cursor.execute(query(kind, version_num).encode(), params)
-        return cursor.fetchall()
+        found = cursor.fetchall()
+        done += 1
+        if progress is not None:
+            progress(min(done, _READS), _READS)
+        return found
 
     schema_rows = rows("schemas", include=include, exclude=exclude)
     missing = sorted(set(include) - {row[1] for row in schema_rows})

@@ -69,13 +69,18 @@ def model_to_json(model: Model, *, locations: bool = True, facts: Facts | None =
     replayed from files and locations are written, "facts": where each fact of an object other than
     its existence was established ([{"object", "aspect", "location"}], sorted), so that a lint of the
     dump locates its findings as a lint of the files does."""
+    return model_json(model, locations=locations, facts=facts).decode("utf-8")
+
+
+def model_json(model: Model, *, locations: bool = True, facts: Facts | None = None) -> bytes:
+    """model_to_json() as UTF-8 bytes (a large model's dump is not held as bytes and text at once)."""
     document: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "model": model}
     if locations and facts:
         document["facts"] = [
             {"object": qualname, "aspect": aspect, "location": facts[(qualname, aspect)]}
             for qualname, aspect in sorted(facts)
         ]
-    return jsontext.dumps(document, sort_keys=True, default=_fields_of(locations))
+    return jsontext.encode(document, sort_keys=True, default=_fields_of(locations))
 
 
 class _Invalid(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -18,7 +18,7 @@ from typing import Literal
 from schemalint.errors import SourceError
 from schemalint.findings import Finding
 from schemalint.model import OBJECT_MAPPINGS, Location, Model
-from schemalint.statements import SqlFile
+from schemalint.statements import Progress, SqlFile
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SQL_SUFFIXES = (".sql", ".psql", ".pgsql", ".ddl")
@@ -111,9 +111,9 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     statements: int = 0
-    origins: dict[str, Location] = field(default_factory=dict)
+    origins: Mapping[str, Location] = field(default_factory=dict)
     # (qualname, aspect) -> where that fact was established (replay's, or a dump's "facts")
-    facts: dict[tuple[str, str], Location] = field(default_factory=dict)
+    facts: Mapping[tuple[str, str], Location] = field(default_factory=dict)
 
 
 def sql_files(path: Path) -> list[Path]:
@@ -164,14 +164,20 @@ def load(
     schemas: Sequence[str] = (),
     exclude_schemas: Sequence[str] = (),
     application_name: str = "schemalint",
+    progress: Progress | None = None,
 ) -> Loaded:
-    """Read any source into a model."""
+    """Read any source into a model. `progress` is told how far the reading is: files replayed of
+    all (statements.Progress), or a database's catalog queries read of all (no statements)."""
     source = spec if isinstance(spec, Source) else detect(spec)
     if source.kind == "database":
         from schemalint.sources.catalog import introspect
 
         model = introspect(
-            source.spec, schemas=schemas, exclude_schemas=exclude_schemas, application_name=application_name
+            source.spec,
+            schemas=schemas,
+            exclude_schemas=exclude_schemas,
+            application_name=application_name,
+            progress=None if progress is None else lambda done, total: progress(done, total, 0),
         )
         return Loaded(model, source.label)
     if source.kind == "dump":
@@ -185,16 +191,18 @@ def load(
         return Loaded(restrict(model, schemas, exclude_schemas, source.label), source.label, facts=facts)
     from schemalint.sources.sql.replay import replay_files
 
-    files = [read_file(p) for p in sql_files(source.path)]
-    result = replay_files(files, any_order=source.kind == "document")
+    paths = sql_files(source.path)
+    # read one by one as they are replayed: a file's text and statements go once it is replayed
+    files = (read_file(p) for p in paths)
+    result = replay_files(files, any_order=source.kind == "document", progress=progress, total=len(paths))
     return Loaded(
         restrict(result.model, schemas, exclude_schemas, source.label),
         source.label,
         result.findings,
-        len(files),
+        len(paths),
         result.statements,
-        dict(result.origins),
-        dict(result.facts),
+        result.origins,
+        result.facts,
     )
 
 

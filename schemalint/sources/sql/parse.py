@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar
 
 import postgast
 
 from schemalint.errors import SourceError
 from schemalint.model import Location
 from schemalint.sources.sql.split import Chunk, block_comment_end, split_text, to_comments
-from schemalint.statements import LineIndex, SqlFile, Statement
+from schemalint.statements import LineIndex, SqlFile, Statement, StatementStream
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 _T = TypeVar("_T")
@@ -84,6 +85,7 @@ def without_down_sections(text: str) -> str:
 _LARGE_BYTES = 256 * 1024
 _FIRST_PIECE = 32 * 1024  # small, so that the caller starts soon
 _PIECE = 256 * 1024
+_AHEAD = 2  # pieces parsed before they are read
 
 
 def parse_sql(text: str, path: str) -> SqlFile:
@@ -109,72 +111,33 @@ def _has_psql_line(text: str) -> bool:
     return False
 
 
-class StatementStream(Sequence[Statement]):
-    """The statements of a file as they are made, a run of them at a time: iterating waits only
-    for the run it is at; len(), negative indexes and slices wait for them all."""
-
-    __slots__ = ("_made", "_runs")
-
-    def __init__(self, runs: Iterator[list[Statement]]) -> None:
-        self._made: list[Statement] = []
-        self._runs: Iterator[list[Statement]] | None = runs
-
-    def _more(self) -> bool:
-        """Make the next run; False when there is none."""
-        if self._runs is not None:
-            for run in self._runs:
-                self._made.extend(run)
-                return True
-            self._runs = None
-        return False
-
-    def _make(self, count: int | None) -> None:
-        while (count is None or len(self._made) < count) and self._more():
-            pass
-
-    def __iter__(self) -> Iterator[Statement]:
-        made = self._made
-        i = 0
-        while True:
-            while i < len(made):
-                yield made[i]
-                i += 1
-            if not self._more():
-                return
-
-    def __len__(self) -> int:
-        self._make(None)
-        return len(self._made)
-
-    @overload
-    def __getitem__(self, key: int) -> Statement: ...
-    @overload
-    def __getitem__(self, key: slice) -> tuple[Statement, ...]: ...
-    def __getitem__(self, key: int | slice) -> Statement | tuple[Statement, ...]:
-        if isinstance(key, slice):
-            self._make(None)
-            return tuple(self._made[key])
-        self._make(None if key < 0 else key + 1)
-        return self._made[key]
-
-
 def _streamed(text: str, path: str, first: int, size: int) -> Iterator[list[Statement]]:
-    from concurrent.futures import ThreadPoolExecutor  # large files only: not on every start-up
+    from concurrent.futures import Future, ThreadPoolExecutor  # large files only: not on every start-up
 
     bounds = _pieces(text, first, size)
     pool = ThreadPoolExecutor(max_workers=1)
-    trees = [pool.submit(_tree, text[start:end]) for start, end in bounds]
-    pool.shutdown(wait=False)
+    # the parse thread keeps _AHEAD pieces ahead of the reader, no more: a tree it made long before
+    # it is read would be kept until then (a 50 MB file's trees take gigabytes)
+    ahead: deque[Future[Any]] = deque()
+
+    def parse_ahead(upto: int) -> None:
+        for start, end in bounds[len(ahead) + done : upto]:
+            ahead.append(pool.submit(_tree, text[start:end]))
+
     lines = LineIndex(text)
-    made = 0
+    made = done = 0
     try:
         start = 0
-        for (piece_start, end), tree in zip(bounds, trees, strict=True):
+        for piece_start, end in bounds:
+            parse_ahead(done + 1 + _AHEAD)
+            tree = ahead.popleft()
+            done += 1
             # a piece that does not parse may have been cut inside a string or a body: it is parsed
             # again together with the next piece; when that does not parse either, the statement
             # that does not parse is most likely just that, and the splitter takes over
             parsed = tree.result() if start == piece_start else _tree(text[start:end])
             piece = None if parsed is None else _piece_statements(parsed, text, start, end, path, made, lines)
+            del tree, parsed
             if piece is None:
                 if start != piece_start:
                     break
@@ -185,8 +148,9 @@ def _streamed(text: str, path: str, first: int, size: int) -> Iterator[list[Stat
         if start == len(text):
             return
     finally:
-        for tree in trees:
-            tree.cancel()
+        for pending in ahead:
+            pending.cancel()
+        pool.shutdown(wait=False)
     # the rest of the file does not parse: the splitter finds its statements, and since the pieces
     # before it end between statements, the splitter's statements of the file begin with those made
     yield list(_parse_split(text, path).statements[made:])

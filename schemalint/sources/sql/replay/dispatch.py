@@ -34,7 +34,7 @@ from schemalint.sources.sql.replay.state import NO_SCHEMA_EFFECT, Handler, NotRe
 from schemalint.sources.sql.replay.tables import create_foreign_table, create_table
 from schemalint.sources.sql.replay.triggers import create_trigger
 from schemalint.sources.sql.replay.views import create_table_as, create_view, select_into
-from schemalint.statements import SqlFile, Statement
+from schemalint.statements import Progress, SqlFile, Statement, taken_with_progress
 
 
 # statement kind (the postgast node's field name) -> its handler; NO_SCHEMA_EFFECT lists the
@@ -185,9 +185,15 @@ class ReplayResult:
 
 
 def replay_files(
-    files: Iterable[SqlFile], search_path: Sequence[str] = ("public",), *, any_order: bool = False
+    files: Iterable[SqlFile],
+    search_path: Sequence[str] = ("public",),
+    *,
+    any_order: bool = False,
+    progress: Progress | None = None,
+    total: int = 1,
 ) -> ReplayResult:
-    """Replay files in the order given; the final model, E001 findings and object origins.
+    """Replay files in the order given (`total` of them, for `progress`); the final model, E001
+    findings and object origins. A large file's statements are not kept once replayed.
 
     ``any_order``: the files describe a schema rather than the steps that make it (a schema
     document lists its tables by name, a foreign key before the table it references), so a
@@ -197,10 +203,10 @@ def replay_files(
     replayer = Replayer(search_path)
     findings: list[Finding] = []
     count = 0
-    for sql_file in files:
+    for done, sql_file in enumerate(files):
         replayer.new_session(search_path)
         postponed: list[Statement] = []
-        for statement in sql_file.statements:
+        for statement in taken_with_progress(sql_file, done, total, count, progress):
             found = replayer.apply(statement)
             # what PostgreSQL refuses, and what then fails for want of it, is tried again
             if any_order and (replayer.refused or (postponed and found)):
@@ -209,4 +215,6 @@ def replay_files(
                 findings.extend(found)
             count += 1
         findings.extend(replayer.retry(postponed))
+    if progress is not None:
+        progress(total, total, count)
     return ReplayResult(replayer.snapshot(), findings, dict(replayer.origins), count, dict(replayer.facts))
