@@ -24,6 +24,7 @@ from schemalint import model as m
 from schemalint.depscan import split_top_level
 from schemalint.errors import SourceError
 from schemalint.model import Model
+from schemalint.sources.acl import with_privileges
 from schemalint.sources.dsn import display_dsn, scrub
 
 if TYPE_CHECKING:
@@ -209,7 +210,7 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
         )
         for oid, schema, name, materialized, definition, comment in rows("views", nsp=nsp)
     ]
-    return Model(
+    model = Model(
         schemas={row[1]: m.Schema(name=row[1], comment=row[2]) for row in schema_rows},
         tables=_keyed(_table(row, columns, parts, canon) for row in rows("tables", nsp=nsp)),
         enums=_keyed(
@@ -227,6 +228,7 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
             server_version=version, encoding=encoding, timezone=timezone, database=database
         ),
     )
+    return with_privileges(model, rows("privileges", nsp=nsp), rows("default_privileges", nsp=nsp))
 
 
 def _table(
