@@ -392,6 +392,22 @@ class DefaultPrivileges:
         return default_privileges_key(self.schema, self.on)
 
 
+# the kind of object defaults ON tables, sequences, … apply to
+DEFAULTS_KIND: dict[str, ObjectAcl] = {
+    "tables": "table",
+    "sequences": "sequence",
+    "functions": "function",
+    "types": "type",
+    "schemas": "schema",
+}
+
+
+def defaults_base(schema: str, on: str) -> Acl:
+    """What objects get without default privileges: the built-in default for the defaults of every
+    schema (which replace it), nothing for one schema's (which add to it)."""
+    return BUILTIN_ACL[DEFAULTS_KIND[on]] if not schema else ()
+
+
 def default_privileges_key(schema: str, on: str) -> str:
     """``tables in schema public``, or ``tables`` for the defaults of every schema."""
     return f"{on} in schema {schema}" if schema else on

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from schemalint.model import Acl, Grant, Location, Model, ObjectAcl, effective_acl
+from schemalint.model import Acl, Grant, Location, Model, ObjectAcl, defaults_base, effective_acl
 
 # (object, change, attribute: what the object is, declared grant, live grant, location)
 AclDifference = tuple[str, str, str, Grant | None, Grant | None, Location | None]
@@ -46,14 +46,14 @@ def acl_differences(declared: Model, live: Model) -> Iterator[AclDifference]:
     for qualname, view in _both(declared.views, live.views):
         word = "materialized view" if view.materialized else "view"
         yield from _grants(qualname, word, "table", view, live.views[qualname])
-    for qualname, defaults in sorted(declared.default_privileges.items()):
-        live_defaults = live.default_privileges.get(qualname)
-        for change, mine, their in _pairs(defaults.grants, live_defaults.grants if live_defaults else ()):
-            yield qualname, change, DEFAULTS_WORD, mine, their, (mine or defaults).location
-    for qualname, defaults in sorted(live.default_privileges.items()):
-        if qualname not in declared.default_privileges:
-            for change, mine, their in _pairs((), defaults.grants):
-                yield qualname, change, DEFAULTS_WORD, mine, their, None
+    for qualname in sorted(declared.default_privileges.keys() | live.default_privileges.keys()):
+        d_entry, l_entry = declared.default_privileges.get(qualname), live.default_privileges.get(qualname)
+        some = d_entry or l_entry
+        assert some is not None
+        base = defaults_base(some.schema, some.on)
+        location = d_entry.location if d_entry is not None else None
+        for change, a, b in _pairs(d_entry.grants if d_entry else base, l_entry.grants if l_entry else base):
+            yield qualname, change, DEFAULTS_WORD, a, b, (a.location if a else None) or location
 
 
 def _both(declared: Mapping[str, Any], live: Mapping[str, Any]) -> list[tuple[str, Any]]:

@@ -13,25 +13,25 @@ from collections.abc import Iterable
 from typing import Any
 
 from schemalint.model import (
-    BUILTIN_ACL,
     DefaultPrivileges,
     DefaultsOn,
     Grant,
     Model,
     ObjectAcl,
     canonical_acl,
+    defaults_base,
     evolve,
 )
 
 Row = tuple[Any, ...]
 
-# pg_default_acl.defaclobjtype -> ALTER DEFAULT PRIVILEGES … ON <word>, and the object kind
-_DEFAULTS_ON: dict[str, tuple[DefaultsOn, ObjectAcl]] = {
-    "r": ("tables", "table"),
-    "S": ("sequences", "sequence"),
-    "f": ("functions", "function"),
-    "T": ("types", "type"),
-    "n": ("schemas", "schema"),
+# pg_default_acl.defaclobjtype -> ALTER DEFAULT PRIVILEGES … ON <word>
+_DEFAULTS_ON: dict[str, DefaultsOn] = {
+    "r": "tables",
+    "S": "sequences",
+    "f": "functions",
+    "T": "types",
+    "n": "schemas",
 }
 
 
@@ -99,9 +99,9 @@ def _defaults(rows: Iterable[Row]) -> dict[str, DefaultPrivileges]:
             held[(grantee, privilege)] = Grant(grantee, privilege, grantable)
     out: dict[str, DefaultPrivileges] = {}
     for (schema, objtype), held in merged.items():
-        on, kind = _DEFAULTS_ON[objtype]
+        on = _DEFAULTS_ON[objtype]
         grants = tuple(sorted(held.values()))
-        if grants == (BUILTIN_ACL[kind] if not schema else ()):
+        if grants == defaults_base(schema, on):
             continue  # what an object gets without these defaults
         entry = DefaultPrivileges(schema, on, grants, roles=tuple(sorted(roles[(schema, objtype)])))
         out[entry.qualname] = entry

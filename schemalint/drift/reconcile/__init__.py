@@ -25,7 +25,7 @@ from typing import cast
 
 from schemalint import sqlgen
 from schemalint.drift.diff import Difference
-from schemalint.drift.reconcile import changes, steps
+from schemalint.drift.reconcile import changes, privileges, steps
 from schemalint.drift.reconcile.steps import Step
 from schemalint.model import Constraint, Domain, Enum, Index, Model, Policy, Sequence, Table, Trigger, View
 from schemalint.sqlgen import literal, qname
@@ -470,6 +470,10 @@ class _Planner:
         if declared is not None:
             self.create_view(declared)
 
+    def _privilege(self, d: Difference) -> None:
+        for phase, key, text, why in privileges.privilege_steps(d, self.declared, self.live):
+            self.add(phase, key, text, why)
+
     def _comment(self, d: Difference) -> None:
         self.add(48, d.object, self.comment_on(d.attribute or "", d.object, d.declared))
 
@@ -490,6 +494,8 @@ def _steps(differences: Seq[Difference], declared: Model, live: Model) -> Iterat
     planner = _Planner(declared, live)
     for difference in differences:
         planner.plan(difference)
+    for phase, key, text, why in privileges.created_steps(differences, declared):
+        planner.add(phase, key, text, why)
     # one statement once: an index of a relation the script re-creates comes with it, not also
     # CONCURRENTLY on its own (the same statement but for that word)
     chosen: dict[tuple[str | None, str | None], Step] = {}

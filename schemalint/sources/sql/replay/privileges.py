@@ -28,6 +28,7 @@ from schemalint.model import (
     View,
     canonical_acl,
     default_privileges_key,
+    defaults_base,
     effective_acl,
     evolve,
 )
@@ -239,7 +240,7 @@ def alter_default_privileges(r: Replay, stmt: pb.AlterDefaultPrivilegesStmt) -> 
             raise NotReplayed(f"schema {schema} does not exist in the model replayed so far")
         for role in roles:
             key = (role, schema, on)
-            base = BUILTIN_ACL[kind] if not schema else ()
+            base = defaults_base(schema, on)
             grants = tuple(sorted(change.grants(s.role_defaults.get(key, base), change.on(kind))))
             if grants == base:
                 s.role_defaults.pop(key, None)
