@@ -38,15 +38,14 @@ class PrivilegeDiffers(DriftRule):
     ## Good
 
     ```sql
-    -- declared
+    -- declared: the role running the migrations owns the table; a grant to it is no difference
     CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(19,4));
-    GRANT SELECT ON orders TO PUBLIC;
+    GRANT ALL ON orders TO CURRENT_USER;
     ```
 
     ```sql
     -- live
     CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(19,4));
-    GRANT SELECT ON orders TO PUBLIC;
     ```
     """
 
