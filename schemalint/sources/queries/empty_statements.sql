@@ -8,7 +8,8 @@ SELECT 1 AS step, format('ALTER DEFAULT PRIVILEGES FOR ROLE %I REVOKE ALL ON %s 
                          CASE WHEN a.grantee = 0 THEN 'PUBLIC'
                               ELSE quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END)
   FROM pg_catalog.pg_default_acl d
-  JOIN (VALUES ('r', 'TABLES'), ('S', 'SEQUENCES'), ('f', 'FUNCTIONS'), ('T', 'TYPES'), ('n', 'SCHEMAS'))
+  JOIN (VALUES ('r', 'TABLES'), ('S', 'SEQUENCES'), ('f', 'FUNCTIONS'), ('T', 'TYPES'), ('n', 'SCHEMAS'),
+               ('L', 'LARGE OBJECTS'))
        AS k (objtype, word) ON k.objtype = d.defaclobjtype::text
   CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a
  WHERE d.defaclnamespace = 0 AND a.grantee <> d.defaclrole
@@ -16,7 +17,8 @@ UNION ALL
 SELECT 2, format('ALTER DEFAULT PRIVILEGES FOR ROLE %1$I GRANT ALL ON %2$s TO %1$I',
                  pg_catalog.pg_get_userbyid(d.defaclrole), k.word)
   FROM pg_catalog.pg_default_acl d
-  JOIN (VALUES ('r', 'TABLES'), ('S', 'SEQUENCES'), ('f', 'FUNCTIONS'), ('T', 'TYPES'), ('n', 'SCHEMAS'))
+  JOIN (VALUES ('r', 'TABLES'), ('S', 'SEQUENCES'), ('f', 'FUNCTIONS'), ('T', 'TYPES'), ('n', 'SCHEMAS'),
+               ('L', 'LARGE OBJECTS'))
        AS k (objtype, word) ON k.objtype = d.defaclobjtype::text
  WHERE d.defaclnamespace = 0
 UNION ALL
