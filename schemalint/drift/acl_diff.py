@@ -42,7 +42,8 @@ def acl_differences(declared: Model, live: Model) -> Iterator[AclDifference]:
                 where = column.location or table.location
                 on_column = _compare(column.acl, theirs[column.name].acl, "column")
                 for change, mine, their in on_column:
-                    yield f"{qualname}.{column.name}", change, "column", mine, their, where
+                    at = mine.location if mine is not None and mine.location else where
+                    yield f"{qualname}.{column.name}", change, "column", mine, their, at
     for qualname, view in _both(declared.views, live.views):
         word = "materialized view" if view.materialized else "view"
         yield from _grants(qualname, word, "table", view, live.views[qualname])
