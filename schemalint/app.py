@@ -56,6 +56,7 @@ def run(args: argparse.Namespace | DriftRequest | MergeRequest, progress: Progre
         "rules": rules,
         "explain": explain,
         "config": config,
+        "clean": clean,
     }[args.command]
     try:
         return handler(args)
@@ -237,8 +238,13 @@ def _lint(args: argparse.Namespace) -> _LintRun:
     paths = readable
     if paths:
         migrations = Path(args.migrations) if getattr(args, "migrations", None) else settings.migrations
+        cache = None
+        if not getattr(args, "no_cache", False):
+            from schemalint.cache import Cache, cache_directory
+
+            cache = Cache(cache_directory(settings, getattr(args, "cache_dir", None)), settings, _warn)
         with args.progress("replaying and linting migrations") as update:
-            result = lint_files(paths, settings, migrations_dir=migrations, progress=update)
+            result = lint_files(paths, settings, migrations_dir=migrations, progress=update, cache=cache)
         for file_error in result.errors:
             run.failed(file_error)
         run.findings += result.findings
@@ -457,4 +463,13 @@ def config(args: argparse.Namespace) -> int:
         f"{s.key} = {json.dumps(s.value, default=str)}  # {s.origin}" for s in settings.explain_sources()
     ]
     _write("\n".join(lines) + "\n", None)
+    return 0
+
+
+def clean(args: argparse.Namespace) -> int:
+    from schemalint.cache import cache_directory
+    from schemalint.cache import clean as remove
+
+    directory = cache_directory(_settings(args), args.cache_dir)
+    _warn(f"removed the cache {directory}" if remove(directory) else f"no cache at {directory}")
     return 0

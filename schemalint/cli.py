@@ -59,6 +59,16 @@ def _common_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", metavar="CODES", help="skip these rules (comma-separated)")
 
 
+def _cache(parser: argparse.ArgumentParser, *, clean: bool = False) -> None:
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="the cache directory (default: config cache-dir, else .schemalint_cache at the project root)",
+    )
+    if not clean:
+        parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+
+
 def _schemas(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--schema", action="append", default=None, metavar="S", help="only this schema (repeatable)"
@@ -110,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common_output(lint)
     _common_config(lint)
     _schemas(lint)
+    _cache(lint)
 
     baseline = sub.add_parser(
         "baseline",
@@ -126,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("--migrations", metavar="DIR")
     _common_config(baseline)
     _schemas(baseline)
+    _cache(baseline)
 
     drift = sub.add_parser("drift", help="compare declared schema (migrations) with a live database")
     drift.add_argument(
@@ -246,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("rule", metavar="CODE|SLUG")
     config = sub.add_parser("config", help="print the effective settings and where each came from")
     _common_config(config)
+    clean = sub.add_parser("clean", help="remove the cache directory")
+    clean.add_argument("--config", metavar="FILE", help="config file (its cache-dir and project root)")
+    _cache(clean, clean=True)
     return parser
 
 

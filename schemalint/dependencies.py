@@ -33,17 +33,20 @@ default → sequences (nextval), functions, types, enum values; generation expre
 columns it reads; column → its relation (auto) and its type (enums, domains, row types);
 domain → its base type; domain CHECK → its domain; policy → its table (auto), the columns,
 tables and functions its expressions read; sequence → the column that owns it (auto); function
-→ its argument and result types.
+→ its argument and result types; a partition → its parent (auto), an inheritance child → its
+parents (normal).
 
 Not covered (PostgreSQL does not record them either, or the model does not hold them):
-function bodies, partitions and inheritance, composite types other than row types, collations
+function bodies, composite types other than row types, collations
 and operator classes, extensions. Canonical text drops schemas from relations, functions and
 sequences and qualifiers from column references, so names are resolved as a search path would:
 the object's own schema, then ``public``, then the only object of that name; a column name
 resolves to every relation the query reads that has such a column.
 
-``dependents`` and ``referenced`` read a graph; ``direct_dependents`` answers "what depends on
-X" from the model without building the graph (it parses only expressions that mention X's name).
+``dependents`` and ``referenced`` read a graph, ``drop_order`` and ``creation_order`` order its nodes;
+``qualified_definition`` writes a view's query with the names it resolves schema-qualified;
+``direct_dependents`` answers "what depends on X" from the model without building the graph
+(it parses only expressions that mention X's name).
 Model layer: imports the model, the normalisation helpers and networkx; nothing else of ours.
 """
 
@@ -65,7 +68,8 @@ from schemalint.depscan import (
     query_mentions,
     split_top_level,
 )
-from schemalint.model import Column, Constraint, Function, Index, Model, Policy, Table, Trigger
+from schemalint.exprnorm import qualified_query
+from schemalint.model import Column, Constraint, Function, Index, Model, Policy, Table, Trigger, View
 from schemalint.typenorm import quote_ident
 
 RefKind = Literal[
@@ -151,7 +155,7 @@ def dependents(graph: nx.DiGraph, ref: Ref, *, recursive: bool = True) -> list[R
     if ref not in graph:
         return []
     found = set(nx.ancestors(graph, ref)) if recursive else set(graph.predecessors(ref))
-    return _ordered(graph, found)
+    return drop_order(graph, found)
 
 
 def referenced(graph: nx.DiGraph, ref: Ref, *, recursive: bool = True) -> list[Ref]:
@@ -162,15 +166,21 @@ def referenced(graph: nx.DiGraph, ref: Ref, *, recursive: bool = True) -> list[R
     if ref not in graph:
         return []
     found = set(nx.descendants(graph, ref)) if recursive else set(graph.successors(ref))
-    return list(reversed(_ordered(graph, found)))
+    return list(reversed(drop_order(graph, found)))
 
 
-def _ordered(graph: nx.DiGraph, nodes: set[Ref]) -> list[Ref]:
+def creation_order(graph: nx.DiGraph, nodes: Iterable[Ref] | None = None) -> list[Ref]:
+    """Every object after the objects it depends on; of the objects free to come next, the first
+    by kind and name."""
+    return drop_order(graph.reverse(copy=False), nodes)
+
+
+def drop_order(graph: nx.DiGraph, nodes: Iterable[Ref] | None = None) -> list[Ref]:
     """Dependants before what they reference; a cycle (a column whose default calls a function
     that returns its table's rows) is kept together, its members by name."""
     import networkx as nx
 
-    sub = graph.subgraph(nodes)
+    sub = graph if nodes is None else graph.subgraph(set(nodes))
     if nx.is_directed_acyclic_graph(sub):
         return list(nx.lexicographical_topological_sort(sub, key=lambda r: (r.kind, r.name)))
     condensed = nx.condensation(sub)
@@ -180,6 +190,25 @@ def _ordered(graph: nx.DiGraph, nodes: set[Ref]) -> list[Ref]:
         groups[group].append(node)
     order = nx.lexicographical_topological_sort(condensed, key=lambda g: min(groups[g]))
     return [node for group in order for node in sorted(groups[group])]
+
+
+def qualified_definition(model: Model, view: View) -> str:
+    """The view's query with the relations, functions and types it names schema-qualified, resolved
+    as the dependency index resolves them (the view's schema, then ``public``, then the only one)."""
+    builder = _Builder(model)
+
+    def resolve(kind: str, name: str, nargs: int) -> str | None:
+        found: str | None = None
+        if kind == "relation":
+            found = builder._pick(builder.relations.get(name, []), view.schema)
+        elif kind == "function":
+            function = builder._function(view.schema, "", name, nargs)
+            found = None if function is None else function.qualname
+        else:
+            found = builder._pick(builder.types.get(name, []), view.schema)
+        return None if found is None else found.partition(".")[0]
+
+    return qualified_query(view.definition, resolve)
 
 
 def _bare_name(ref: Ref) -> str:
@@ -433,6 +462,8 @@ class _Builder:
             yield from self._column(qualname, table, ref, column)
         if table.partition_of is not None:
             yield ref, Ref("table", table.partition_of), "a"
+        for parent in table.inherits:  # DROP TABLE parent needs CASCADE to drop its children
+            yield ref, Ref("table", parent), "n"
         if table.partition_key is not None:  # the key's columns cannot be dropped: internal
             keys = table.partition_key.partition("(")[2].rpartition(")")[0]
             for key in split_top_level(keys):

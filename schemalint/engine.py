@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from schemalint.cache import Cache, KeptFile, LintMemo
 from schemalint.config import Settings
 from schemalint.drift.rulebase import code_of
 from schemalint.errors import SourceError
@@ -322,6 +323,7 @@ def lint_files(
     migrations_dir: Path | None = None,
     rules: Sequence[Rule] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cache: Cache | None = None,
 ) -> LintResult:
     """Lint migration files (or directories, or markdown schema documents).
 
@@ -329,20 +331,43 @@ def lint_files(
     V42__x.sql, its own directory; a directory target is itself a migrations
     directory) in version order, the targets included; findings are kept when they are
     in a target file or about an object a target file creates or changes.
+
+    With a `cache` (and the settings' rules), what the files' paths and bytes already gave is read
+    back: the whole result, else the replayed state after a run of files and each target
+    file's findings (cache.py).
     """
     from schemalint.sources.sql.order import migration_files
-    from schemalint.sources.sql.replay import Replayer
 
-    chosen = selected_rules(settings) if rules is None else list(rules)
-    statement_rules = _RulesByKind([r for r in chosen if isinstance(r, StatementRule)])
     files, history = expand_targets(targets)
     if migrations_dir is not None:
         history = migration_files(migrations_dir)
     sequence = unique_paths([*history, *files])
     target_keys = {real_path(p) for p in files}
-    every_file_is_target = all(real_path(p) in target_keys for p in sequence)
+    names = {p.name for p in target_keys}  # a file of another name is a target only through a link
+    is_target = [(p.name in names or p.is_symlink()) and real_path(p) in target_keys for p in sequence]
+    every_file_is_target = all(is_target)
 
+    memo = (
+        None
+        if cache is None or rules is not None
+        else LintMemo(cache, sequence, is_target, every_file_is_target)
+    )
+    kept: list[KeptFile | None] = [None] * len(sequence)
+    start, state = 0, None
+    if memo is not None:
+        cached = memo.result()
+        if isinstance(cached, LintResult):
+            return cached  # nothing changed: no replay, no rules (and not even their imports)
+        kept = [memo.kept(i) if target else None for i, target in enumerate(is_target)]
+        start, state = memo.resume(kept)
+
+    from schemalint.sources.sql.replay import Replayer
+
+    chosen = selected_rules(settings) if rules is None else list(rules)
+    statement_rules = _RulesByKind([r for r in chosen if isinstance(r, StatementRule)])
     replayer = Replayer()
+    if state is not None:
+        replayer.restore(state)
     findings: list[Finding] = []
     statements = _StatementIndex()
     target_files: dict[str, SqlFile] = {}
@@ -352,15 +377,27 @@ def lint_files(
     for done, path in enumerate(sequence):
         if progress is not None:
             progress(done, len(sequence))
+        found = kept[done]
+        if found is not None:  # its findings are kept: it is only replayed, if at all
+            target_files[found.file.path] = found.file
+            findings += found.findings
+            touched |= found.touched
+            statements.add(found.file)
+            statement_count += found.statements
+        if done < start:  # the state restored is the one after it
+            continue
         try:
             file = read_file(path)
         except SourceError as error:  # one unreadable file: say so, lint the others
             errors.append(RunError.of(error))
+            if memo is not None:
+                memo.broken = True
             continue
         replayer.new_session()  # each migration file runs in a session of its own
-        is_target = real_path(path) in target_keys
-        if is_target:
+        target = is_target[done] and kept[done] is None
+        if target:
             target_files[file.path] = file
+        mark, file_touched = len(findings), set[str]()
         # what the statement rules know of the file around a statement: its FileState, advanced
         # statement by statement (statement_file(ctx) in the rules)
         ctx = FileContext(path=file.path, target_postgres=settings.target_postgres)
@@ -369,7 +406,7 @@ def lint_files(
         postponed: list[Statement] = []
         for statement in file.statements:
             loc = statement.location
-            if is_target and statement.node is not None:
+            if target and statement.node is not None:
                 findings += _run_statement_rules(
                     statement_rules[statement.kind], statement, replayer.model(), ctx
                 )
@@ -381,22 +418,26 @@ def lint_files(
             if any_order and (replayer.refused or (postponed and replayed)):
                 postponed.append(statement)
                 replayed = []
-            if is_target:
+            if target:
                 findings += replayed
                 if not every_file_is_target:
-                    touched.update(q for q, where in replayer.origins.items() if where is loc)
+                    file_touched.update(q for q, where in replayer.origins.items() if where is loc)
             ctx.file.advance(statement)
-        if postponed and is_target:
+        if postponed and target:
             findings += replayer.retry(postponed)
-            touched.update(q for q, where in replayer.origins.items() if where.path == file.path)
+            file_touched.update(q for q, where in replayer.origins.items() if where.path == file.path)
         elif postponed:
             replayer.retry(postponed)
-        if is_target and file.statements:
+        if target and file.statements:
             findings += _run_end_of_file(statement_rules.at_end, replayer.model(), ctx)
         # after the loop: the statements of a large file are made while they are replayed
         statements.add(file)
-        if is_target:
+        touched |= file_touched
+        if target:
             statement_count += len(file.statements)
+        if memo is not None:
+            part = KeptFile.of(file, findings[mark:], file_touched) if target and memo.keeps_files else None
+            memo.after(done, replayer, part)
 
     model = restrict(replayer.model(), settings.schemas, settings.exclude_schemas, _label(targets))
     target_paths = set(target_files)
@@ -418,7 +459,7 @@ def lint_files(
     findings = apply_comment_suppressions(findings, target_files, settings)
     findings = apply_config_ignores(_finish(findings, settings), settings)
     final = [f if f.fingerprint else _fingerprinted(f, statements, f.location) for f in findings]
-    return LintResult(
+    result = LintResult(
         tuple(sorted(final, key=lambda f: f.sort_key)),
         len(target_files),
         statement_count,
@@ -426,6 +467,9 @@ def lint_files(
         _rule_infos(settings, chosen),
         tuple(errors),
     )
+    if memo is not None and not errors:
+        memo.store_result(result)
+    return result
 
 
 def _label(targets: Sequence[Path]) -> str:

@@ -545,3 +545,41 @@ def figure_colname(node: Any) -> str | None:
     if which == "grouping_func":
         return "grouping"
     return None
+
+
+Resolver = Callable[[str, str, int], str | None]
+
+
+def _walk_messages(message: Any) -> Iterator[Any]:
+    """Every message of a parse tree, the root first."""
+    yield message
+    for descriptor, value in message.ListFields():
+        if descriptor.message_type is not None:
+            for item in value if descriptor.is_repeated else [value]:
+                yield from _walk_messages(item)
+
+
+def qualified_query(text: str, resolve: Resolver) -> str:
+    """A query with its unqualified relations, functions and cast types schema-qualified, as
+    pg_get_viewdef prints it under an empty search_path: ``resolve(kind, name, nargs)`` (kind
+    "relation", "function" or "type") gives the schema of a user object, None for the others
+    (built-ins, a WITH query's name). The text as it was when it does not parse."""
+    try:
+        tree = postgast.parse(text)
+    except Exception:
+        return text
+    messages = list(_walk_messages(tree))
+    ctes = {m.ctename for m in messages if isinstance(m, pb.CommonTableExpr)}
+    for message in messages:
+        if isinstance(message, pb.RangeVar) and not message.schemaname and message.relname not in ctes:
+            message.schemaname = resolve("relation", message.relname, 0) or ""
+        elif isinstance(message, (pb.FuncCall, pb.TypeName)):
+            names = message.funcname if isinstance(message, pb.FuncCall) else message.names
+            if len(names) != 1 or names[0].WhichOneof("node") != "string":
+                continue
+            kind = "function" if isinstance(message, pb.FuncCall) else "type"
+            schema = resolve(kind, names[0].string.sval, len(getattr(message, "args", ())))
+            if schema is not None:
+                names.insert(0, pb.Node(string=pb.String(sval=schema)))
+    deparsed: str = postgast.deparse(tree)
+    return deparsed

@@ -120,6 +120,16 @@ def test_gitlab_reports_are_the_files_it_writes() -> None:
     )
 
 
+def test_the_examples_keep_the_lint_cache_between_runs() -> None:
+    from schemalint.cache import DIRECTORY_NAME
+
+    lint = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))["jobs"]["lint"]
+    kept = [s["with"]["path"] for s in lint["steps"] if str(s.get("uses", "")).startswith("actions/cache@")]
+    assert kept == [DIRECTORY_NAME]
+    job = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))["schemalint"]
+    assert [p.rstrip("/") for p in job["cache"]["paths"]] == [DIRECTORY_NAME]
+
+
 def test_command_extraction_sees_every_command() -> None:
     """Guard the extractor: it finds as many commands as the files mention `schemalint <word>`."""
 

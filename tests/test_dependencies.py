@@ -21,9 +21,12 @@ from conftest import CORPUS, corpus_loader
 from schemalint.dependencies import (
     Ref,
     add_edge,
+    creation_order,
     dependency_graph,
     dependents,
     direct_dependents,
+    drop_order,
+    qualified_definition,
     referenced,
 )
 from schemalint.model import Model
@@ -197,6 +200,35 @@ def test_the_stronger_kind_stays_and_a_cycle_is_kept_together() -> None:
     other = Ref("table", "public.other")
     add_edge(graph, table, other, "n")
     assert dependents(graph, other) == [view, default, function, table]
+
+
+def test_inheritance_children_and_partitions_depend_on_their_parents() -> None:
+    model = _model(
+        "CREATE TABLE base (id integer);\nCREATE TABLE child (note text) INHERITS (base);\n"
+        "CREATE TABLE events (at date) PARTITION BY RANGE (at);\n"
+        "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"
+    )
+    graph = dependency_graph(model)
+    assert ("table public.child", "table public.base", "n") in _edges(graph)  # DROP base needs CASCADE
+    assert ("table public.events_2024", "table public.events", "a") in _edges(graph)
+    tables = [ref.name for ref in creation_order(graph) if ref.kind == "table"]
+    assert tables == ["public.base", "public.child", "public.events", "public.events_2024"]
+    dropped = [ref.name for ref in drop_order(graph) if ref.kind == "table"]
+    assert dropped.index("public.child") < dropped.index("public.base")
+
+
+def test_a_view_query_is_written_schema_qualified() -> None:
+    model = _model(
+        "CREATE SCHEMA app;\nCREATE TYPE app.mood AS ENUM ('ok');\nCREATE TABLE app.orders (id integer);\n"
+        "CREATE FUNCTION app.double(integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 * 2';\n"
+        "CREATE VIEW app.doubled AS WITH o AS (SELECT id FROM app.orders)\n"
+        "    SELECT app.double(id) AS d, lower('OK')::app.mood AS m FROM o;"
+    )
+    view = model.views["app.doubled"]
+    assert "app." not in view.definition  # the canonical text drops schemas
+    assert qualified_definition(model, view) == (
+        "WITH o AS (SELECT id FROM app.orders) SELECT app.double(id) AS d, lower('OK')::app.mood AS m FROM o"
+    )
 
 
 # -- the catalog property ------------------------------------------------------------------------

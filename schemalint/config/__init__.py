@@ -37,7 +37,7 @@ from schemalint.findings import Severity
 CONFIG_KEYS = (
     "extend", "migrations", "packs", "select", "extend-select", "ignore", "severity", "rules",
     "per-file-ignores", "per-object-ignores", "fail-on", "target-postgres", "schemas", "exclude-schemas",
-    "domains", "doc",
+    "domains", "doc", "cache-dir",
 )  # fmt: skip
 # [tool.schemalint.doc]: the schema document's header (written once, then kept by hand) and
 # relationship labels of its diagram (constraint name or table.column → label)
@@ -75,6 +75,7 @@ class Settings:
     doc: Mapping[str, Any] = field(default_factory=dict)  # DOC_KEYS
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)  # every registered rule, by code
     origins: Mapping[str, str] = field(default_factory=dict)  # config key → origin
+    cache_dir: Path | None = None  # where lint keeps its cache (None: .schemalint_cache at the root)
 
     @classmethod
     def default(cls, root: Path, *, packs: Sequence[str] = DEFAULT_PACKS) -> Settings:
@@ -112,6 +113,7 @@ class Settings:
         out = [SettingSource("config", str(self.config_path) if self.config_path else None, "discovery")]
         values: dict[str, Any] = {
             "migrations": str(self.migrations) if self.migrations else None,
+            "cache-dir": str(self.cache_dir) if self.cache_dir else None,
             "packs": list(self.packs),
             "fail-on": self.fail_on,
             "target-postgres": self.target_postgres,
@@ -218,9 +220,9 @@ def _absorb(found: _Collected, data: Mapping[str, Any], origin: str, base: Path,
 
 
 def _check_value(where: str, key: str, value: Any, base: Path) -> Any:
-    if key == "migrations":
+    if key in ("migrations", "cache-dir"):
         if not isinstance(value, str | Path):
-            raise ConfigError(f"{where}: migrations must be a path string, found {value!r}")
+            raise ConfigError(f"{where}: {key} must be a path string, found {value!r}")
         path = Path(value).expanduser()
         return path if path.is_absolute() else base / path
     if key == "packs":
@@ -340,6 +342,7 @@ def load_settings(
         root=root,
         config_path=config_path,
         migrations=values.get("migrations"),
+        cache_dir=values.get("cache-dir"),
         packs=packs,
         fail_on=values.get("fail-on", "error"),
         target_postgres=values.get("target-postgres", 15),

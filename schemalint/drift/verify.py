@@ -5,8 +5,9 @@ live one: sources.shadow checks) by reconciling an empty database to it, read
 back and compared with the live model (a copy that differs proves nothing, and
 says so). Then the script is applied there statement by statement, as psql
 runs it, the database is read again and compared with the declared model: no
-difference is the proof; otherwise the report names the statements that failed
-and the differences left.
+difference is the proof; otherwise the report names the statements that failed,
+the differences left and the script's manual steps (a table that becomes
+partitioned), which leave theirs by design.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from schemalint.drift.diff import Difference, diff_models
 from schemalint.model import Model
 
+MANUAL = "-- MANUAL: "  # how the script marks a step left to a person (reconcile.steps)
+
 
 @dataclass(frozen=True, slots=True)
 class Verified:
@@ -26,6 +29,7 @@ class Verified:
     copy_differs: tuple[Difference, ...] = ()  # the scratch copy of LIVE is not LIVE
     failed: tuple[str, ...] = ()  # "script:LINE: error" per statement that failed
     left: tuple[Difference, ...] = field(default=())  # declared vs the copy after the script
+    manual: tuple[str, ...] = ()  # the script's MANUAL steps: what it leaves to a person
 
     @property
     def ok(self) -> bool:
@@ -38,7 +42,8 @@ class Verified:
         out += [f"  the copy already differs from live: {d}" for d in self.copy_differs]
         out += [f"  failed: {message}" for message in self.failed]
         out += [f"  left: {d}" for d in self.left]
-        if self.left and not self.failed:
+        out += [f"  manual: {step}" for step in self.manual]
+        if self.left and not self.failed and not self.manual:
             out.append("  (UNSAFE statements are commented out: --unsafe writes them)")
         return out
 
@@ -65,4 +70,5 @@ def verify_script(
         copy_differs = tuple(diff_models(live, copy))
         failed = apply_files(dsn, [parse_sql(script, "(script)")])
         after = introspect(dsn).restricted(schemas)
-    return Verified(label, copy_differs, tuple(failed), tuple(diff_models(declared, after)))
+    manual = tuple(line.removeprefix(MANUAL) for line in script.splitlines() if line.startswith(MANUAL))
+    return Verified(label, copy_differs, tuple(failed), tuple(diff_models(declared, after)), manual)

@@ -82,12 +82,19 @@ def domain_changes(domain: Domain, live: Domain, attribute: str) -> list[Change]
     ]
 
 
+def enum_in_place(enum: Enum, live: Enum) -> bool:
+    """True when ALTER TYPE … ADD VALUE turns the live enum into the declared one: every live
+    value is kept, in its order."""
+    return [v for v in enum.values if v in live.values] == list(live.values)
+
+
 def enum_changes(enum: Enum, live_model: Model) -> list[Change]:
-    """ADD VALUE for values added in place; otherwise re-create the type and convert its columns."""
+    """ADD VALUE for values added in place; otherwise a new type, its columns converted to it
+    through text, the old type dropped and the new one renamed. Defaults and whatever else
+    depends on the old type are dropped before and re-created after (rebuild.py)."""
     live = live_model.enums[enum.qualname]
     name = qname(enum.schema, enum.name)
-    kept = [v for v in enum.values if v in live.values]
-    if kept == list(live.values):
+    if enum_in_place(enum, live):
         changes: list[Change] = []
         for i, value in enumerate(enum.values):
             if value in live.values:
@@ -101,24 +108,20 @@ def enum_changes(enum: Enum, live_model: Model) -> list[Change]:
             changes.append((32, f"ALTER TYPE {name} ADD VALUE {literal(value)}{where}", None))
         return changes
     why = "re-creates the type: fails if a row holds a value the declared type lacks; rewrites its tables"
-    old = qname(enum.schema, enum.name + "__old")
-    changes = [(32, f"ALTER TYPE {name} RENAME TO {quote_ident(enum.name + '__old')}", why)]
+    new = qname(enum.schema, enum.name + "__new")
     values = ", ".join(literal(v) for v in enum.values)
-    changes.append((32, f"CREATE TYPE {name} AS ENUM ({values})", why))
+    changes = [(32, f"CREATE TYPE {new} AS ENUM ({values})", why)]
     for table in sorted(live_model.tables.values(), key=lambda t: t.qualname):
-        for column in table.columns:
-            if column.type not in (name, name + "[]"):
+        parents = [live_model.tables.get(p) for p in (table.partition_of, *table.inherits) if p]
+        for column in table.columns:  # a partition's or child's column changes with its parent's
+            if column.type not in (name, name + "[]") or any(p and p.column(column.name) for p in parents):
                 continue
             alter = f"ALTER TABLE {qname(table.schema, table.name)} ALTER COLUMN {quote_ident(column.name)}"
-            cast = "::text[]" if column.type.endswith("[]") else "::text"
-            if column.default is not None:
-                changes.append((32, f"{alter} DROP DEFAULT", why))
-            changes.append(
-                (32, f"{alter} TYPE {column.type} USING {quote_ident(column.name)}{cast}::{column.type}", why)
-            )
-            if column.default is not None:
-                changes.append((32, f"{alter} SET DEFAULT {column.default}", why))
-    changes.append((32, f"DROP TYPE {old}", why))
+            array = "[]" if column.type.endswith("[]") else ""
+            using = f"{quote_ident(column.name)}::text{array}::{new}{array}"
+            changes.append((32, f"{alter} TYPE {new}{array} USING {using}", why))
+    changes.append((32, f"DROP TYPE {name}", why))
+    changes.append((32, f"ALTER TYPE {new} RENAME TO {quote_ident(enum.name)}", why))
     return changes
 
 

@@ -79,7 +79,7 @@ class Step:
 
     def render(self, *, enabled: bool) -> str:
         if self.sql is None:
-            return f"-- MANUAL: {self.unsafe}\n"
+            return "-- MANUAL: " + "\n-- ".join((self.unsafe or "").splitlines()) + "\n"  # a comment block
         if self.unsafe is None:
             verdict = "BLOCKS WRITES" if self.blocks_writes() else "safe"
             return f"-- {verdict}; {self.label()}\n{self.sql};\n"
@@ -96,28 +96,6 @@ def changed_fields(declared: object, live: object) -> list[str]:
         for f in fields(declared)  # type: ignore[arg-type]
         if f.compare and getattr(declared, f.name) != getattr(live, f.name)
     ]
-
-
-def dependency_depths(items: dict[str, tuple[str, str]]) -> dict[str, int]:
-    """For qualname → (name, text): 0 for an item whose text names no other item, else 1 + theirs.
-
-    Functions whose bodies call other functions and views that read other
-    views must be created after those (and dropped before them); the model
-    does not record these dependencies, so they are read from the text.
-    """
-    patterns = {q: re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])") for q, (name, _) in items.items()}
-    depths: dict[str, int] = {}
-
-    def depth(qualname: str, seen: frozenset[str]) -> int:
-        if qualname not in depths:
-            text = items[qualname][1]
-            used = [o for o, p in patterns.items() if o != qualname and o not in seen and p.search(text)]
-            depths[qualname] = 1 + max((depth(o, seen | {qualname}) for o in used), default=-1)
-        return depths[qualname]
-
-    for qualname in items:
-        depth(qualname, frozenset())
-    return depths
 
 
 def replaceable_view(declared: View, live: View) -> bool:

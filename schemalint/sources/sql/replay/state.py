@@ -210,6 +210,25 @@ class Replay:
         }
         return Model(**copies)
 
+    def export(self) -> tuple[dict[str, Any], dict[str, Location], dict[tuple[str, str], Location]]:
+        """The state, origins and facts as plain dictionaries and sets, between statements (the
+        cache keeps them, so that a later run replays on them instead of on the files that made them)."""
+        state = {f.name: _plain(getattr(self.state, f.name)) for f in fields(State) if f.name != "journal"}
+        return state, dict(self._origin), dict(self._facts)
+
+    def restore(
+        self, exported: tuple[dict[str, Any], dict[str, Location], dict[tuple[str, str], Location]]
+    ) -> None:
+        """Go on from what export() gave (before the first statement: the journal is empty)."""
+        state, origins, facts = exported
+        self.state = State(**state)
+        for per_schema in (self.state.relnames, self.state.connames):
+            for schema, names in per_schema.items():
+                dict.__setitem__(per_schema, schema, JournalSet(self.state.journal, names))
+        self._origin = JournalDict(self.state.journal, origins.items())
+        self._facts = JournalDict(self.state.journal, facts.items())
+        self._view = None
+
     def origin(self, qualname: str) -> Location | None:
         """Where the object was created or last changed."""
         return self._origin.get(qualname)
@@ -369,6 +388,13 @@ class Replay:
 
     def drop_conname(self, schema: str, name: str) -> None:
         self.state.connames.get(schema, set()).discard(name)
+
+
+def _plain(value: Any) -> Any:
+    """A state's journalled dictionary or set as a plain one (its sets of names too)."""
+    if isinstance(value, dict):
+        return {key: set(item) if isinstance(item, set) else item for key, item in value.items()}
+    return set(value)
 
 
 def object_names(node: Any) -> list[str]:

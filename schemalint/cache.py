@@ -1,0 +1,361 @@
+"""The cache: what a lint computed, kept so that a run whose inputs did not change reads it back.
+
+Content-addressed, as ruff's: every key hashes schemalint's version and code, and the path and
+bytes of every file the entry depends on; findings also hash the settings that change them.
+Three kinds of entries:
+
+- ``state``: the replayed model (with origins and facts) after a migration file, keyed by the
+  chain of the hashes of the files up to it, so that a new file replays on its predecessors'
+  state without replaying them. Kept after the file before the first linted one (pre-commit),
+  after the last file unless it is linted alone (a new file, edited between runs), and every
+  CHECKPOINT_EVERY files: one per file would cost the square of the history in writes; a run
+  resumes from the last state kept before the files it must replay.
+- ``file``: a linted file's findings (statement rules, replay, end of file), the objects it
+  touched and its statements without parse trees (for suppressions), keyed by the chain up to
+  it and the settings: a change to file N invalidates N and what follows, nothing before it.
+- ``run``: a whole lint's result, keyed by the chain of its files, which of them are linted,
+  and the settings.
+
+An entry is a header naming the format and the code, a SHA-256 of the payload, and the
+payload: a pickle in which the frozen dataclasses of the model, findings and statements are
+reduced to their constructor's arguments (their default pickling loads three times slower).
+A write goes to a new temporary file renamed over the entry (os.replace): a reader sees a
+whole entry or none, and two runs at once never mix theirs. An entry that does not load
+(another version's, truncated, corrupt, not unpicklable) is ignored and rewritten, never
+trusted. A directory that cannot be written makes the run go on without the cache, said
+once on stderr.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import os
+import pickle
+from collections import Counter
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from schemalint import __version__, model, statements
+from schemalint import findings as findings_module
+from schemalint.config import Settings
+from schemalint.errors import UserError
+from schemalint.findings import Finding
+from schemalint.statements import SqlFile
+
+if TYPE_CHECKING:
+    from schemalint.sources.sql.replay import Replayer
+
+DIRECTORY_NAME = ".schemalint_cache"
+FORMAT = b"schemalint-cache 1\n"
+CHECKPOINT_EVERY = 64
+_DIGEST = 32  # bytes of a SHA-256
+
+# a cache directory is ignored by git, whoever made it
+GITIGNORE = "# written by schemalint: the cache is local\n*\n"
+
+
+def _code_key() -> bytes:
+    """schemalint's version and its installed code (each module's size and mtime): an edited
+    checkout does not read what an older state of it wrote."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    for folder, subfolders, names in os.walk(package):
+        subfolders.sort()
+        for name in sorted(names):
+            if name.endswith((".py", ".sql", ".yaml")):
+                found = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
+    return digest.hexdigest().encode()
+
+
+def settings_key(settings: Settings) -> str:
+    """What of the settings changes a finding (not where reports go, nor fail-on)."""
+    rules = sorted(
+        (code, s.enabled, s.severity, repr(sorted(s.options.items()))) for code, s in settings.rules.items()
+    )
+    parts = (
+        str(settings.root),
+        settings.target_postgres,
+        settings.schemas,
+        settings.exclude_schemas,
+        settings.per_file_ignores,
+        settings.per_object_ignores,
+        settings.domains,
+        rules,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _reducers() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
+    """For each frozen dataclass of the model, findings and statements: rebuilt by its constructor."""
+    table: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+    for module in (model, findings_module, statements):
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and dataclasses.is_dataclass(value)
+                and value.__module__ == module.__name__
+            ):
+                table[value] = _reducer(value)
+    return table
+
+
+def _reducer(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+
+    def reduce(obj: Any) -> tuple[Any, ...]:
+        return cls, tuple([getattr(obj, name) for name in names])
+
+    return reduce
+
+
+def _dumps(value: Any, reducers: dict[type, Callable[[Any], tuple[Any, ...]]]) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = reducers
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+class Cache:
+    """One cache directory for one run's settings. ``stats`` counts, per kind, entries found
+    (``state.hit``), not found (``state.miss``), written (``state.write``) and ignored as
+    corrupt or foreign (``state.rejected``)."""
+
+    def __init__(self, directory: Path, settings: Settings, warn: Callable[[str], None]) -> None:
+        self.directory = directory
+        self.stats: Counter[str] = Counter()
+        self.enabled = True
+        self._warn = warn
+        self._header = FORMAT + _code_key() + b"\n"
+        self._settings = settings_key(settings).encode()
+        self._reducers: dict[type, Callable[[Any], tuple[Any, ...]]] | None = None
+        self._ready = False
+        self._rejected: set[tuple[str, str]] = set()
+
+    def key(self, *parts: str | bytes, settings: bool = False) -> str:
+        digest = hashlib.sha256(self._header)
+        if settings:
+            digest.update(self._settings)
+        for part in parts:
+            digest.update(part.encode() if isinstance(part, str) else part)
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def chain(self, paths: Sequence[Path]) -> list[str | None]:
+        """For each file, a key of the paths and bytes of it and every file before it; None from
+        the first file that cannot be read on (its error is the run's to report)."""
+        keys: list[str | None] = []
+        previous = ""
+        for path in paths:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return keys + [None] * (len(paths) - len(keys))
+            previous = self.key(previous, str(path), hashlib.sha256(data).digest())
+            keys.append(previous)
+        return keys
+
+    def load(self, kind: str, key: str) -> Any:
+        """The entry, or None when there is none or it does not load (it is then rewritten)."""
+        if not self.enabled:
+            return None
+        try:
+            data = (self.directory / kind / key).read_bytes()
+        except OSError:
+            self.stats[f"{kind}.miss"] += 1
+            return None
+        start = len(self._header) + _DIGEST
+        payload = data[start:]
+        value: Any = None
+        if (
+            data[: len(self._header)] == self._header
+            and hashlib.sha256(payload).digest() == data[start - _DIGEST : start]
+        ):
+            try:
+                value = pickle.loads(payload)
+            except Exception:  # a payload that does not load is rejected like one that does not match
+                value = None
+        if value is None:
+            self._rejected.add((kind, key))
+        self.stats[f"{kind}.hit" if value is not None else f"{kind}.rejected"] += 1
+        return value
+
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is there (and not found bad by this run: then it is to be rewritten)."""
+        return self.enabled and (kind, key) not in self._rejected and (self.directory / kind / key).is_file()
+
+    def store(self, kind: str, key: str, value: Any) -> None:
+        """Write an entry: to a new temporary file, renamed over the entry."""
+        if not self.enabled:
+            return
+        if self._reducers is None:
+            self._reducers = _reducers()
+        payload = _dumps(value, self._reducers)
+        try:
+            if not self._ready:
+                self._prepare()
+            (self.directory / kind).mkdir(exist_ok=True)
+            _replace(self.directory / kind / key, self._header + hashlib.sha256(payload).digest() + payload)
+        except OSError as error:
+            self.enabled = False
+            self._warn(
+                f"warning: cannot write the cache {self.directory} ({error.strerror or error}); "
+                "going on without it (--no-cache says so, --cache-dir moves it)"
+            )
+            return
+        self.stats[f"{kind}.write"] += 1
+
+    def _prepare(self) -> None:
+        """Make the directory, ignored by git; a directory that holds other things is left alone
+        (a .gitignore of `*` in it would hide them from git)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if not _is_cache(self.directory):
+            # another run may be making it: its temporary .gitignore is not another file
+            if any(not p.name.endswith(".tmp") for p in self.directory.iterdir()):
+                raise OSError(f"{self.directory} holds other files and is not a schemalint cache")
+            _replace(self.directory / ".gitignore", GITIGNORE.encode())
+        self._ready = True
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: to a new temporary file beside it, renamed over it."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
+    try:
+        with open(temporary, "xb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        with suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def cache_directory(settings: Settings, given: str | None) -> Path:
+    """--cache-dir (relative to the working directory), else the configured one, else
+    .schemalint_cache at the project root (the configuration file's directory)."""
+    if given:
+        return Path(given).resolve()
+    return settings.cache_dir or settings.root / DIRECTORY_NAME
+
+
+def clean(directory: Path) -> bool:
+    """Remove a cache directory; whether there was one. Refuses a directory it did not make."""
+    import shutil
+
+    if not directory.exists():
+        return False
+    if not _is_cache(directory):
+        raise UserError(
+            f"{directory}: not a schemalint cache (no .gitignore written by schemalint); left as it is"
+        )
+    shutil.rmtree(directory)
+    return True
+
+
+def _is_cache(directory: Path) -> bool:
+    """Whether the directory is one schemalint made (its .gitignore is the one written above)."""
+    try:
+        return (directory / ".gitignore").read_text(encoding="utf-8") == GITIGNORE
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A linted file's part of a run, as the cache keeps it."""
+
+    file: SqlFile  # its statements without parse trees: what suppressions and fingerprints read
+    findings: tuple[Finding, ...]
+    touched: frozenset[str]
+    statements: int
+
+    @classmethod
+    def of(cls, file: SqlFile, found: Sequence[Finding], touched: set[str]) -> KeptFile:
+        bare = tuple(dataclasses.replace(s, node=None) for s in file.statements)
+        return cls(dataclasses.replace(file, statements=bare), tuple(found), frozenset(touched), len(bare))
+
+
+class LintMemo:
+    """The cache's part in one lint of `sequence` (the files replayed, in order; `targets` says which
+    are linted): the run's result, the state to resume from, each linted file's findings."""
+
+    def __init__(
+        self, cache: Cache, sequence: Sequence[Path], targets: Sequence[bool], touching: bool
+    ) -> None:
+        self.cache = cache
+        self.targets = targets
+        self.chain = cache.chain(sequence)
+        self.broken = False  # a file could not be read: nothing after it is stored
+        marks = "".join("t" if t else "h" for t in targets)
+        last = self.chain[-1] if self.chain else None
+        self._run = None if last is None else cache.key(last, marks, settings=True)
+        self._touching = "touching" if touching else ""
+        first = next((i for i, t in enumerate(targets) if t), len(targets))
+        # the state after the last file, unless that file is being edited (a pre-commit of a new
+        # file, run at each save): the next run resumes from the one before it
+        end = {len(sequence) - 1} if all(targets) or not targets[-1] else set()
+        self._checkpoints = {first - 1, *end} if len(sequence) > 1 else set()
+
+    def result(self) -> Any:
+        return None if self._run is None else self.cache.load("run", self._run)
+
+    def store_result(self, result: Any) -> None:
+        if self._run is not None and not self.broken:
+            self.cache.store("run", self._run, result)
+
+    @property
+    def keeps_files(self) -> bool:
+        """Whether linted files' findings are kept: not for a file linted alone (the run's
+        result holds them)."""
+        return len(self.chain) > 1
+
+    def _file_key(self, index: int) -> str | None:
+        link = self.chain[index]
+        return (
+            None
+            if link is None or not self.keeps_files
+            else self.cache.key(link, self._touching, settings=True)
+        )
+
+    def kept(self, index: int) -> KeptFile | None:
+        """The findings of a linted file, when kept."""
+        key = self._file_key(index)
+        found = None if key is None else self.cache.load("file", key)
+        return found if isinstance(found, KeptFile) else None
+
+    def resume(self, kept: Sequence[KeptFile | None]) -> tuple[int, Any]:
+        """(the index of the first file to replay, the state to replay it on or None): the last
+        state kept after a file up to which every linted file's findings are kept."""
+        limit = len(self.chain)
+        for index, target in enumerate(self.targets):
+            if target and kept[index] is None:
+                limit = index
+                break
+        for index in range(limit - 1, -1, -1):
+            link = self.chain[index]
+            if link is not None and self.cache.has("state", link):
+                state = self.cache.load("state", link)
+                if state is not None:
+                    return index + 1, state
+        return 0, None
+
+    def after(self, index: int, replayer: Replayer, kept: KeptFile | None) -> None:
+        """A file was replayed (and linted, `kept` its part): keep what a later run may reuse."""
+        if self.broken:
+            return
+        key = self._file_key(index)
+        if kept is not None and key is not None:
+            self.cache.store("file", key, kept)
+        link = self.chain[index]
+        if link is None:
+            return
+        if (index in self._checkpoints or (index + 1) % CHECKPOINT_EVERY == 0) and not self.cache.has(
+            "state", link
+        ):
+            self.cache.store("state", link, replayer.export())
