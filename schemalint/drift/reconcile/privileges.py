@@ -75,8 +75,14 @@ def created_steps(differences: Sequence[Difference], declared: Model) -> Iterato
     for d in differences:
         recreated = d.change == "changed" and d.kind in ("view", "function")
         if d.change == "missing" or recreated:
-            for on, kind, acl, columns in _created(d.kind, d.object, declared):
-                yield from _full(d.object, on, kind, acl, columns)
+            yield from grants_of(d.kind, d.object, declared)
+
+
+def grants_of(kind: str, qualname: str, declared: Model) -> Iterator[Planned]:
+    """The grants of one declared object the script creates (a view or function re-created around
+    a change too): revokes of the built-in privileges it lacks, grants of the others."""
+    for on, acl_kind, acl, columns in _created(kind, qualname, declared):
+        yield from _full(qualname, on, acl_kind, acl, columns)
 
 
 # what a created object of a kind of difference holds: (GRANT's name of it, kind, acl, columns)
