@@ -75,6 +75,60 @@ def qualify(schema: str, name: str) -> str:
     return f"{schema}.{name}"
 
 
+ObjectAcl = Literal["table", "sequence", "function", "type", "schema", "column"]
+DefaultsOn = Literal["tables", "sequences", "functions", "types", "schemas"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Grant:
+    """One privilege granted to one role on an object: what ``aclexplode`` shows, less the grantor.
+
+    ``grantee`` is a role name, ``public`` for PUBLIC; ``privilege`` is upper case (SELECT,
+    EXECUTE, …). An object's ``acl`` is None when it has PostgreSQL's built-in default
+    (``BUILTIN_ACL``); otherwise the sorted tuple of its grants. Grants to the object's owner are
+    never held: owners differ between environments (migrations run as a deploy role)."""
+
+    grantee: str
+    privilege: str
+    grantable: bool = False
+    location: Location | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        grantee = "PUBLIC" if self.grantee == "public" else self.grantee
+        option = " WITH GRANT OPTION" if self.grantable else ""
+        return f"{self.privilege} to {grantee}{option}"
+
+
+Acl = tuple[Grant, ...]
+
+# the privileges PostgreSQL gives to roles other than the owner when an object's acl is NULL
+BUILTIN_ACL: dict[str, Acl] = {
+    "table": (),
+    "sequence": (),
+    "column": (),
+    "schema": (),
+    "function": (Grant("public", "EXECUTE"),),
+    "type": (Grant("public", "USAGE"),),
+}
+
+
+def canonical_acl(kind: ObjectAcl, grants: Collection[Grant]) -> Acl | None:
+    """The acl both sides store: sorted, one grant per (grantee, privilege), None when it is the
+    built-in default of the kind (so a NULL acl and its explicit spelling compare equal)."""
+    best: dict[tuple[str, str], Grant] = {}
+    for grant in grants:
+        key = (grant.grantee, grant.privilege)
+        if key not in best or (grant.grantable and not best[key].grantable):
+            best[key] = grant
+    acl = tuple(sorted(best.values()))
+    return None if acl == BUILTIN_ACL[kind] else acl
+
+
+def effective_acl(kind: ObjectAcl, acl: Acl | None) -> Acl:
+    """The grants an object has: its acl, or the built-in default when that is None."""
+    return BUILTIN_ACL[kind] if acl is None else acl
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     name: str
@@ -86,6 +140,7 @@ class Column:
     collation: str | None = None
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
+    acl: Acl | None = None  # None: the built-in default (see Grant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +232,7 @@ class Table:
     inherits: tuple[str, ...] = ()  # qualified parent names, in order
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
+    acl: Acl | None = None  # None: the built-in default (see Grant)
 
     @property
     def qualname(self) -> str:
@@ -207,6 +263,7 @@ class Enum:
     values: tuple[str, ...]
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
+    acl: Acl | None = None  # None: the built-in default (see Grant)
 
     @property
     def qualname(self) -> str:
@@ -224,6 +281,7 @@ class Domain:
     collation: str | None = None
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
+    acl: Acl | None = None  # None: the built-in default (see Grant)
 
     @property
     def qualname(self) -> str:
@@ -241,6 +299,7 @@ class View:
     triggers: tuple[Trigger, ...] = ()  # views only: INSTEAD OF triggers (and statement triggers)
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
+    acl: Acl | None = None  # None: the built-in default (see Grant)
 
     @property
     def qualname(self) -> str:
@@ -262,6 +321,7 @@ class Function:
     body: str | None = None
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
+    acl: Acl | None = None  # None: the built-in default (see Grant)
 
     @property
     def qualname(self) -> str:
@@ -282,6 +342,7 @@ class Sequence:
     owned_by: str | None = None  # "schema.table.column"
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
+    acl: Acl | None = None  # None: the built-in default (see Grant)
 
     @property
     def qualname(self) -> str:
@@ -305,10 +366,51 @@ class Schema:
     name: str
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
+    acl: Acl | None = None  # None: the built-in default (see Grant)
 
     @property
     def qualname(self) -> str:
         return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultPrivileges:
+    """ALTER DEFAULT PRIVILEGES: what objects of a kind get when they are created, in one schema
+    (``schema``) or in every schema (``schema`` empty: then ``grants`` replace the built-in
+    default, as in pg_default_acl). The defaults of every role are merged: which role runs
+    migrations differs between environments. ``roles`` (not compared) are the roles whose
+    defaults these are, when read from a live database: a reconciliation revokes FOR ROLE them."""
+
+    schema: str
+    on: DefaultsOn
+    grants: Acl = ()
+    roles: tuple[str, ...] = field(default=(), compare=False)
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return default_privileges_key(self.schema, self.on)
+
+
+# the kind of object defaults ON tables, sequences, … apply to
+DEFAULTS_KIND: dict[str, ObjectAcl] = {
+    "tables": "table",
+    "sequences": "sequence",
+    "functions": "function",
+    "types": "type",
+    "schemas": "schema",
+}
+
+
+def defaults_base(schema: str, on: str) -> Acl:
+    """What objects get without default privileges: the built-in default for the defaults of every
+    schema (which replace it), nothing for one schema's (which add to it)."""
+    return BUILTIN_ACL[DEFAULTS_KIND[on]] if not schema else ()
+
+
+def default_privileges_key(schema: str, on: str) -> str:
+    """``tables in schema public``, or ``tables`` for the defaults of every schema."""
+    return f"{on} in schema {schema}" if schema else on
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +435,7 @@ class Model:
     functions: Mapping[str, Function] = field(default_factory=dict)
     sequences: Mapping[str, Sequence] = field(default_factory=dict)
     extensions: Mapping[str, Extension] = field(default_factory=dict)
+    default_privileges: Mapping[str, DefaultPrivileges] = field(default_factory=dict)
     database: DatabaseInfo = field(default_factory=DatabaseInfo)
 
     def table(self, qualname: str) -> Table | None:
@@ -345,6 +448,8 @@ class Model:
 
         def keep(value: Any) -> bool:
             schema = value.name if isinstance(value, Schema) else value.schema
+            if isinstance(value, DefaultPrivileges) and not schema:
+                return True  # the defaults of every schema
             return (not schemas or schema in schemas) and schema not in exclude
 
         kept: dict[str, Any] = {

@@ -17,8 +17,10 @@ import re
 from schemalint.model import (
     Column,
     Constraint,
+    DefaultPrivileges,
     Domain,
     Function,
+    Grant,
     Index,
     Policy,
     Sequence,
@@ -381,3 +383,37 @@ def table_comments_sql(table: Table) -> list[str]:
         if index.comment is not None:
             texts.append(f"COMMENT ON INDEX {qname(index.schema, index.name)} IS {literal(index.comment)}")
     return texts
+
+
+def _grantee(role: str) -> str:
+    return "PUBLIC" if role == "public" else quote_ident(role)
+
+
+def grant_sql(on: str, grant: Grant, *, columns: tuple[str, ...] = ()) -> str:
+    """GRANT one privilege ``on`` an object ("TABLE s.t", "FUNCTION s.f(integer)", …), on some
+    of its columns when given."""
+    option = " WITH GRANT OPTION" if grant.grantable else ""
+    privilege = f"{grant.privilege} ({_names(columns)})" if columns else grant.privilege
+    return f"GRANT {privilege} ON {on} TO {_grantee(grant.grantee)}{option}"
+
+
+def revoke_sql(on: str, grant: Grant, *, columns: tuple[str, ...] = (), option_only: bool = False) -> str:
+    """REVOKE one privilege (or only its grant option) ``on`` an object, as grant_sql names it."""
+    what = f"{grant.privilege} ({_names(columns)})" if columns else grant.privilege
+    if option_only:
+        what = f"GRANT OPTION FOR {what}"
+    return f"REVOKE {what} ON {on} FROM {_grantee(grant.grantee)}"
+
+
+def default_privileges_sql(defaults: DefaultPrivileges, grant: Grant, *, revoke: bool, role: str = "") -> str:
+    """ALTER DEFAULT PRIVILEGES [FOR ROLE role] [IN SCHEMA s] GRANT/REVOKE one privilege."""
+    head = "ALTER DEFAULT PRIVILEGES"
+    if role:
+        head += f" FOR ROLE {quote_ident(role)}"
+    if defaults.schema:
+        head += f" IN SCHEMA {quote_ident(defaults.schema)}"
+    on = defaults.on.upper()
+    if revoke:
+        return f"{head} REVOKE {grant.privilege} ON {on} FROM {_grantee(grant.grantee)}"
+    option = " WITH GRANT OPTION" if grant.grantable else ""
+    return f"{head} GRANT {grant.privilege} ON {on} TO {_grantee(grant.grantee)}{option}"

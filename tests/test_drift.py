@@ -153,12 +153,12 @@ def test_folded_kinds_use_the_nearest_code_and_comments_are_info() -> None:
 
 def test_drift_rules_table() -> None:
     codes = [r.code for r in DRIFT_RULES]
-    assert codes == [f"D{n:03d}" for n in range(1, 18)]
+    assert codes == [f"D{n:03d}" for n in range(1, 19)]
     assert len({r.slug for r in DRIFT_RULES}) == len(DRIFT_RULES)
     errors = {r.code for r in DRIFT_RULES if r.severity == "error"}
-    assert errors == {"D001", "D002", "D003", "D004", "D006", "D007", "D008", "D009", "D011"}
+    assert errors == {"D001", "D002", "D003", "D004", "D006", "D007", "D008", "D009", "D011", "D018"}
     security = {r.code for r in DRIFT_RULES if "security" in r.tags}
-    assert security == {"D008", "D009"}  # RLS flags and policies: security errors
+    assert security == {"D008", "D009", "D018"}  # RLS flags, policies, privileges: security errors
     assert {r.code for r in DRIFT_RULES if r.severity == "info"} == {"D017"}  # comments
     for rule in DRIFT_RULES:
         assert "## Why" in rule.description and "## Bad" in rule.description, rule.code
@@ -270,3 +270,53 @@ def test_reconcile_builds_and_drops_a_corpus_schema(
 
     run_script(loaded, reconcile_sql(diff_models(nothing, declared), nothing, declared, unsafe=True))
     assert [str(d) for d in diff_models(nothing, introspect(loaded))] == []
+
+
+def test_a_privilege_difference_names_object_grantee_and_privilege_at_the_grant() -> None:
+    from schemalint.sources.sql.parse import parse_sql
+    from schemalint.sources.sql.replay import replay_files
+
+    table = "CREATE TABLE orders (id bigint PRIMARY KEY);\n"
+    declared = replay_files([parse_sql(table + "GRANT SELECT ON orders TO reporting;\n", "m.sql")]).model
+    live = replay_files(
+        [parse_sql(table + "GRANT SELECT, UPDATE ON orders TO reporting WITH GRANT OPTION;\n", "l.sql")]
+    ).model
+    differences = diff_models(declared, live)
+    assert [str(d) for d in differences] == [
+        "table public.orders: privilege UPDATE to reporting WITH GRANT OPTION granted in live, not declared",
+        "table public.orders: privilege SELECT to reporting declared, "
+        "SELECT to reporting WITH GRANT OPTION in live",
+    ]
+    findings = drift_findings(differences, declared_label="migrations", live_label="prod")
+    assert [(f.code, f.severity, f.object, f.message) for f in findings] == [
+        (
+            "D018",
+            "error",
+            "public.orders",
+            "Table public.orders: privilege UPDATE to reporting WITH GRANT OPTION is granted in prod "
+            "but not declared in migrations.",
+        ),
+        (
+            "D018",
+            "error",
+            "public.orders",
+            "Table public.orders: privilege differs: migrations declares SELECT to reporting, prod has "
+            "SELECT to reporting WITH GRANT OPTION.",
+        ),
+    ]
+    # the declared grant is where the finding points (the missing UPDATE: at the table)
+    assert [f.location.line if f.location else None for f in findings] == [1, 2]
+
+
+def test_built_in_defaults_equal_no_grant_and_revoking_them_differs() -> None:
+    from schemalint.sources.sql.parse import parse_sql
+    from schemalint.sources.sql.replay import replay_files
+
+    function = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+    plain = replay_files([parse_sql(function, "a.sql")]).model
+    spelled = replay_files([parse_sql(function + "GRANT EXECUTE ON FUNCTION f() TO PUBLIC;\n", "b.sql")])
+    revoked = replay_files([parse_sql(function + "REVOKE ALL ON FUNCTION f() FROM PUBLIC;\n", "c.sql")])
+    assert diff_models(plain, spelled.model) == []
+    assert [str(d) for d in diff_models(revoked.model, plain)] == [
+        "function public.f(): privilege EXECUTE to PUBLIC granted in live, not declared"
+    ]

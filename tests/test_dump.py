@@ -16,10 +16,12 @@ from schemalint.model import (
     Column,
     Constraint,
     DatabaseInfo,
+    DefaultPrivileges,
     Domain,
     Enum,
     Extension,
     Function,
+    Grant,
     Index,
     Location,
     Model,
@@ -40,6 +42,11 @@ locations = st.none() | st.builds(
     Location, texts, st.integers(1, 10**6), st.integers(1, 500), st.integers(1, 10**6), st.integers(1, 500)
 )
 small_tuples = st.lists(names, max_size=3).map(tuple)
+grants = st.lists(
+    st.builds(Grant, names, st.sampled_from(["SELECT", "EXECUTE", "USAGE"]), st.booleans(), locations),
+    max_size=2,
+).map(tuple)
+acls = st.none() | grants
 
 columns = st.builds(
     Column,
@@ -52,6 +59,7 @@ columns = st.builds(
     maybe,
     maybe,
     locations,
+    acls,
 )
 constraints = st.builds(
     Constraint,
@@ -137,13 +145,14 @@ def tables(draw: st.DrawFn) -> Table:
         inherits=draw(small_tuples),
         comment=draw(maybe),
         location=draw(locations),
+        acl=draw(acls),
     )
 
 
 int64 = st.integers(-(2**63), 2**63 - 1)
 others: dict[str, st.SearchStrategy[Any]] = {
-    "schemas": st.builds(Schema, names, maybe, locations),
-    "enums": st.builds(Enum, names, names, small_tuples, maybe, locations),
+    "schemas": st.builds(Schema, names, maybe, locations, acls),
+    "enums": st.builds(Enum, names, names, small_tuples, maybe, locations, acls),
     "domains": st.builds(
         Domain,
         names,
@@ -155,6 +164,7 @@ others: dict[str, st.SearchStrategy[Any]] = {
         maybe,
         maybe,
         locations,
+        acls,
     ),
     "views": st.builds(
         View,
@@ -167,6 +177,7 @@ others: dict[str, st.SearchStrategy[Any]] = {
         st.lists(triggers, max_size=1).map(tuple),
         maybe,
         locations,
+        acls,
     ),
     "functions": st.builds(
         Function,
@@ -183,6 +194,7 @@ others: dict[str, st.SearchStrategy[Any]] = {
         maybe,
         maybe,
         locations,
+        acls,
     ),
     "sequences": st.builds(
         Sequence,
@@ -198,8 +210,17 @@ others: dict[str, st.SearchStrategy[Any]] = {
         maybe,
         maybe,
         locations,
+        acls,
     ),
     "extensions": st.builds(Extension, names, names, maybe, locations),
+    "default_privileges": st.builds(
+        DefaultPrivileges,
+        st.just("") | names,
+        st.sampled_from(["tables", "sequences", "functions", "types", "schemas"]),
+        grants,
+        small_tuples,
+        locations,
+    ),
 }
 
 

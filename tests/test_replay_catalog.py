@@ -7,6 +7,7 @@ statement (no E001).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -564,6 +565,94 @@ CASES: dict[str, str] = {
             LANGUAGE sql IMMUTABLE AS $$ SELECT v = ANY(options) $$;
         CREATE TABLE t (kind text CHECK (one_of(kind, 'a', 'b')));
     """,
+    "privileges on objects": """
+        CREATE SCHEMA app;
+        CREATE TABLE app.orders (id serial PRIMARY KEY, amount numeric, note text);
+        CREATE VIEW app.v AS SELECT id FROM app.orders;
+        CREATE MATERIALIZED VIEW app.mv AS SELECT id FROM app.orders;
+        CREATE SEQUENCE app.s;
+        CREATE FUNCTION app.f(int) RETURNS int LANGUAGE sql AS 'select $1';
+        CREATE PROCEDURE app.p() LANGUAGE sql AS 'select 1';
+        CREATE TYPE app.mood AS ENUM ('a');
+        CREATE DOMAIN app.posint AS int;
+        GRANT SELECT, INSERT ON app.orders TO ROLE_A WITH GRANT OPTION;
+        GRANT UPDATE (amount, note), SELECT (id) ON app.orders TO ROLE_B;
+        REVOKE GRANT OPTION FOR INSERT ON app.orders FROM ROLE_A;
+        REVOKE UPDATE ON app.orders FROM ROLE_B;
+        GRANT ALL ON app.v, app.mv TO ROLE_B;
+        GRANT USAGE, SELECT ON SEQUENCE app.s TO ROLE_A;
+        GRANT ALL ON app.s TO ROLE_B;
+        GRANT ALL ON ALL SEQUENCES IN SCHEMA app TO ROLE_A;
+        REVOKE EXECUTE ON FUNCTION app.f(int) FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION app.f TO ROLE_A;
+        GRANT ALL ON PROCEDURE app.p() TO ROLE_B;
+        REVOKE ALL ON ROUTINE app.p FROM PUBLIC CASCADE;
+        GRANT USAGE, CREATE ON SCHEMA app TO ROLE_A;
+        REVOKE CREATE ON SCHEMA app FROM ROLE_A;
+        REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+        REVOKE USAGE ON TYPE app.mood FROM PUBLIC;
+        GRANT USAGE ON DOMAIN app.posint TO ROLE_B;
+        GRANT ALL ON ALL TABLES IN SCHEMA app TO ROLE_A;
+        REVOKE TRUNCATE ON ALL TABLES IN SCHEMA app FROM ROLE_A;
+        GRANT ALL ON ALL FUNCTIONS IN SCHEMA app TO ROLE_B;
+        GRANT ALL ON ALL PROCEDURES IN SCHEMA app TO ROLE_A;
+        GRANT ROLE_A TO ROLE_B;
+        GRANT SELECT ON app.orders TO CURRENT_USER;
+        GRANT SELECT ON app.orders TO PUBLIC;
+    """,
+    "privileges follow renames and drops": """
+        CREATE TABLE t (id int, a int, b int);
+        GRANT SELECT ON t TO ROLE_A;
+        GRANT UPDATE (a), INSERT (b) ON t TO ROLE_B;
+        ALTER TABLE t RENAME TO t2;
+        ALTER TABLE t2 RENAME COLUMN a TO a2;
+        ALTER TABLE t2 DROP COLUMN b;
+        ALTER TABLE t2 ALTER COLUMN a2 TYPE bigint;
+        CREATE SCHEMA other;
+        ALTER TABLE t2 SET SCHEMA other;
+        CREATE TABLE gone (id int);
+        GRANT ALL ON gone TO ROLE_A;
+        CREATE VIEW gone_v AS SELECT id FROM gone;
+        GRANT SELECT ON gone_v TO ROLE_B;
+        DROP TABLE gone CASCADE;
+        CREATE TABLE gone (id int);
+        CREATE VIEW kept AS SELECT 1 AS one;
+        GRANT SELECT ON kept TO ROLE_A;
+        CREATE OR REPLACE VIEW kept AS SELECT 1 AS one, 2 AS two;
+        CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'select 1';
+        REVOKE ALL ON FUNCTION f() FROM PUBLIC;
+        CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'select 2';
+        ALTER FUNCTION f() RENAME TO g;
+    """,
+    "default privileges": """
+        CREATE SCHEMA app;
+        ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO ROLE_A;
+        ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON SEQUENCES TO ROLE_A WITH GRANT OPTION;
+        ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+        ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO ROLE_B;
+        ALTER DEFAULT PRIVILEGES GRANT USAGE ON TYPES TO ROLE_B;
+        ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO ROLE_A;
+        ALTER DEFAULT PRIVILEGES FOR ROLE ROLE_B IN SCHEMA app GRANT INSERT ON TABLES TO ROLE_A;
+        ALTER DEFAULT PRIVILEGES FOR ROLE ROLE_B GRANT ALL ON SEQUENCES TO ROLE_A;
+        ALTER DEFAULT PRIVILEGES FOR ROLE ROLE_B REVOKE ALL ON SEQUENCES FROM ROLE_A;
+        ALTER DEFAULT PRIVILEGES FOR ROLE ROLE_B IN SCHEMA app, public GRANT TRIGGER ON TABLES TO ROLE_A;
+        ALTER DEFAULT PRIVILEGES IN SCHEMA app REVOKE SELECT ON TABLES FROM ROLE_A;
+        ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT, UPDATE ON TABLES TO ROLE_A;
+        ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA app GRANT ALL ON ROUTINES TO ROLE_B;
+        CREATE TABLE app.orders (id serial PRIMARY KEY, amount numeric);
+        CREATE TABLE public.other (id bigint GENERATED ALWAYS AS IDENTITY);
+        CREATE VIEW app.v AS SELECT 1 AS one;
+        CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'select 1';
+        CREATE PROCEDURE app.p() LANGUAGE sql AS 'select 1';
+        CREATE TYPE app.mood AS ENUM ('a');
+        CREATE DOMAIN app.posint AS int;
+        CREATE SCHEMA later;
+        CREATE TABLE later.t (a int);
+        ALTER TABLE later.t RENAME TO t2;
+        ALTER DEFAULT PRIVILEGES REVOKE USAGE ON SCHEMAS FROM ROLE_A;
+        CREATE SCHEMA later2;
+        GRANT SELECT ON app.orders TO ROLE_B;
+    """,
 }
 
 # Statements PostgreSQL refuses: each errors on the server, and replay refuses it with the same
@@ -734,12 +823,40 @@ def _has_xml(dsn: str) -> bool:
     return True
 
 
+@pytest.fixture
+def roles(pg: str, pg_admin: str) -> Iterator[Callable[[str], str]]:
+    """Two roles of unique names for a case (roles are cluster-wide): the case's ROLE_A and ROLE_B
+    become their names; after the test, what they own or are granted in the database is dropped
+    (DROP OWNED: privileges, default privileges), then the roles."""
+    import uuid
+
+    import psycopg
+
+    names = {f"ROLE_{letter}": f"sl_role_{letter.lower()}_{uuid.uuid4().hex[:8]}" for letter in "AB"}
+    with psycopg.connect(pg_admin, autocommit=True) as admin:
+        for name in names.values():
+            admin.execute(f"CREATE ROLE {name} NOLOGIN".encode())
+
+    def named(sql: str) -> str:
+        for token, name in names.items():
+            sql = sql.replace(token, name)
+        return sql
+
+    yield named
+    with psycopg.connect(pg, autocommit=True) as database:
+        database.execute(f"DROP OWNED BY {', '.join(names.values())}".encode())
+    with psycopg.connect(pg_admin, autocommit=True) as admin:
+        admin.execute(f"DROP ROLE {', '.join(names.values())}".encode())
+
+
 @pytest.mark.catalog
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_replay_equals_catalog(name: str, pg: str, run_sql: Any) -> None:
+def test_replay_equals_catalog(name: str, pg: str, run_sql: Any, request: pytest.FixtureRequest) -> None:
     from conftest import missing_extensions
 
     sql = CASES[name]
+    if "ROLE_" in sql:  # the privilege cases: roles of their own
+        sql = request.getfixturevalue("roles")(sql)
     if name == "extensions" and missing_extensions(pg, "pgcrypto", "citext"):
         pytest.skip("the server has no contrib extensions (pgcrypto, citext)")
     if "xml" in name and not _has_xml(pg):

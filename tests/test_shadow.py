@@ -55,6 +55,7 @@ def test_empty_database_passes(pg: str) -> None:
         ("CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "function public.f"),
         ("CREATE SEQUENCE public.s", "sequence public.s"),
         ("CREATE EXTENSION citext", "extension citext"),
+        ("ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC", "default privileges of"),
     ],
 )
 def test_refuses_a_database_that_is_not_empty(pg: str, run_sql: RunSql, setup: str, named: str) -> None:
@@ -112,6 +113,20 @@ def test_shadow_model_on_a_scratch_dsn(pg: str, run_sql: RunSql) -> None:
     run_sql(pg, "CREATE TABLE leftover (id int)")
     with pytest.raises(SourceError, match=r"is not empty .*table public.leftover"):
         shadow_model(files, pg)  # never applied on top of something else
+
+
+def test_the_scratch_database_forgets_default_privileges_of_every_schema(pg: str, run_sql: RunSql) -> None:
+    """They outlive DROP SCHEMA, and would give the next run's functions other privileges."""
+    sql = (
+        "ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;\n"
+        "ALTER DEFAULT PRIVILEGES GRANT SELECT, UPDATE ON TABLES TO PUBLIC;\n"
+        "ALTER DEFAULT PRIVILEGES REVOKE ALL ON TYPES FROM CURRENT_USER;\n"
+        "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+    )
+    model, _ = shadow_model([parse_sql(sql, "a.sql")], pg)
+    assert model.functions["public.f()"].acl == () and len(model.default_privileges) == 2
+    check_empty(pg)
+    assert run_sql(pg, "SELECT count(*) FROM pg_catalog.pg_default_acl") == [(0,)]
 
 
 def test_shadow_model_refuses_what_is_not_a_dsn() -> None:

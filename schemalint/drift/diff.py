@@ -16,6 +16,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, get_args
 
+from schemalint.drift.acl_diff import acl_differences
 from schemalint.model import (
     Column,
     Constraint,
@@ -50,6 +51,7 @@ DiffKind = Literal[
     "policy",
     "rls",
     "view",
+    "privilege",
     "comment",
 ]
 Change = Literal["missing", "extra", "changed"]
@@ -96,6 +98,13 @@ class Difference:
         if self.kind == "comment":
             head = f"comment on {self.attribute} {self.object}"
             return f"{head}: {format_value(self.declared)} ≠ {format_value(self.live)}"
+        if self.kind == "privilege":
+            head = f"{self.attribute} {self.object}: privilege"
+            if self.change == "missing":
+                return f"{head} {self.declared} declared, not granted in live"
+            if self.change == "extra":
+                return f"{head} {self.live} granted in live, not declared"
+            return f"{head} {self.declared} declared, {self.live} in live"
         head = f"{self.kind} {self.object}"
         if self.change == "missing":
             return f"{head}: missing (declared, not live)"
@@ -111,7 +120,7 @@ class Difference:
 def _attributes(declared: object, live: object, skip: tuple[str, ...] = ()) -> Iterator[tuple[str, Any, Any]]:
     """(field name, declared value, live value) for every compared field that differs."""
     for f in fields(declared):  # type: ignore[arg-type]
-        if not f.compare or f.name in skip:
+        if not f.compare or f.name in skip or f.name == "acl":  # privileges: acl_diff
             continue
         a, b = getattr(declared, f.name), getattr(live, f.name)
         if a != b:
@@ -292,4 +301,6 @@ def diff_models(declared: Model, live: Model) -> list[Difference]:
         d.comment("materialized view" if view.materialized else "view", name, view, live_view, view.location)
         _diff_indexes(d, view.indexes, live_view.indexes, set())
         _diff_named(d, "trigger", name, view.triggers, live_view.triggers)
+    for qualname, change, attribute, declared_grant, live_grant, location in acl_differences(declared, live):
+        d.add("privilege", qualname, change, attribute, declared_grant, live_grant, location)  # type: ignore[arg-type]
     return sorted(d.out, key=lambda difference: difference.sort_key)

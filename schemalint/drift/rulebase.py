@@ -31,6 +31,7 @@ _CODES: dict[str, str] = {
     "policy": "D009",
     "rls": "D008",
     "view": "D012",
+    "privilege": "D018",
     "table": "D016",
     "comment": "D017",
 }
@@ -64,13 +65,17 @@ class DriftRule(Rule):
             code=self.code,
             slug=self.slug,
             severity=self.severity,
-            message=_message(difference, declared_label, live_label),
+            message=self.message(difference, declared_label, live_label),
             help=self.help,
             location=difference.location,
             object=difference.object,
             source=live_label,
             fact=fact_of(difference, live_label),
         )
+
+    def message(self, difference: Difference, declared_label: str, live_label: str) -> str:
+        """The finding's message: the object, what differs, both sides' values."""
+        return _message(difference, declared_label, live_label)
 
 
 _ATTRIBUTE_WORDS = {"not_null": "nullability", "identity": "identity", "ref_table": "referenced table"}

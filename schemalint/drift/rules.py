@@ -1,10 +1,10 @@
-"""The drift rules (D001–D017): one per kind of difference between declared and live.
+"""The drift rules (D001–D018): one per kind of difference between declared and live.
 
 They are registered like every other rule (code, slug, severity, docs whose
 ``## Bad``/``## Good`` examples run as tests: the first ```sql block is the
 declared schema, the second the live one). Severities say how bad a
 difference is: a missing table or column, a constraint, an index, RLS flags
-and policies (security) are errors; a comment is info.
+policies and privileges (security) are errors; a comment is info.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from schemalint.drift.object_rules import (
     TriggerDiffers,
     ViewDiffers,
 )
+from schemalint.drift.privilege_rules import PrivilegeDiffers
 from schemalint.drift.rulebase import DriftRule, code_of
 from schemalint.drift.table_rules import (
     ColumnDiffers,
@@ -57,6 +58,7 @@ RULES: tuple[type[DriftRule], ...] = (
     ExtensionDiffers,
     TableDiffers,
     CommentDiffers,
+    PrivilegeDiffers,
 )
 _BY_CODE: dict[str, DriftRule] = {rule.code: rule() for rule in RULES}
 DRIFT_RULES: tuple[RuleInfo, ...] = tuple(rule.info() for rule in RULES)

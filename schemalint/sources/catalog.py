@@ -24,6 +24,7 @@ from schemalint import model as m
 from schemalint.depscan import split_top_level
 from schemalint.errors import SourceError
 from schemalint.model import Model
+from schemalint.sources.acl import with_privileges
 from schemalint.sources.dsn import display_dsn, scrub
 
 if TYPE_CHECKING:
@@ -227,7 +228,7 @@ def _read(
         )
         for oid, schema, name, materialized, definition, comment in rows("views", nsp=nsp)
     ]
-    return Model(
+    model = Model(
         schemas={row[1]: m.Schema(name=row[1], comment=row[2]) for row in schema_rows},
         tables=_keyed(_table(row, columns, parts, canon) for row in rows("tables", nsp=nsp)),
         enums=_keyed(
@@ -245,6 +246,7 @@ def _read(
             server_version=version, encoding=encoding, timezone=timezone, database=database
         ),
     )
+    return with_privileges(model, rows("privileges", nsp=nsp), rows("default_privileges", nsp=nsp))
 
 
 def _table(

@@ -147,7 +147,10 @@ def restrict(model: Model, schemas: Collection[str], exclude: Collection[str], l
     when one asked for is not in it (an empty model would pass every check)."""
     if schemas:
         present = set(model.schemas) | {
-            o.schema for name in OBJECT_MAPPINGS if name != "schemas" for o in getattr(model, name).values()
+            o.schema
+            for name in OBJECT_MAPPINGS
+            if name not in ("schemas", "default_privileges")
+            for o in getattr(model, name).values()
         }
         missing = sorted(set(schemas) - present)
         if missing:

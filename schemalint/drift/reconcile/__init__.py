@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from collections.abc import Sequence as Seq
 
 from schemalint.drift.diff import Difference
-from schemalint.drift.reconcile import partitions
+from schemalint.drift.reconcile import partitions, privileges
 from schemalint.drift.reconcile.order import Ranks
 from schemalint.drift.reconcile.planner import Planner
 from schemalint.drift.reconcile.rebuild import Rebuild
@@ -62,6 +62,8 @@ def _steps(differences: Seq[Difference], declared: Model, live: Model) -> Iterat
             if any(step.unsafe for step in planner.steps[first:]):
                 unsafe.add(id(difference))
     rebuild.write(unsafe)
+    for phase, key, text, why in privileges.created_steps(kept, declared):
+        planner.add(phase, key, text, why)
     # one statement once: an index of a relation the script re-creates comes with it, not also
     # CONCURRENTLY on its own (the same statement but for that word)
     chosen: dict[tuple[str | None, str | None], Step] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from schemalint import sqlgen
 from schemalint.drift.diff import Difference
-from schemalint.drift.reconcile import changes, steps
+from schemalint.drift.reconcile import changes, privileges, steps
 from schemalint.drift.reconcile.script import DROP_WHY, Script
 from schemalint.sqlgen import literal, qname
 from schemalint.typenorm import quote_ident
@@ -214,6 +214,10 @@ class Planner(Script):
             self.drop_view(live)
         if declared is not None:
             self.create_view(declared)
+
+    def _privilege(self, d: Difference) -> None:
+        for phase, key, text, why in privileges.privilege_steps(d, self.declared, self.live):
+            self.add(phase, key, text, why)
 
     def _comment(self, d: Difference) -> None:
         self.add(48, d.object, self.comment_on(d.attribute or "", d.object, d.declared))

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Literal
 from schemalint import sqlgen
 from schemalint.dependencies import Ref, drop_order
 from schemalint.drift.diff import Difference
-from schemalint.drift.reconcile import changes, steps
+from schemalint.drift.reconcile import changes, privileges, steps
 from schemalint.drift.reconcile.planner import SIGNATURE
 from schemalint.drift.reconcile.script import CREATE_PHASE, DROP_PHASE, DROP_WHY, Script, owner_in
 from schemalint.model import Constraint, Model, Policy, Table, Trigger, View
@@ -211,6 +211,8 @@ class Rebuild:
             script.add(CREATE_PHASE["function"], ref.name, sqlgen.create_function_sql(function))
             if function.comment is not None:
                 script.add(48, ref.name, script.comment_on("function", ref.name, function.comment))
+            for phase, key, text, why in privileges.grants_of("function", ref.name, declared):
+                script.add(phase, key, text, why)
         elif ref.kind == "index":
             found = script.index(declared, ref.name)
             assert found is not None

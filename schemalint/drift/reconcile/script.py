@@ -14,6 +14,7 @@ from typing import cast
 
 from schemalint import sqlgen
 from schemalint.dependencies import qualified_definition
+from schemalint.drift.reconcile import privileges
 from schemalint.drift.reconcile.steps import Step
 from schemalint.model import Constraint, Domain, Enum, Index, Model, Policy, Sequence, Table, Trigger, View
 from schemalint.sqlgen import literal, qname
@@ -253,6 +254,8 @@ class Script:
             if view.comment is not None:
                 kind = "materialized view" if view.materialized else "view"
                 self.add(48, view.qualname, self.comment_on(kind, view.qualname, view.comment))
+            for phase, key, text, why in privileges.grants_of("view", view.qualname, self.declared):
+                self.add(phase, key, text, why)
         finally:
             self.creating = False
 

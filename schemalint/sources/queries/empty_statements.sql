@@ -1,6 +1,34 @@
 -- The statements that take a scratch database back to empty after a shadow replay (empty_database):
 -- extensions, schemas other than public, then what is left in public. Run in this order, CASCADE.
-SELECT 10 AS step, format('DROP EXTENSION IF EXISTS %I CASCADE', x.extname)
+-- Default privileges of every schema (ALTER DEFAULT PRIVILEGES without IN SCHEMA) go first: each
+-- grant revoked, the role's own privileges and PUBLIC's built-in ones granted back, which is the
+-- built-in default, and PostgreSQL forgets the entry (those of one schema go with the schema).
+SELECT 1 AS step, format('ALTER DEFAULT PRIVILEGES FOR ROLE %I REVOKE ALL ON %s FROM %s',
+                         pg_catalog.pg_get_userbyid(d.defaclrole), k.word,
+                         CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+                              ELSE quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END)
+  FROM pg_catalog.pg_default_acl d
+  JOIN (VALUES ('r', 'TABLES'), ('S', 'SEQUENCES'), ('f', 'FUNCTIONS'), ('T', 'TYPES'), ('n', 'SCHEMAS'),
+               ('L', 'LARGE OBJECTS'))
+       AS k (objtype, word) ON k.objtype = d.defaclobjtype::text
+  CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a
+ WHERE d.defaclnamespace = 0 AND a.grantee <> d.defaclrole
+UNION ALL
+SELECT 2, format('ALTER DEFAULT PRIVILEGES FOR ROLE %1$I GRANT ALL ON %2$s TO %1$I',
+                 pg_catalog.pg_get_userbyid(d.defaclrole), k.word)
+  FROM pg_catalog.pg_default_acl d
+  JOIN (VALUES ('r', 'TABLES'), ('S', 'SEQUENCES'), ('f', 'FUNCTIONS'), ('T', 'TYPES'), ('n', 'SCHEMAS'),
+               ('L', 'LARGE OBJECTS'))
+       AS k (objtype, word) ON k.objtype = d.defaclobjtype::text
+ WHERE d.defaclnamespace = 0
+UNION ALL
+SELECT 3, format('ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT %s TO PUBLIC',
+                 pg_catalog.pg_get_userbyid(d.defaclrole),
+                 CASE d.defaclobjtype WHEN 'f' THEN 'EXECUTE ON FUNCTIONS' ELSE 'USAGE ON TYPES' END)
+  FROM pg_catalog.pg_default_acl d
+ WHERE d.defaclnamespace = 0 AND d.defaclobjtype IN ('f', 'T')
+UNION ALL
+SELECT 10, format('DROP EXTENSION IF EXISTS %I CASCADE', x.extname)
   FROM pg_catalog.pg_extension x WHERE x.extname <> 'plpgsql'
 UNION ALL
 SELECT 20, format('DROP SCHEMA IF EXISTS %I CASCADE', n.nspname)

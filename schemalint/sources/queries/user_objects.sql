@@ -21,4 +21,7 @@ SELECT 'function ' || n.nspname || '.' || p.proname
  WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
 UNION ALL
 SELECT 'extension ' || x.extname FROM pg_catalog.pg_extension x WHERE x.extname <> 'plpgsql'
+UNION ALL
+SELECT 'default privileges of ' || pg_catalog.pg_get_userbyid(d.defaclrole)
+  FROM pg_catalog.pg_default_acl d WHERE d.defaclnamespace = 0
 ORDER BY 1

@@ -27,6 +27,11 @@ from schemalint.sources.sql.replay.functions import alter_function, create_funct
 from schemalint.sources.sql.replay.indexes import create_index
 from schemalint.sources.sql.replay.nodes import pb
 from schemalint.sources.sql.replay.policies import alter_policy, create_policy
+from schemalint.sources.sql.replay.privileges import (
+    alter_default_privileges,
+    apply_default_privileges,
+    grant,
+)
 from schemalint.sources.sql.replay.rename import rename, set_schema
 from schemalint.sources.sql.replay.schemas import create_extension, create_schema, select, variable_set
 from schemalint.sources.sql.replay.sequences import alter_sequence, create_sequence
@@ -82,6 +87,9 @@ HANDLERS: dict[str, Handler] = {
     "rename_stmt": rename,
     "alter_object_schema_stmt": set_schema,
     "comment_stmt": comment,
+    # privileges: GRANT/REVOKE on objects (GRANT on roles changes nothing the model holds)
+    "grant_stmt": grant,
+    "alter_default_privileges_stmt": alter_default_privileges,
     "do_stmt": do_block,
 }
 
@@ -132,6 +140,7 @@ class Replayer(Replay):
         self.state.journal.clear()
         try:
             self.atomically(handler, statement.node)
+            apply_default_privileges(self)
         except Refused as error:
             self.refused = True
             return [self._e001(statement, f"PostgreSQL refuses it: {error}")]

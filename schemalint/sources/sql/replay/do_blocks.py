@@ -12,9 +12,10 @@ are unrolled, so that the partitions or tables such a loop creates are in the mo
 that read catalog views (pg_indexes, information_schema.columns, pg_namespace, …) are decided
 against the model replayed so far, SELECT … INTO from such a view gives its variables values
 (NULL when there is no row), and a RETURN under guards known to hold ends the block. An EXECUTE
-of a GRANT, REVOKE or role statement built at run time changes nothing the model holds and is
-passed over. Other loops, other dynamic SQL and ELSE branches cannot be followed: the block is
-then reported (E001) with what was and was not replayed.
+of a GRANT, REVOKE or role statement built at run time is passed over: roles and owners are not
+in the model, and the privileges such a statement grants are not known (they show as drift, and
+in the corpus fidelity records, not as E001). Other loops, other dynamic SQL and ELSE branches
+cannot be followed: the block is then reported (E001) with what was and was not replayed.
 
 The values of expressions are worked out in do_values.py, the rows of catalog views in
 catalog_views.py.
@@ -362,7 +363,8 @@ def _array_values(expression: str, env: dict[str, Value]) -> list[Value] | None:
     return None if any(v is None for v in values) else values  # type: ignore[return-value]
 
 
-# statements that change roles and privileges only: nothing the model holds
+# statements that change roles and privileges only: roles are not in the model; the privileges
+# they grant (built at run time, to roles known only then) are passed over
 _PRIVILEGE_STATEMENTS = (
     ("GRANT",),
     ("REVOKE",),
@@ -382,7 +384,8 @@ _PRIVILEGE_STATEMENTS = (
 def _privileges_only(query: str) -> bool:
     """Whether an EXECUTE of SQL built at run time (`'GRANT ALL ON t TO ' || role`, or format()
     of such a text) runs a GRANT, REVOKE or role statement, or gives an object an owner (`'ALTER
-    TABLE t OWNER TO ' || role`): whatever its names, it changes no object of the model."""
+    TABLE t OWNER TO ' || role`): whatever its names, it creates, drops or alters no object of the
+    model (its privileges are not followed)."""
     text = query.strip()
     if text.lower().startswith("format("):
         text = text[len("format(") :].lstrip()

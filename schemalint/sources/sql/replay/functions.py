@@ -108,6 +108,9 @@ def create_function(r: Replay, stmt: pb.CreateFunctionStmt) -> None:
     qualname = function.qualname
     if qualname in r.state.functions and not stmt.replace:
         raise NotReplayed(f"function {qualname} already exists")
+    replaced = r.state.functions.get(qualname)  # OR REPLACE keeps the function's privileges
+    if replaced is not None:
+        function = evolve(function, acl=replaced.acl)
     r.state.functions[qualname] = function
     r.touch(qualname)
 

@@ -35,6 +35,18 @@ class Journal:
         """A point to undo() back to."""
         return len(self.entries)
 
+    def created(self, container: Any) -> tuple[list[Any], bool]:
+        """The keys added to a dict since the last clear() that it still holds, and whether a key
+        it held then is gone (a rename: the added key is the same object under a new name)."""
+        added, removed = [], False
+        for changed, key, old in self.entries:
+            if changed is container:
+                if old is _ABSENT:
+                    added.append(key)
+                elif key not in container:
+                    removed = True
+        return [key for key in added if key in container], removed
+
     def undo(self, mark: int = 0) -> None:
         """Put every container back as it was at ``mark`` (by default, at the last clear())."""
         for container, key, old in reversed(self.entries[mark:]):

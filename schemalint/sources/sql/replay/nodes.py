@@ -10,7 +10,7 @@ from typing import Any
 import postgast
 from postgast import pg_query_pb2 as pb
 
-__all__ = ["OT", "A", "C", "enum_constants", "parse", "parse_plpgsql", "pb", "strings"]
+__all__ = ["ACL", "OT", "ROLE", "A", "C", "enum_constants", "parse", "parse_plpgsql", "pb", "strings"]
 
 parse = postgast.parse
 parse_plpgsql = postgast.parse_plpgsql
@@ -30,3 +30,5 @@ def strings(nodes: Iterable[Any]) -> tuple[str, ...]:
 C = enum_constants(pb.ConstrType)
 A = enum_constants(pb.AlterTableType)
 OT = enum_constants(pb.ObjectType)
+ACL = enum_constants(pb.GrantTargetType)
+ROLE = enum_constants(pb.RoleSpecType)

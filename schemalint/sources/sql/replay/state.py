@@ -20,10 +20,12 @@ from typing import Any
 
 from schemalint.model import (
     OBJECT_MAPPINGS,
+    DefaultPrivileges,
     Domain,
     Enum,
     Extension,
     Function,
+    Grant,
     Location,
     Model,
     Schema,
@@ -37,8 +39,8 @@ from schemalint.typenorm import canonical_type
 
 # statements that cannot change any object kind of the model
 NO_SCHEMA_EFFECT = frozenset(
-    """insert_stmt update_stmt delete_stmt merge_stmt grant_stmt grant_role_stmt
-    alter_default_privileges_stmt alter_owner_stmt transaction_stmt variable_show_stmt copy_stmt lock_stmt
+    """insert_stmt update_stmt delete_stmt merge_stmt grant_role_stmt alter_owner_stmt
+    transaction_stmt variable_show_stmt copy_stmt lock_stmt
     vacuum_stmt explain_stmt notify_stmt listen_stmt unlisten_stmt truncate_stmt call_stmt check_point_stmt
     discard_stmt create_role_stmt alter_role_stmt alter_role_set_stmt drop_role_stmt reassign_owned_stmt
     refresh_mat_view_stmt cluster_stmt reindex_stmt sec_label_stmt load_stmt prepare_stmt execute_stmt
@@ -102,9 +104,12 @@ class State:
 
     journal: Journal = field(default_factory=Journal)
 
-    # a new database has the schema public, with the comment initdb gives it
+    # a new database has the schema public, with the comment initdb gives it and, since
+    # PostgreSQL 15, USAGE (not CREATE) for PUBLIC
     schemas: dict[str, Schema] = field(
-        default_factory=lambda: {"public": Schema("public", comment="standard public schema")}
+        default_factory=lambda: {
+            "public": Schema("public", comment="standard public schema", acl=(Grant("public", "USAGE"),))
+        }
     )
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
@@ -113,6 +118,10 @@ class State:
     functions: dict[str, Function] = field(default_factory=dict)
     sequences: dict[str, SequenceObject] = field(default_factory=dict)
     extensions: dict[str, Extension] = field(default_factory=dict)
+    default_privileges: dict[str, DefaultPrivileges] = field(default_factory=dict)
+    # ALTER DEFAULT PRIVILEGES per (role, schema, kind): role "" is the role running the migrations
+    # (no FOR ROLE), whose defaults replay applies to the objects created after them
+    role_defaults: dict[tuple[str, str, str], tuple[Grant, ...]] = field(default_factory=dict)
     # pg_class names (tables, views, sequences, indexes, composite types) and constraint names per schema
     relnames: dict[str, set[str]] = field(default_factory=dict)
     connames: dict[str, set[str]] = field(default_factory=dict)

@@ -84,7 +84,7 @@ def create_view(r: Replay, stmt: pb.ViewStmt) -> None:
     query = pb.Node()
     query.CopyFrom(stmt.query)
     columns = prepare_view_query(query, [a.string.sval for a in stmt.aliases], _lookup(r))
-    replaced = r.state.views.get(qualname)  # OR REPLACE: the same view, its triggers and comment kept
+    replaced = r.state.views.get(qualname)  # OR REPLACE: the same view, its triggers, comment, acl kept
     r.state.views[qualname] = View(
         schema,
         stmt.view.relname,
@@ -92,6 +92,7 @@ def create_view(r: Replay, stmt: pb.ViewStmt) -> None:
         columns=columns,
         triggers=replaced.triggers if replaced is not None else (),
         comment=replaced.comment if replaced is not None else None,
+        acl=replaced.acl if replaced is not None else None,
         location=r.location,
     )
     r.add_relname(schema, stmt.view.relname)
