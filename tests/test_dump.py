@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from schemalint.errors import SourceError
 from schemalint.model import (
+    Collation,
     Column,
     Constraint,
     DatabaseInfo,
@@ -50,6 +51,8 @@ columns = st.builds(
     st.sampled_from([None, "always", "by default"]),
     maybe,
     maybe,
+    st.booleans(),
+    st.integers(0, 3),
     maybe,
     locations,
 )
@@ -181,6 +184,7 @@ others: dict[str, st.SearchStrategy[Any]] = {
         st.booleans(),
         small_tuples,
         maybe,
+        texts,
         maybe,
         locations,
     ),
@@ -199,7 +203,19 @@ others: dict[str, st.SearchStrategy[Any]] = {
         maybe,
         locations,
     ),
-    "extensions": st.builds(Extension, names, names, maybe, locations),
+    "extensions": st.builds(Extension, names, names, maybe, maybe, locations),
+    "collations": st.builds(
+        Collation,
+        names,
+        names,
+        st.sampled_from(["libc", "icu", "builtin"]),
+        maybe,
+        maybe,
+        maybe,
+        st.booleans(),
+        maybe,
+        locations,
+    ),
 }
 
 

@@ -25,6 +25,7 @@ from schemalint.depscan import split_top_level
 from schemalint.errors import SourceError
 from schemalint.model import Model
 from schemalint.sources.dsn import display_dsn, scrub
+from schemalint.typenorm import argument_text
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -45,6 +46,7 @@ _POLICY_COMMANDS: dict[str, m.PolicyCommand] = {
     "d": "delete",
 }
 _VOLATILITY: dict[str, m.Volatility] = {"i": "immutable", "s": "stable", "v": "volatile"}
+_COLLATION_PROVIDERS: dict[str, Literal["libc", "icu", "builtin"]] = {"c": "libc", "i": "icu", "b": "builtin"}
 _PROKIND = {"f": "function", "p": "procedure", "a": "aggregate", "w": "window"}
 _PARTITION_STRATEGY = {"r": "RANGE", "l": "LIST", "h": "HASH"}
 _RELKIND: dict[str, m.TableKind] = {"r": "table", "p": "partitioned table", "f": "foreign table"}
@@ -59,7 +61,12 @@ _CONSTRAINT_KINDS: dict[str, m.ConstraintKind] = {
 }
 # Catalog columns that older servers lack, and what to read instead.
 _BEFORE_VERSION: dict[int, tuple[tuple[str, str], ...]] = {
-    150000: (("i.indnullsnotdistinct", "false"), ("ix.indnullsnotdistinct", "false")),
+    170000: (("co.colllocale", "co.colliculocale"),),
+    150000: (
+        ("i.indnullsnotdistinct", "false"),
+        ("ix.indnullsnotdistinct", "false"),
+        ("co.colliculocale", "NULL::text"),
+    ),
     140000: (
         (
             "CASE WHEN p.prosqlbody IS NOT NULL THEN NULL\n            ELSE p.prosrc END",
@@ -174,9 +181,8 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
         return None if text is None else expr(text)
 
     columns: dict[int, list[m.Column]] = defaultdict(list)
-    for relid, name, type_, not_null, default, identity, generated, collation, comment in rows(
-        "columns", nsp=nsp
-    ):
+    for row in rows("columns", nsp=nsp):
+        relid, name, type_, not_null, default, identity, generated, collation, local, inherited = row[:10]
         columns[relid].append(
             m.Column(
                 name=name,
@@ -186,7 +192,9 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
                 identity={"a": "always", "d": "by default"}.get(identity),  # type: ignore[arg-type]
                 generated=canon(generated),
                 collation=collation,
-                comment=comment,
+                local=local,
+                inherited=inherited,
+                comment=row[10],
             )
         )
     indexes = _indexes(rows("indexes", nsp=nsp), canon)
@@ -218,11 +226,12 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
         ),
         domains=_keyed(_domain(row, canon) for row in rows("domains", nsp=nsp)),
         views=_keyed(views),
-        functions=_keyed(_function(row) for row in rows("functions", nsp=nsp)),
+        functions=_keyed(_function(row, canon) for row in rows("functions", nsp=nsp)),
         sequences=_keyed(_sequence(row) for row in rows("sequences", nsp=nsp)),
         extensions=_keyed(
-            m.Extension(name=n, schema=s, comment=c) for n, s, c in rows("extensions", nsp=nsp)
+            m.Extension(name=n, schema=s, version=v, comment=c) for n, s, v, c in rows("extensions", nsp=nsp)
         ),
+        collations=_keyed(_collation(row) for row in rows("collations", nsp=nsp)),
         database=m.DatabaseInfo(
             server_version=version, encoding=encoding, timezone=timezone, database=database
         ),
@@ -426,8 +435,9 @@ def _domain(row: Row, canon: Canon) -> m.Domain:
     )
 
 
-def _function(row: Row) -> m.Function:
+def _function(row: Row, canon: Canon) -> m.Function:
     schema, name, identity_args, returns, language, kind, volatility, definer, strict, config = row[:10]
+    types, modes, names, defaults = row[12:]
     return m.Function(
         schema=schema,
         name=name,
@@ -440,7 +450,43 @@ def _function(row: Row) -> m.Function:
         strict=strict,
         config=tuple(sorted(config or ())),
         body=row[10],
+        arguments=_arguments(types, modes or ["i"] * len(types), names, defaults, canon),
         comment=row[11],
+    )
+
+
+_ARGUMENT_MODES = {"i": "", "o": "OUT ", "b": "INOUT ", "v": "VARIADIC "}
+
+
+def _arguments(
+    types: list[str], modes: list[str], names: list[str] | None, defaults: str | None, canon: Canon
+) -> str:
+    """The arguments as pg_get_function_arguments prints them (TABLE columns left out), each
+    default canonical; the defaults belong to the last input arguments."""
+    pending = [canon(text) for text in split_top_level(defaults or "")]
+    inputs = [i for i, mode in enumerate(modes) if mode in ("i", "b", "v")]
+    default_of = dict(zip(inputs[len(inputs) - len(pending) :], pending, strict=True))
+    parts = []
+    for i, (type_, mode) in enumerate(zip(types, modes, strict=True)):
+        if mode == "t":
+            continue
+        name = names[i] if names and i < len(names) else ""
+        parts.append(argument_text(_ARGUMENT_MODES[mode], name, type_, default_of.get(i)))
+    return ", ".join(parts)
+
+
+def _collation(row: Row) -> m.Collation:
+    schema, name, provider, lc_collate, lc_ctype, locale, deterministic, comment = row
+    libc = provider == "c"
+    return m.Collation(
+        schema=schema,
+        name=name,
+        provider=_COLLATION_PROVIDERS[provider],
+        lc_collate=lc_collate if libc else None,
+        lc_ctype=lc_ctype if libc else None,
+        locale=None if libc else locale or lc_collate,  # before PostgreSQL 15, ICU's is in collcollate
+        deterministic=deterministic,
+        comment=comment,
     )
 
 

@@ -20,5 +20,9 @@ SELECT 'function ' || n.nspname || '.' || p.proname
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
 UNION ALL
+SELECT 'collation ' || n.nspname || '.' || co.collname
+  FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+ WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+UNION ALL
 SELECT 'extension ' || x.extname FROM pg_catalog.pg_extension x WHERE x.extname <> 'plpgsql'
 ORDER BY 1

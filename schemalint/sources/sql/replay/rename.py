@@ -7,6 +7,7 @@ from typing import Any
 from schemalint.dependencies import Ref
 from schemalint.exprnorm import rename_column
 from schemalint.model import evolve
+from schemalint.sources.sql.replay.collations import move_collation
 from schemalint.sources.sql.replay.functions import function_qualname
 from schemalint.sources.sql.replay.nodes import OT, pb
 from schemalint.sources.sql.replay.references import follow_rename, sequence_spelling, type_spelling
@@ -114,6 +115,9 @@ def rename(r: Replay, stmt: pb.RenameStmt) -> None:
         return
     if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE):
         _change_function(r, stmt.object.object_with_args, name=new)
+        return
+    if kind == OT.OBJECT_COLLATION:
+        move_collation(r, object_names(stmt.object), name=new)
         return
     raise NotReplayed(f"RENAME of {pb.ObjectType.Name(kind)[7:]} is not replayed")
 
@@ -287,6 +291,9 @@ def set_schema(r: Replay, stmt: pb.AlterObjectSchemaStmt) -> None:
         else:
             s.domains[f"{target}.{name}"] = evolve(s.domains.pop(qualname), schema=target)
         r.touch(f"{target}.{name}")
+        return
+    if kind == OT.OBJECT_COLLATION:
+        move_collation(r, object_names(stmt.object), schema=target)
         return
     if kind == OT.OBJECT_EXTENSION:
         name = object_names(stmt.object)[-1]
