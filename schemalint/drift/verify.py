@@ -6,7 +6,8 @@ back and compared with the live model (a copy that differs proves nothing, and
 says so). Then the script is applied there statement by statement, as psql
 runs it, the database is read again and compared with the declared model: no
 difference is the proof; otherwise the report names the statements that failed
-and the differences left.
+and the differences left. A column order difference is left by design: the script marks
+reordering as a manual step (it needs the table re-created), and the report lists it as such.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from schemalint.drift.diff import Difference, diff_models
+from schemalint.drift.diff import POSITION, Difference, diff_models
 from schemalint.model import Model
 
 
@@ -26,6 +27,7 @@ class Verified:
     copy_differs: tuple[Difference, ...] = ()  # the scratch copy of LIVE is not LIVE
     failed: tuple[str, ...] = ()  # "script:LINE: error" per statement that failed
     left: tuple[Difference, ...] = field(default=())  # declared vs the copy after the script
+    manual: tuple[Difference, ...] = ()  # column order: left to the manual steps the script marks
 
     @property
     def ok(self) -> bool:
@@ -33,7 +35,12 @@ class Verified:
 
     def lines(self) -> list[str]:
         if self.ok:
-            return [f"verify {self.label}: the script reconciles a copy of it (no difference left)"]
+            head = f"verify {self.label}: the script reconciles a copy of it (no difference left"
+            if not self.manual:
+                return [head + ")"]
+            return [f"{head} but the column order its manual steps change)"] + [
+                f"  manual: {d}" for d in self.manual
+            ]
         out = [f"verify {self.label}: the script does not reconcile a copy of it"]
         out += [f"  the copy already differs from live: {d}" for d in self.copy_differs]
         out += [f"  failed: {message}" for message in self.failed]
@@ -65,4 +72,12 @@ def verify_script(
         copy_differs = tuple(diff_models(live, copy))
         failed = apply_files(dsn, [parse_sql(script, "(script)")])
         after = introspect(dsn).restricted(schemas)
-    return Verified(label, copy_differs, tuple(failed), tuple(diff_models(declared, after)))
+    left, manual = split_manual(diff_models(declared, after))
+    return Verified(label, copy_differs, tuple(failed), left, manual)
+
+
+def split_manual(differences: Sequence[Difference]) -> tuple[tuple[Difference, ...], tuple[Difference, ...]]:
+    """(the differences a reconciliation script should have removed, the column order differences
+    it leaves to manual steps)."""
+    left = tuple(d for d in differences if d.attribute != POSITION)
+    return left, tuple(d for d in differences if d.attribute == POSITION)

@@ -24,10 +24,23 @@ from dataclasses import replace
 from typing import cast
 
 from schemalint import sqlgen
-from schemalint.drift.diff import Difference
+from schemalint.drift.diff import POSITION, Difference
 from schemalint.drift.reconcile import changes, steps
 from schemalint.drift.reconcile.steps import Step
-from schemalint.model import Constraint, Domain, Enum, Index, Model, Policy, Sequence, Table, Trigger, View
+from schemalint.model import (
+    Collation,
+    Constraint,
+    Domain,
+    Enum,
+    Function,
+    Index,
+    Model,
+    Policy,
+    Sequence,
+    Table,
+    Trigger,
+    View,
+)
 from schemalint.sqlgen import literal, qname
 from schemalint.typenorm import quote_ident
 
@@ -98,7 +111,8 @@ class _Planner:
             found = self.index(model, qualname)
             assert found is not None
             return f"COMMENT ON INDEX {qname(found[0].schema, found[0].name)} IS {value}"
-        mappings: dict[str, Mapping[str, Table | Enum | Domain | Sequence | View]] = {
+        mappings: dict[str, Mapping[str, Table | Enum | Domain | Sequence | View | Collation]] = {
+            "collation": model.collations,
             "table": model.tables,
             "type": model.enums,
             "domain": model.domains,
@@ -260,12 +274,25 @@ class _Planner:
     def _extension(self, d: Difference) -> None:
         name = quote_ident(d.object)
         if d.change == "missing":
-            schema = quote_ident(self.declared.extensions[d.object].schema)
-            self.add(31, d.object, f"CREATE EXTENSION IF NOT EXISTS {name} SCHEMA {schema}")
+            self.add(31, d.object, sqlgen.create_extension_sql(self.declared.extensions[d.object]))
         elif d.change == "extra":
             self.add(22, d.object, f"DROP EXTENSION {name}", "drops the extension's types and functions")
         elif d.attribute == "schema":
             self.add(31, d.object, f"ALTER EXTENSION {name} SET SCHEMA {quote_ident(d.declared)}")
+        elif d.attribute == "version":
+            self.add(31, d.object + "~", f"ALTER EXTENSION {name} UPDATE TO {literal(d.declared)}")
+
+    def _collation(self, d: Difference) -> None:
+        """A collation cannot be altered: a changed one is dropped and created again."""
+        if d.change != "missing":
+            live = self.live.collations[d.object]
+            why = "drops the collation: fails while a column, domain or index uses it"
+            self.add(21, d.object, f"DROP COLLATION {qname(live.schema, live.name)}", why)
+        if d.change != "extra":
+            collation = self.declared.collations[d.object]
+            self.add(31, d.object, sqlgen.create_collation_sql(collation))
+            if collation.comment is not None:
+                self.add(48, d.object, self.comment_on("collation", d.object, collation.comment))
 
     def _enum(self, d: Difference) -> None:
         if d.change == "missing":
@@ -324,10 +351,18 @@ class _Planner:
             )
         else:
             function = self.declared.functions[d.object]
-            if d.attribute in ("returns", "kind"):
-                why = f"the {d.attribute} changes: drops the function and what depends on it"
-                self.add(19, d.object, sqlgen.drop_function_sql(self.live.functions[d.object]), why)
-            self.add(35, d.object, sqlgen.create_function_sql(function))
+            if d.attribute in ("returns", "kind", "arguments"):
+                # PostgreSQL replaces no function whose result, kind, argument names or defaults change
+                self.recreate_function(function, self.live.functions[d.object], d.attribute)
+            else:
+                self.add(35, d.object, sqlgen.create_function_sql(function))
+
+    def recreate_function(self, declared: Function, live: Function, what: str) -> None:
+        """DROP the live function and CREATE the declared one: the pair for a change that CREATE OR
+        REPLACE refuses (its result type, kind, or argument names and defaults)."""
+        why = f"the {what} changes: drops the function and what depends on it"
+        self.add(19, declared.qualname, sqlgen.drop_function_sql(live), why)
+        self.add(35, declared.qualname, sqlgen.create_function_sql(declared))
 
     def _table(self, d: Difference) -> None:
         if d.change == "missing":
@@ -377,12 +412,21 @@ class _Planner:
             column = table.column(name)
             assert column is not None
             phase, text, why = changes.add_column(table, column)
-            self.add(phase, d.object, text, why)
+            key = f"{table.qualname} {table.columns.index(column):04d}"  # added in the declared order
+            self.add(phase, key, text, why)
+            appended = changes.appended_out_of_order(table, self.live.tables[table.qualname], column)
+            if appended is not None:
+                self.add(phase, key + "~", None, appended)
             if column.comment is not None:
                 self.add(48, d.object, self.comment_on("column", d.object, column.comment))
         elif d.change == "extra":
             text = f"ALTER TABLE {qname(table.schema, table.name)} DROP COLUMN {quote_ident(name)}"
             self.add(16, d.object, text, "deletes the column and its data")
+        elif d.attribute == POSITION:
+            why = (
+                f"column {d.object} is at position {d.live} in live, {d.declared} declared: {changes.REORDER}"
+            )
+            self.add(37, d.object, None, why)
         else:
             declared = table.column(name)
             live_table = self.live.tables[table.qualname]
