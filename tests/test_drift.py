@@ -15,7 +15,7 @@ from pathlib import Path
 import postgast
 import psycopg
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, skip_without_extensions
 
 from schemalint.drift.diff import Difference, diff_models
 from schemalint.drift.reconcile import reconcile_sql
@@ -46,6 +46,7 @@ def introspect(dsn: str) -> Model:
 def test_drift_case_round_trip(case: str, make_db: Callable[[], str]) -> None:
     folder = CASES / case
     live_dsn, declared_dsn = make_db(), make_db()
+    skip_without_extensions(live_dsn, folder)
     run_script(live_dsn, (folder / "a.sql").read_text())
     run_script(declared_dsn, (folder / "b.sql").read_text())
     declared, live = introspect(declared_dsn), introspect(live_dsn)

@@ -226,7 +226,11 @@ def table_changes(declared: Table, live: Table, attribute: str) -> list[Change]:
         return changes
     if attribute == "inherits" and set(declared.inherits) != set(live.inherits):
         changes = [
-            (39, f"ALTER TABLE {name} NO INHERIT {quote_qualified(p)}", None)
+            (
+                16,
+                f"ALTER TABLE {name} NO INHERIT {quote_qualified(p)}",
+                None,
+            )  # before its columns are dropped
             for p in live.inherits
             if p not in declared.inherits
         ]
