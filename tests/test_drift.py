@@ -21,7 +21,7 @@ from schemalint.drift.diff import Difference, diff_models
 from schemalint.drift.reconcile import reconcile_sql
 from schemalint.drift.rules import DRIFT_RULES, drift_findings
 from schemalint.drift.verify import split_manual
-from schemalint.model import Column, Constraint, Enum, Location, Model, Table
+from schemalint.model import Collation, Column, Constraint, Enum, Extension, Function, Location, Model, Table
 from schemalint.sources.dsn import database_name
 
 CASES = Path(__file__).parent / "drift_cases"
@@ -270,3 +270,67 @@ def test_reconcile_builds_and_drops_a_corpus_schema(
 
     run_script(loaded, reconcile_sql(diff_models(nothing, declared), nothing, declared, unsafe=True))
     assert [str(d) for d in diff_models(nothing, introspect(loaded))] == []
+
+
+def test_inheritance_parents_are_created_first_and_dropped_last() -> None:
+    parent = Table("public", "z_parent", columns=(Column("id", "integer"),))
+    child = Table(
+        "public",
+        "a_child",
+        columns=(Column("id", "integer", local=False, inherited=1), Column("x", "integer")),
+        inherits=("public.z_parent",),
+    )
+    both = Model(tables={parent.qualname: parent, child.qualname: child})
+    create = reconcile_sql(diff_models(both, Model()), both, Model())
+    # the child declares only its own column: id comes from the parent
+    assert create.index("CREATE TABLE public.z_parent") < create.index(
+        "CREATE TABLE public.a_child (\n    x integer\n) INHERITS (public.z_parent)"
+    )
+    drop = reconcile_sql(diff_models(Model(), both), Model(), both, unsafe=True)
+    assert drop.index("DROP TABLE IF EXISTS public.a_child") < drop.index(
+        "DROP TABLE IF EXISTS public.z_parent"
+    )
+
+
+def test_renamed_arguments_drop_and_create_the_function() -> None:
+    def model(arguments: str) -> Model:
+        function = Function("public", "greet", "text", "text", "sql", body="SELECT $1", arguments=arguments)
+        return Model(functions={function.qualname: function})
+
+    declared, live = model("name text"), model("who text")
+    script = reconcile_sql(diff_models(declared, live), declared, live, unsafe=True)
+    drop = "-- UNSAFE: the arguments changes: drops the function and what depends on it"
+    assert script.index(f"{drop}; no lock on existing rows\nDROP FUNCTION IF EXISTS public.greet(text);") < (
+        script.index("CREATE OR REPLACE FUNCTION public.greet(name text) RETURNS text")
+    )
+
+
+def test_collations_and_extension_versions_are_reconciled() -> None:
+    collation = Collation("public", "bytewise", lc_collate="C", lc_ctype="C", deterministic=False)
+    declared = Model(
+        collations={collation.qualname: collation},
+        extensions={"citext": Extension("citext", "public", "1.6")},
+    )
+    live = Model(extensions={"citext": Extension("citext", "public", "1.4")})
+    script = reconcile_sql(diff_models(declared, live), declared, live)
+    assert "ALTER EXTENSION citext UPDATE TO '1.6';" in script
+    assert (
+        "CREATE COLLATION public.bytewise (provider = libc, lc_collate = 'C', lc_ctype = 'C', "
+        "deterministic = false);" in script
+    )
+    missing = reconcile_sql(diff_models(declared, Model()), declared, Model())
+    assert "CREATE EXTENSION IF NOT EXISTS citext SCHEMA public VERSION '1.6';" in missing
+
+
+def test_column_order_is_a_manual_step() -> None:
+    declared = Model(
+        tables={"public.orders": _table(Column("id", "bigint"), Column("b", "text"), Column("a", "text"))}
+    )
+    live = Model(
+        tables={"public.orders": _table(Column("id", "bigint"), Column("a", "text"), Column("b", "text"))}
+    )
+    script = reconcile_sql(diff_models(declared, live), declared, live, unsafe=True)
+    assert (
+        "-- MANUAL: column public.orders.b is at position 3 in live, 2 declared: reordering columns" in script
+    )
+    assert "ALTER TABLE" not in script

@@ -327,13 +327,13 @@ class CollationDiffers(DriftRule):
     ## Good
 
     ```sql
-    -- declared
-    CREATE COLLATION sortable (locale = 'C');
+    -- declared: locale sets both
+    CREATE COLLATION bytewise (lc_collate = 'POSIX', lc_ctype = 'POSIX');
     ```
 
     ```sql
     -- live
-    CREATE COLLATION sortable (lc_collate = 'C', lc_ctype = 'C');
+    CREATE COLLATION bytewise (locale = 'POSIX');
     ```
     """
 

@@ -371,12 +371,13 @@ class ColumnOrderDiffers(DriftRule):
 
     ```sql
     -- declared
-    CREATE TABLE orders (id bigint, status text, total numeric);
+    CREATE TABLE events (id bigint, at timestamptz, kind text);
     ```
 
     ```sql
-    -- live
-    CREATE TABLE orders (id bigint, status text, total numeric, note text);
+    -- live: added later, in the same place
+    CREATE TABLE events (id bigint, at timestamptz);
+    ALTER TABLE events ADD COLUMN kind text;
     ```
     """
 

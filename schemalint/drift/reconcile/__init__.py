@@ -165,7 +165,7 @@ class _Planner:
         if text is None:
             self.add(36, key, None, f"create {table.kind} {key} by hand")
             return
-        self.add(36, ("1" if table.partition_of else "0") + key, text)
+        self.add(36, f"{_parent_depth(self.declared, table)}{key}", text)  # parents first
         parent = self.declared.tables.get(table.partition_of or "")
         for constraint in table.constraints:
             if parent is None or not sqlgen.inherited_constraint(constraint, parent):
@@ -370,7 +370,7 @@ class _Planner:
             return
         if d.change == "extra":
             table = self.live.tables[d.object]
-            key = ("0" if table.partition_of else "1") + d.object
+            key = f"{9 - _parent_depth(self.live, table)}{d.object}"  # partitions and children first
             first = "drops a table: its foreign keys and sequence defaults go first"
             for constraint in table.foreign_keys:  # other dropped tables may be referenced
                 self.drop_constraint(table, constraint, first)
@@ -516,6 +516,13 @@ class _Planner:
 
     def _comment(self, d: Difference) -> None:
         self.add(48, d.object, self.comment_on(d.attribute or "", d.object, d.declared))
+
+
+def _parent_depth(model: Model, table: Table, seen: frozenset[str] = frozenset()) -> int:
+    """How many generations of parents (partitioned or inherited from) the table has, at most 9."""
+    parents = [model.tables.get(p) for p in (table.partition_of, *table.inherits) if p and p not in seen]
+    depths = [_parent_depth(model, p, seen | {table.qualname}) for p in parents if p is not None]
+    return min(9, 1 + max(depths, default=-1))
 
 
 def _partitioned(owner: Table | View) -> bool:
