@@ -395,6 +395,11 @@ CASES: dict[str, str] = {
         ALTER TABLE t ALTER COLUMN a TYPE varchar(10) COLLATE mixed;
         COMMENT ON COLLATION copied IS 'a copy of C';
     """,
+    "collations icu": """
+        CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+        CREATE COLLATION icu_copy FROM ci;
+        CREATE TABLE tags (name text COLLATE ci);
+    """,
     "inheritance": """
         CREATE TABLE parent (id int, name text, note text);
         CREATE TABLE other_parent (id int, extra int);
@@ -780,6 +785,18 @@ def test_replay_refuses_what_the_server_refuses(name: str, pg: str) -> None:
     assert [str(d) for d in diff_models(result.model, live)] == []
 
 
+def _has_icu(dsn: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        return (
+            connection.execute(
+                "SELECT FROM pg_catalog.pg_collation WHERE collprovider = 'i' LIMIT 1"
+            ).rowcount
+            > 0
+        )
+
+
 def _has_xml(dsn: str) -> bool:
     import psycopg
 
@@ -799,6 +816,8 @@ def test_replay_equals_catalog(name: str, pg: str, run_sql: Any) -> None:
     sql = CASES[name]
     if name.startswith("extensions") and missing_extensions(pg, "pgcrypto", "citext", "pg_trgm", "hstore"):
         pytest.skip("the server has no contrib extensions (pgcrypto, citext, pg_trgm, hstore)")
+    if "icu" in name and not _has_icu(pg):
+        pytest.skip("the server is built without ICU")
     if "xml" in name and not _has_xml(pg):
         pytest.skip("the server is built without libxml (XMLTABLE is not supported)")
     run_sql(pg, sql)
