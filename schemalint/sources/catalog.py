@@ -24,8 +24,8 @@ from schemalint import model as m
 from schemalint.depscan import split_top_level
 from schemalint.errors import SourceError
 from schemalint.model import Model
+from schemalint.sources.catalog_rows import collation_of, function_arguments
 from schemalint.sources.dsn import display_dsn, scrub
-from schemalint.typenorm import argument_text
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -46,7 +46,6 @@ _POLICY_COMMANDS: dict[str, m.PolicyCommand] = {
     "d": "delete",
 }
 _VOLATILITY: dict[str, m.Volatility] = {"i": "immutable", "s": "stable", "v": "volatile"}
-_COLLATION_PROVIDERS: dict[str, Literal["libc", "icu", "builtin"]] = {"c": "libc", "i": "icu", "b": "builtin"}
 _PROKIND = {"f": "function", "p": "procedure", "a": "aggregate", "w": "window"}
 _PARTITION_STRATEGY = {"r": "RANGE", "l": "LIST", "h": "HASH"}
 _RELKIND: dict[str, m.TableKind] = {"r": "table", "p": "partitioned table", "f": "foreign table"}
@@ -231,7 +230,7 @@ def _read(cursor: psycopg.Cursor[Row], include: list[str], exclude: list[str], t
         extensions=_keyed(
             m.Extension(name=n, schema=s, version=v, comment=c) for n, s, v, c in rows("extensions", nsp=nsp)
         ),
-        collations=_keyed(_collation(row) for row in rows("collations", nsp=nsp)),
+        collations=_keyed(collation_of(row) for row in rows("collations", nsp=nsp)),
         database=m.DatabaseInfo(
             server_version=version, encoding=encoding, timezone=timezone, database=database
         ),
@@ -450,43 +449,8 @@ def _function(row: Row, canon: Canon) -> m.Function:
         strict=strict,
         config=tuple(sorted(config or ())),
         body=row[10],
-        arguments=_arguments(types, modes or ["i"] * len(types), names, defaults, canon),
+        arguments=function_arguments(types, modes or ["i"] * len(types), names, defaults, canon),
         comment=row[11],
-    )
-
-
-_ARGUMENT_MODES = {"i": "", "o": "OUT ", "b": "INOUT ", "v": "VARIADIC "}
-
-
-def _arguments(
-    types: list[str], modes: list[str], names: list[str] | None, defaults: str | None, canon: Canon
-) -> str:
-    """The arguments as pg_get_function_arguments prints them (TABLE columns left out), each
-    default canonical; the defaults belong to the last input arguments."""
-    pending = [canon(text) for text in split_top_level(defaults or "")]
-    inputs = [i for i, mode in enumerate(modes) if mode in ("i", "b", "v")]
-    default_of = dict(zip(inputs[len(inputs) - len(pending) :], pending, strict=True))
-    parts = []
-    for i, (type_, mode) in enumerate(zip(types, modes, strict=True)):
-        if mode == "t":
-            continue
-        name = names[i] if names and i < len(names) else ""
-        parts.append(argument_text(_ARGUMENT_MODES[mode], name, type_, default_of.get(i)))
-    return ", ".join(parts)
-
-
-def _collation(row: Row) -> m.Collation:
-    schema, name, provider, lc_collate, lc_ctype, locale, deterministic, comment = row
-    libc = provider == "c"
-    return m.Collation(
-        schema=schema,
-        name=name,
-        provider=_COLLATION_PROVIDERS[provider],
-        lc_collate=lc_collate if libc else None,
-        lc_ctype=lc_ctype if libc else None,
-        locale=None if libc else locale or lc_collate,  # before PostgreSQL 15, ICU's is in collcollate
-        deterministic=deterministic,
-        comment=comment,
     )
 
 
