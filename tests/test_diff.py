@@ -259,3 +259,14 @@ def test_collations_and_inherited_columns() -> None:
         "column public.child.id: inherited 1 ≠ 0",
         "column public.child.id: local false ≠ true",
     ]
+
+
+def test_function_arguments_are_compared_when_both_sides_have_them() -> None:
+    def model(arguments: str) -> Model:
+        function = Function("public", "f", "integer", "integer", "sql", body="SELECT 1", arguments=arguments)
+        return Model(functions={function.qualname: function})
+
+    assert diff_models(model("a integer"), model("b integer")) == [
+        Difference("function", "public.f(integer)", "changed", "arguments", "a integer", "b integer")
+    ]
+    assert diff_models(model(""), model("b integer")) == []  # a dump written before arguments were kept

@@ -345,8 +345,14 @@ def diff_models(declared: Model, live: Model) -> list[Difference]:
         d.comment("sequence", name, sequence, live.sequences[name], sequence.location)
     for name in d.mapping("function", declared.functions, live.functions):
         function: Function = declared.functions[name]
+        # arguments are compared when both sides know them (a dump of an earlier schemalint has none)
+        unknown = () if function.arguments and live.functions[name].arguments else ("arguments",)
         d.fields_of(
-            "function", name, function, live.functions[name], skip=("schema", "name", "identity_args")
+            "function",
+            name,
+            function,
+            live.functions[name],
+            skip=("schema", "name", "identity_args", *unknown),
         )
         d.comment("function", name, function, live.functions[name], function.location)
     for name in d.mapping("table", declared.tables, live.tables):
