@@ -419,6 +419,23 @@ CASES: dict[str, str] = {
         CREATE TABLE leaving_too () INHERITS (other_parent);
         ALTER TABLE leaving_too NO INHERIT other_parent;
     """,
+    "column changes through children": """
+        CREATE TABLE parent (id int, name text);
+        CREATE TABLE child (own int) INHERITS (parent);
+        CREATE TABLE grandchild () INHERITS (child);
+        ALTER TABLE parent RENAME COLUMN name TO label;
+        ALTER TABLE parent ALTER COLUMN id SET DEFAULT 1;
+        ALTER TABLE ONLY parent ALTER COLUMN label SET DEFAULT 'only';
+        ALTER TABLE parent ALTER COLUMN id SET NOT NULL;
+        ALTER TABLE parent ALTER COLUMN id TYPE bigint;
+        ALTER TABLE parent ALTER COLUMN id DROP DEFAULT;
+        CREATE TABLE measures (id int, name text) PARTITION BY LIST (id);
+        CREATE TABLE measures_1 PARTITION OF measures FOR VALUES IN (1);
+        ALTER TABLE measures RENAME COLUMN name TO label;
+        ALTER TABLE measures ALTER COLUMN label SET DEFAULT 'x';
+        ALTER TABLE measures ALTER COLUMN label SET NOT NULL;
+        ALTER TABLE measures ALTER COLUMN label TYPE varchar(10);
+    """,
     "function arguments": """
         CREATE FUNCTION f(a int, OUT b text, c text DEFAULT 'x', d int DEFAULT NULL,
             VARIADIC e int[] DEFAULT '{}') LANGUAGE sql AS 'SELECT ''y''';

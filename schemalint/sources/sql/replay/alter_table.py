@@ -12,7 +12,13 @@ from schemalint.sources.sql.replay.cascade import drop_dependents
 from schemalint.sources.sql.replay.columns import add_column, column_default, domain_type, set_column
 from schemalint.sources.sql.replay.constraints import add_constraint, drop_constraint, set_constraint
 from schemalint.sources.sql.replay.indexes import clone_index_to_partition
-from schemalint.sources.sql.replay.inheritance import children_losing, inherit, no_inherit, propagate_column
+from schemalint.sources.sql.replay.inheritance import (
+    children_losing,
+    descendants_with,
+    inherit,
+    no_inherit,
+    propagate_column,
+)
 from schemalint.sources.sql.replay.nodes import A, pb
 from schemalint.sources.sql.replay.state import NotReplayed, Refused, Replay, partitions_of
 from schemalint.sources.sql.replay.tables import bound_text
@@ -45,6 +51,9 @@ _IGNORED = {
     A.AT_DetachPartitionFinalize,
 }
 
+
+# column changes that PostgreSQL makes on the partitions and inheritance children too, unless ONLY
+_RECURSING = {A.AT_ColumnDefault, A.AT_SetNotNull, A.AT_DropNotNull, A.AT_AlterColumnType}
 
 _TRIGGER_STATES = {
     A.AT_EnableTrig: "origin",
@@ -84,7 +93,11 @@ def alter_table(r: Replay, stmt: pb.AlterTableStmt) -> None:
         r.table(qualname)
     recurse = stmt.relation.inh
     for cmd_node in stmt.cmds:
-        _apply_cmd(r, qualname, cmd_node.alter_table_cmd, recurse=recurse)
+        cmd = cmd_node.alter_table_cmd
+        _apply_cmd(r, qualname, cmd, recurse=recurse)
+        if recurse and cmd.subtype in _RECURSING:  # the same change on every partition and child
+            for child in descendants_with(r, qualname, cmd.name):
+                _apply_cmd(r, child, cmd, recurse=False)
     r.touch(qualname)
 
 

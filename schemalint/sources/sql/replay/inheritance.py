@@ -85,6 +85,17 @@ def propagate_column(r: Replay, qualname: str, column: Column) -> None:
         propagate_column(r, child, new)
 
 
+def descendants_with(r: Replay, qualname: str, column: str) -> list[str]:
+    """The partitions and inheritance children, at any depth, that have the column (for ALTER
+    TABLE … ALTER COLUMN and RENAME COLUMN, which recurse unless ONLY), parents before children."""
+    found: list[str] = []
+    for child in children_of(r, qualname):
+        if r.table(child).column(column) is not None and child not in found:
+            found.append(child)
+            found += [c for c in descendants_with(r, child, column) if c not in found]
+    return found
+
+
 def children_losing(r: Replay, qualname: str, name: str, *, only: bool) -> list[str]:
     """ALTER TABLE parent DROP COLUMN name: the children whose column goes too (it is theirs only
     through this parent); the others keep it, from one parent fewer (their own with ONLY)."""

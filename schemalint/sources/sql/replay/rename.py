@@ -9,6 +9,7 @@ from schemalint.exprnorm import rename_column
 from schemalint.model import evolve
 from schemalint.sources.sql.replay.collations import move_collation
 from schemalint.sources.sql.replay.functions import function_qualname
+from schemalint.sources.sql.replay.inheritance import descendants_with
 from schemalint.sources.sql.replay.nodes import OT, pb
 from schemalint.sources.sql.replay.references import follow_rename, sequence_spelling, type_spelling
 from schemalint.sources.sql.replay.state import NotReplayed, Replay, object_names, type_qualname
@@ -60,6 +61,9 @@ def rename(r: Replay, stmt: pb.RenameStmt) -> None:
         if qualname in s.views:
             return  # view column names are not in the model
         _rename_column(r, qualname, stmt.subname, new)
+        if stmt.relation.inh:  # not ONLY: the children's column is renamed too
+            for child in descendants_with(r, qualname, stmt.subname):
+                _rename_column(r, child, stmt.subname, new)
         return
     if kind == OT.OBJECT_TABCONSTRAINT:
         qualname = r.relation(stmt.relation)
