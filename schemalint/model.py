@@ -138,6 +138,10 @@ class Column:
     identity: Literal["always", "by default"] | None = None
     generated: str | None = None
     collation: str | None = None
+    # inheritance children only (not partitions, whose columns are always the parent's): whether the
+    # table declares the column itself (attislocal), and from how many parents it has it (attinhcount)
+    local: bool = True
+    inherited: int = 0
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
     acl: Acl | None = None  # None: the built-in default (see Grant)
@@ -319,6 +323,9 @@ class Function:
     strict: bool = False
     config: tuple[str, ...] = ()  # "search_path=public", sorted
     body: str | None = None
+    # every argument as pg_get_function_arguments prints it, defaults canonical:
+    # "a integer, OUT b text, c text DEFAULT 'x'::text"
+    arguments: str = ""
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
     acl: Acl | None = None  # None: the built-in default (see Grant)
@@ -353,12 +360,34 @@ class Sequence:
 class Extension:
     name: str
     schema: str
+    # None: not declared (CREATE EXTENSION without VERSION installs the default version, which
+    # files cannot know): a version is compared only when both sides have one
+    version: str | None = None
     comment: str | None = None
     location: Location | None = field(default=None, compare=False)
 
     @property
     def qualname(self) -> str:
         return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Collation:
+    """CREATE COLLATION: libc has lc_collate and lc_ctype, icu and builtin a locale."""
+
+    schema: str
+    name: str
+    provider: Literal["libc", "icu", "builtin"] = "libc"
+    lc_collate: str | None = None
+    lc_ctype: str | None = None
+    locale: str | None = None
+    deterministic: bool = True
+    comment: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return qualify(self.schema, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,6 +465,7 @@ class Model:
     sequences: Mapping[str, Sequence] = field(default_factory=dict)
     extensions: Mapping[str, Extension] = field(default_factory=dict)
     default_privileges: Mapping[str, DefaultPrivileges] = field(default_factory=dict)
+    collations: Mapping[str, Collation] = field(default_factory=dict)
     database: DatabaseInfo = field(default_factory=DatabaseInfo)
 
     def table(self, qualname: str) -> Table | None:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 
 from schemalint.model import (
+    Collation,
     Column,
     Constraint,
     DefaultPrivileges,
     Domain,
+    Extension,
     Function,
     Grant,
     Index,
@@ -147,7 +149,8 @@ def create_table_sql(table: Table, *, constraints: bool = True) -> str:
             f"{head} PARTITION OF {quote_qualified(table.partition_of)} {table.partition_bound or 'DEFAULT'}"
         )
     else:
-        elements = [column_sql(c) for c in table.columns]
+        # a child declares only its own columns: the others come from its parents (INHERITS)
+        elements = [column_sql(c) for c in table.columns if c.local or not table.inherits]
         if constraints:
             elements += [constraint_sql(c) for c in sorted_constraints(table)]
         text = head + " (\n" + ",\n".join(f"    {e}" for e in elements) + "\n)" if elements else head + " ()"
@@ -340,7 +343,7 @@ def create_function_sql(function: Function) -> str | None:
         return None
     procedure = function.kind == "procedure"
     text = f"CREATE OR REPLACE {'PROCEDURE' if procedure else 'FUNCTION'} "
-    text += f"{qname(function.schema, function.name)}({function.identity_args})"
+    text += f"{qname(function.schema, function.name)}({function.arguments or function.identity_args})"
     if not procedure:
         text += f" RETURNS {function.returns}"
     text += f"\n    LANGUAGE {quote_ident(function.language)}"
@@ -357,6 +360,27 @@ def create_function_sql(function: Function) -> str | None:
 def drop_function_sql(function: Function) -> str:
     kind = "PROCEDURE" if function.kind == "procedure" else "FUNCTION"
     return f"DROP {kind} IF EXISTS {qname(function.schema, function.name)}({function.identity_args})"
+
+
+def create_collation_sql(collation: Collation) -> str:
+    """CREATE COLLATION with the provider, locale(s) and determinism of the model."""
+    options = [f"provider = {collation.provider}"]
+    if collation.provider == "libc":
+        options += [f"lc_collate = {literal(collation.lc_collate or '')}"]
+        options += [f"lc_ctype = {literal(collation.lc_ctype or '')}"]
+    else:
+        options.append(f"locale = {literal(collation.locale or '')}")
+    if not collation.deterministic:
+        options.append("deterministic = false")
+    return f"CREATE COLLATION {qname(collation.schema, collation.name)} ({', '.join(options)})"
+
+
+def create_extension_sql(extension: Extension) -> str:
+    """CREATE EXTENSION in its schema, at its version when the model knows it."""
+    text = (
+        f"CREATE EXTENSION IF NOT EXISTS {quote_ident(extension.name)} SCHEMA {quote_ident(extension.schema)}"
+    )
+    return text + (f" VERSION {literal(extension.version)}" if extension.version is not None else "")
 
 
 def create_domain_sql(domain: Domain) -> str:

@@ -108,6 +108,13 @@ def quote_qualified(schema: str, name: str) -> str:
     return f"{quote_ident(schema)}.{quote_ident(name)}"
 
 
+def argument_text(mode: str, name: str, type_: str, default: str | None) -> str:
+    """One function argument as pg_get_function_arguments prints it: ``OUT b text``,
+    ``c text DEFAULT 'x'::text`` (``mode`` is "", "OUT ", "INOUT " or "VARIADIC ")."""
+    text = f"{mode}{quote_ident(name)} {type_}" if name else f"{mode}{type_}"
+    return text if default is None else f"{text} DEFAULT {default}"
+
+
 def _typmod_values(typmods: Sequence[Any]) -> list[str]:
     values: list[str] = []
     for mod in typmods:

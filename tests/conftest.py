@@ -8,6 +8,7 @@ started once per session and removed at the end.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -121,6 +122,15 @@ def missing_extensions(dsn: str, *names: str) -> list[str]:
             row[0] for row in connection.execute("SELECT name FROM pg_catalog.pg_available_extensions")
         }
     return [name for name in names if name not in available]
+
+
+def skip_without_extensions(dsn: str, case: Path) -> None:
+    """Skip a drift case whose SQL creates an extension the server cannot (no contrib)."""
+    text = " ".join(path.read_text() for path in sorted(case.glob("*.sql")))
+    names = re.findall(r"CREATE EXTENSION (?:IF NOT EXISTS )?(\w+)", text, re.IGNORECASE)
+    missing = missing_extensions(dsn, *sorted(set(names)))
+    if missing:
+        pytest.skip(f"the server has no {', '.join(missing)} extension (no contrib)")
 
 
 # the corpus helpers live with the benchmarks (bench/corpus.py), which read the same corpus

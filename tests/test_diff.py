@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from schemalint.drift.diff import Difference, diff_models
 from schemalint.model import (
+    Collation,
     Column,
     Constraint,
     Domain,
@@ -201,3 +202,71 @@ def test_long_values_are_one_line_and_shortened() -> None:
     text = str(difference)
     assert "\n" not in text and "…" in text and len(text) < 200
     assert difference.declared == body
+
+
+def _columns(*names: str) -> Model:
+    table = Table("public", "t", columns=tuple(Column(name, "int", location=HERE) for name in names))
+    return Model(tables={table.qualname: table})
+
+
+def test_column_order_reports_only_the_columns_that_moved() -> None:
+    (moved,) = diff_models(_columns("a", "b", "c", "d"), _columns("a", "c", "d", "b"))
+    assert moved == Difference("column", "public.t.b", "changed", "position", 2, 4, HERE)
+    assert str(moved) == "column public.t.b is at position 4 in live, 2 declared"
+    swapped = diff_models(_columns("a", "b", "c"), _columns("c", "b", "a"))
+    assert [(d.object, d.declared, d.live) for d in swapped] == [("public.t.a", 1, 3), ("public.t.b", 2, 2)]
+
+
+def test_a_missing_or_extra_column_moves_nothing() -> None:
+    assert diff_models(_columns("a", "b", "c"), _columns("a", "c")) == [
+        Difference("column", "public.t.b", "missing", location=HERE)
+    ]
+    assert [str(d) for d in diff_models(_columns("a", "c"), _columns("x", "a", "b", "c"))] == [
+        "column public.t.b: extra (live, not declared)",
+        "column public.t.x: extra (live, not declared)",
+    ]
+
+
+def test_extension_versions_are_compared_only_when_both_are_known() -> None:
+    def model(version: str | None) -> Model:
+        return Model(extensions={"citext": Extension("citext", "public", version)})
+
+    assert diff_models(model(None), model("1.6")) == []
+    assert diff_models(model("1.6"), model(None)) == []
+    assert diff_models(model("1.6"), model("1.4")) == [
+        Difference("extension", "citext", "changed", "version", "1.6", "1.4")
+    ]
+
+
+def test_collations_and_inherited_columns() -> None:
+    collation = Collation("public", "bytewise", lc_collate="C", lc_ctype="C")
+    declared = Model(collations={collation.qualname: collation})
+    live = Model(collations={collation.qualname: replace(collation, lc_ctype="POSIX", comment="x")})
+    assert [str(d) for d in diff_models(declared, live)] == [
+        "collation public.bytewise: lc_ctype C ≠ POSIX",
+        "comment on collation public.bytewise: none ≠ x",
+    ]
+    child = Table("public", "child", columns=(Column("id", "int", local=False, inherited=1),))
+    local = replace(child, columns=(Column("id", "int"),), inherits=())
+    assert [
+        str(d)
+        for d in diff_models(
+            Model(tables={"public.child": replace(child, inherits=("public.base",))}),
+            Model(tables={"public.child": local}),
+        )
+    ] == [
+        "table public.child: inherits (public.base) ≠ ()",
+        "column public.child.id: inherited 1 ≠ 0",
+        "column public.child.id: local false ≠ true",
+    ]
+
+
+def test_function_arguments_are_compared_when_both_sides_have_them() -> None:
+    def model(arguments: str) -> Model:
+        function = Function("public", "f", "integer", "integer", "sql", body="SELECT 1", arguments=arguments)
+        return Model(functions={function.qualname: function})
+
+    assert diff_models(model("a integer"), model("b integer")) == [
+        Difference("function", "public.f(integer)", "changed", "arguments", "a integer", "b integer")
+    ]
+    assert diff_models(model(""), model("b integer")) == []  # a dump written before arguments were kept

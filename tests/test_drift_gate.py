@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_sql
+from conftest import run_sql, skip_without_extensions
 
 from schemalint.baseline import write_baseline
 from schemalint.cli import main
@@ -39,6 +39,7 @@ def test_every_drift_case_exits_1(
 ) -> None:
     """b.sql is declared, a.sql is what the live database has: every case differs, so it fails."""
     monkeypatch.chdir(tmp_path)
+    skip_without_extensions(pg, CASES / case)
     run_sql(pg, (CASES / case / "a.sql").read_text())
     code, report = drift(capsys, str(CASES / case / "b.sql"), pg)
     assert code == 1, report

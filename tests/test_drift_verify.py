@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import run_sql
+from conftest import run_sql, skip_without_extensions
 from test_drift import left_by_hand
 
 from schemalint.cli import main
@@ -29,6 +29,7 @@ def test_the_unsafe_script_reconciles_a_copy_of_live(
     case: str, make_db: Callable[[], str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     live, scratch = make_db(), make_db()
+    skip_without_extensions(live, CASES / case)
     run_sql(live, (CASES / case / "a.sql").read_text())
     said = verify(case, live, scratch, capsys, "--unsafe")
     left = left_by_hand(case)

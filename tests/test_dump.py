@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from schemalint.errors import SourceError
 from schemalint.model import (
+    Collation,
     Column,
     Constraint,
     DatabaseInfo,
@@ -57,6 +58,8 @@ columns = st.builds(
     st.sampled_from([None, "always", "by default"]),
     maybe,
     maybe,
+    st.booleans(),
+    st.integers(0, 3),
     maybe,
     locations,
     acls,
@@ -192,6 +195,7 @@ others: dict[str, st.SearchStrategy[Any]] = {
         st.booleans(),
         small_tuples,
         maybe,
+        texts,
         maybe,
         locations,
         acls,
@@ -212,13 +216,25 @@ others: dict[str, st.SearchStrategy[Any]] = {
         locations,
         acls,
     ),
-    "extensions": st.builds(Extension, names, names, maybe, locations),
+    "extensions": st.builds(Extension, names, names, maybe, maybe, locations),
     "default_privileges": st.builds(
         DefaultPrivileges,
         st.just("") | names,
         st.sampled_from(["tables", "sequences", "functions", "types", "schemas"]),
         grants,
         small_tuples,
+        locations,
+    ),
+    "collations": st.builds(
+        Collation,
+        names,
+        names,
+        st.sampled_from(["libc", "icu", "builtin"]),
+        maybe,
+        maybe,
+        maybe,
+        st.booleans(),
+        maybe,
         locations,
     ),
 }

@@ -18,6 +18,7 @@ from typing import Any, Literal, get_args
 
 from schemalint.drift.acl_diff import acl_differences
 from schemalint.model import (
+    Collation,
     Column,
     Constraint,
     Domain,
@@ -39,6 +40,7 @@ from schemalint.model import (
 DiffKind = Literal[
     "schema",
     "extension",
+    "collation",
     "enum",
     "domain",
     "sequence",
@@ -59,6 +61,8 @@ Change = Literal["missing", "extra", "changed"]
 # the order differences are listed in
 KIND_ORDER: tuple[str, ...] = get_args(DiffKind)
 _CHANGE_ORDER = {"missing": 0, "extra": 1, "changed": 2}
+# the attribute of a column's difference in order among the columns both sides have
+POSITION = "position"
 _MAX_VALUE_TEXT = 120
 
 
@@ -110,6 +114,8 @@ class Difference:
             return f"{head}: missing (declared, not live)"
         if self.change == "extra":
             return f"{head}: extra (live, not declared)"
+        if self.attribute == POSITION:
+            return f"{head} is at position {self.live} in live, {self.declared} declared"
         return f"{head}: {self.attribute} {format_value(self.declared)} ≠ {format_value(self.live)}"
 
     @property
@@ -226,6 +232,7 @@ def _diff_table(d: _Differ, declared: Table, live: Table) -> None:
             )
 
     _diff_members(d, "column", qualname, declared.columns, live.columns)
+    _diff_column_order(d, qualname, declared.columns, live.columns)
     cons_d, cons_l = _diff_members(d, "constraint", qualname, declared.constraints, live.constraints)
 
     # an index that backs a constraint present on one side only comes and goes with it
@@ -234,6 +241,56 @@ def _diff_table(d: _Differ, declared: Table, live: Table) -> None:
 
     _diff_named(d, "trigger", qualname, declared.triggers, live.triggers)
     _diff_named(d, "policy", qualname, declared.policies, live.policies)
+
+
+def _diff_column_order(
+    d: _Differ, table: str, declared: tuple[Column, ...], live: tuple[Column, ...]
+) -> None:
+    """The columns both sides have, in another order: those outside a longest run the two orders
+    share (the fewest that moved), each with its position (1-based) on both sides. A column that
+    is missing or extra does not move the others."""
+    names_l = {c.name for c in live}
+    order_d = [c.name for c in declared if c.name in names_l]
+    names_d = set(order_d)
+    order_l = [c.name for c in live if c.name in names_d]
+    if order_d == order_l:
+        return
+    position_d = {c.name: i for i, c in enumerate(declared, 1)}
+    position_l = {c.name: i for i, c in enumerate(live, 1)}
+    kept = _longest_common(order_d, order_l)
+    for name in order_d:
+        if name not in kept:
+            column = declared[position_d[name] - 1]
+            d.add(
+                "column",
+                f"{table}.{name}",
+                "changed",
+                POSITION,
+                position_d[name],
+                position_l[name],
+                column.location,
+            )
+
+
+def _longest_common(a: list[str], b: list[str]) -> set[str]:
+    """The names of a longest common subsequence of two orders of the same names."""
+    lengths = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            lengths[i][j] = (
+                lengths[i + 1][j + 1] + 1 if a[i] == b[j] else max(lengths[i + 1][j], lengths[i][j + 1])
+            )
+    kept: set[str] = set()
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            kept.add(a[i])
+            i, j = i + 1, j + 1
+        elif lengths[i + 1][j] >= lengths[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return kept
 
 
 def _diff_named(
@@ -273,7 +330,16 @@ def diff_models(declared: Model, live: Model) -> list[Difference]:
         d.comment("schema", name, schema, live.schemas[name], schema.location)
     for name in d.mapping("extension", declared.extensions, live.extensions):
         extension: Extension = declared.extensions[name]
-        d.fields_of("extension", name, extension, live.extensions[name], skip=("name",))
+        live_extension = live.extensions[name]
+        # a version is compared only when both sides know it (CREATE EXTENSION without VERSION does not)
+        known = extension.version is not None and live_extension.version is not None
+        d.fields_of(
+            "extension", name, extension, live_extension, skip=("name",) if known else ("name", "version")
+        )
+    for name in d.mapping("collation", declared.collations, live.collations):
+        collation: Collation = declared.collations[name]
+        d.fields_of("collation", name, collation, live.collations[name], skip=("schema", "name"))
+        d.comment("collation", name, collation, live.collations[name], collation.location)
     for name in d.mapping("enum", declared.enums, live.enums):
         enum: Enum = declared.enums[name]
         d.fields_of("enum", name, enum, live.enums[name], skip=("schema", "name"))
@@ -288,8 +354,14 @@ def diff_models(declared: Model, live: Model) -> list[Difference]:
         d.comment("sequence", name, sequence, live.sequences[name], sequence.location)
     for name in d.mapping("function", declared.functions, live.functions):
         function: Function = declared.functions[name]
+        # arguments are compared when both sides know them (a dump of an earlier schemalint has none)
+        unknown = () if function.arguments and live.functions[name].arguments else ("arguments",)
         d.fields_of(
-            "function", name, function, live.functions[name], skip=("schema", "name", "identity_args")
+            "function",
+            name,
+            function,
+            live.functions[name],
+            skip=("schema", "name", "identity_args", *unknown),
         )
         d.comment("function", name, function, live.functions[name], function.location)
     for name in d.mapping("table", declared.tables, live.tables):

@@ -1,5 +1,5 @@
-"""Drift rules on policies, triggers, types, views, functions, sequences, schemas, the kind of
-a table and comments: D009–D017."""
+"""Drift rules on policies, triggers, types, views, functions, sequences, schemas, collations, the
+kind of a table and comments: D009–D017, D020."""
 
 from __future__ import annotations
 
@@ -301,6 +301,50 @@ class ExtensionDiffers(DriftRule):
     severity = "warning"
     tags = ("drift",)
     help = "CREATE EXTENSION / CREATE SCHEMA as declared, or declare what the database has."
+
+
+class CollationDiffers(DriftRule):
+    """A collation (CREATE COLLATION) is missing, extra, or has another provider, locale or
+    determinism.
+
+    ## Why
+
+    A collation decides how text sorts and compares: another locale changes ORDER BY results and
+    which values a unique index on the column takes as equal.
+
+    ## Bad
+
+    ```sql
+    -- declared
+    CREATE COLLATION sortable (locale = 'C');
+    ```
+
+    ```sql
+    -- live
+    CREATE COLLATION sortable (lc_collate = 'C', lc_ctype = 'POSIX');
+    ```
+
+    ## Good
+
+    ```sql
+    -- declared: locale sets both
+    CREATE COLLATION bytewise (lc_collate = 'POSIX', lc_ctype = 'POSIX');
+    ```
+
+    ```sql
+    -- live
+    CREATE COLLATION bytewise (locale = 'POSIX');
+    ```
+    """
+
+    code = "D020"
+    slug = "collation-differs"
+    severity = "warning"
+    tags = ("drift",)
+    help = (
+        "CREATE or DROP the collation as declared; a collation cannot be altered: drop and re-create it "
+        "(and the columns and indexes that use it)."
+    )
 
 
 class TableDiffers(DriftRule):

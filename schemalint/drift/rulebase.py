@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from schemalint.drift.diff import Difference, format_value
+from schemalint.drift.diff import POSITION, Difference, format_value
 from schemalint.findings import Finding
 from schemalint.rules.base import Rule
 
@@ -20,6 +20,7 @@ from schemalint.rules.base import Rule
 _CODES: dict[str, str] = {
     "schema": "D015",
     "extension": "D015",
+    "collation": "D020",
     "enum": "D011",
     "domain": "D011",
     "sequence": "D014",
@@ -43,6 +44,8 @@ def code_of(difference: Difference) -> str:
         return "D001" if difference.change == "missing" else "D002"
     if difference.kind == "column" and difference.change != "changed":
         return "D003" if difference.change == "missing" else "D004"
+    if difference.kind == "column" and difference.attribute == POSITION:
+        return "D019"
     return _CODES[difference.kind]
 
 
@@ -103,6 +106,8 @@ def _message(difference: Difference, declared_label: str, live_label: str) -> st
         return f"{what} exists in {live_label} but is not declared in {declared_label}."
     attribute = difference.attribute or ""
     declared, live = _value(attribute, difference.declared), _value(attribute, difference.live)
+    if attribute == POSITION:
+        return f"{what} is at position {live} in {live_label}, {declared} in {declared_label}."
     if difference.kind == "comment":
         return f"{what} differs: {declared_label} declares {declared}, {live_label} has {live}."
     word = _ATTRIBUTE_WORDS.get(attribute, attribute.replace("_", " "))

@@ -1,4 +1,4 @@
-"""The drift rules (D001–D018): one per kind of difference between declared and live.
+"""The drift rules (D001–D020): one per kind of difference between declared and live.
 
 They are registered like every other rule (code, slug, severity, docs whose
 ``## Bad``/``## Good`` examples run as tests: the first ```sql block is the
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from schemalint.drift.diff import Difference
 from schemalint.drift.object_rules import (
+    CollationDiffers,
     CommentDiffers,
     EnumDiffers,
     ExtensionDiffers,
@@ -29,6 +30,7 @@ from schemalint.drift.table_rules import (
     ColumnDiffers,
     ColumnMissingLive,
     ColumnNotDeclared,
+    ColumnOrderDiffers,
     ConstraintDiffers,
     IndexDiffers,
     RlsDiffers,
@@ -59,6 +61,8 @@ RULES: tuple[type[DriftRule], ...] = (
     TableDiffers,
     CommentDiffers,
     PrivilegeDiffers,
+    ColumnOrderDiffers,
+    CollationDiffers,
 )
 _BY_CODE: dict[str, DriftRule] = {rule.code: rule() for rule in RULES}
 DRIFT_RULES: tuple[RuleInfo, ...] = tuple(rule.info() for rule in RULES)

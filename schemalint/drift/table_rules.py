@@ -1,4 +1,4 @@
-"""Drift rules on tables and what they hold: D001–D008."""
+"""Drift rules on tables and what they hold: D001–D008, D019."""
 
 from __future__ import annotations
 
@@ -342,3 +342,50 @@ class RlsDiffers(DriftRule):
     severity = "error"
     tags = ("drift", "security")
     help = "ALTER TABLE … ENABLE (or FORCE) ROW LEVEL SECURITY as declared, in a migration."
+
+
+class ColumnOrderDiffers(DriftRule):
+    """The columns both sides have are in another order.
+
+    Only the columns that moved are reported (those outside a longest order both sides share); a
+    missing or extra column moves nothing.
+
+    ## Why
+
+    ``SELECT *``, ``INSERT`` without a column list and ``COPY`` without one depend on the order of
+    the columns. Nothing else does: reordering needs the table rewritten, so this is information.
+
+    ## Bad
+
+    ```sql
+    -- declared
+    CREATE TABLE orders (id bigint, status text, total numeric);
+    ```
+
+    ```sql
+    -- live
+    CREATE TABLE orders (id bigint, total numeric, status text);
+    ```
+
+    ## Good
+
+    ```sql
+    -- declared
+    CREATE TABLE events (id bigint, at timestamptz, kind text);
+    ```
+
+    ```sql
+    -- live: added later, in the same place
+    CREATE TABLE events (id bigint, at timestamptz);
+    ALTER TABLE events ADD COLUMN kind text;
+    ```
+    """
+
+    code = "D019"
+    slug = "column-order-differs"
+    severity = "info"
+    tags = ("drift",)
+    help = (
+        "Reordering columns needs the table re-created and its rows copied, by hand; or declare the live "
+        "order."
+    )

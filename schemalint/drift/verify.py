@@ -7,7 +7,8 @@ says so). Then the script is applied there statement by statement, as psql
 runs it, the database is read again and compared with the declared model: no
 difference is the proof; otherwise the report names the statements that failed,
 the differences left and the script's manual steps (a table that becomes
-partitioned), which leave theirs by design.
+partitioned), which leave theirs by design. A column order difference is always left so: reordering
+needs the table re-created, and the script marks it as a manual step.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from schemalint.drift.diff import Difference, diff_models
+from schemalint.drift.diff import POSITION, Difference, diff_models
 from schemalint.model import Model
 
 MANUAL = "-- MANUAL: "  # how the script marks a step left to a person (reconcile.steps)
@@ -37,7 +38,10 @@ class Verified:
 
     def lines(self) -> list[str]:
         if self.ok:
-            return [f"verify {self.label}: the script reconciles a copy of it (no difference left)"]
+            head = f"verify {self.label}: the script reconciles a copy of it (no difference left"
+            if not self.manual:
+                return [head + ")"]
+            return [f"{head} but what its manual steps change)"] + [f"  manual: {m}" for m in self.manual]
         out = [f"verify {self.label}: the script does not reconcile a copy of it"]
         out += [f"  the copy already differs from live: {d}" for d in self.copy_differs]
         out += [f"  failed: {message}" for message in self.failed]
@@ -71,4 +75,12 @@ def verify_script(
         failed = apply_files(dsn, [parse_sql(script, "(script)")])
         after = introspect(dsn).restricted(schemas)
     manual = tuple(line.removeprefix(MANUAL) for line in script.splitlines() if line.startswith(MANUAL))
-    return Verified(label, copy_differs, tuple(failed), tuple(diff_models(declared, after)), manual)
+    left, _ = split_manual(diff_models(declared, after))
+    return Verified(label, copy_differs, tuple(failed), left, manual)
+
+
+def split_manual(differences: Sequence[Difference]) -> tuple[tuple[Difference, ...], tuple[Difference, ...]]:
+    """(the differences a reconciliation script should have removed, the column order differences
+    it leaves to manual steps)."""
+    left = tuple(d for d in differences if d.attribute != POSITION)
+    return left, tuple(d for d in differences if d.attribute == POSITION)

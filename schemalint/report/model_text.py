@@ -142,6 +142,13 @@ def model_to_text(model: Model) -> str:
         text = f"{function.kind} {function.qualname} returns {function.returns} language {function.language}"
         text += f" {function.volatility}" + (" security definer" if function.security_definer else "")
         blocks[function.schema].append([text])
+    for collation in sorted(model.collations.values(), key=lambda c: c.qualname):
+        locale = collation.locale or ""
+        if collation.provider == "libc":
+            same = collation.lc_collate == collation.lc_ctype
+            locale = f"{collation.lc_collate}" if same else f"{collation.lc_collate}/{collation.lc_ctype}"
+        text = f"collation {collation.qualname}: {collation.provider} {locale}"
+        blocks[collation.schema].append([text + ("" if collation.deterministic else " nondeterministic")])
     for sequence in sorted(model.sequences.values(), key=lambda s: s.qualname):
         text = f"sequence {sequence.qualname}: {sequence.type} start {sequence.start}"
         text += f" increment {sequence.increment}"
@@ -159,7 +166,8 @@ def model_to_text(model: Model) -> str:
     if model.extensions:
         out.append("extensions")
         for extension in sorted(model.extensions.values(), key=lambda e: e.name):
-            out.append(f"{_INDENT}{extension.name} (schema {extension.schema})")
+            version = f" {extension.version}" if extension.version is not None else ""
+            out.append(f"{_INDENT}{extension.name}{version} (schema {extension.schema})")
         out.append("")
     if not out:
         return "(empty model)\n"

@@ -25,6 +25,7 @@ from schemalint.depscan import split_top_level
 from schemalint.errors import SourceError
 from schemalint.model import Model
 from schemalint.sources.acl import with_privileges
+from schemalint.sources.catalog_rows import collation_of, function_arguments
 from schemalint.sources.dsn import display_dsn, scrub
 
 if TYPE_CHECKING:
@@ -60,7 +61,12 @@ _CONSTRAINT_KINDS: dict[str, m.ConstraintKind] = {
 }
 # Catalog columns that older servers lack, and what to read instead.
 _BEFORE_VERSION: dict[int, tuple[tuple[str, str], ...]] = {
-    150000: (("i.indnullsnotdistinct", "false"), ("ix.indnullsnotdistinct", "false")),
+    170000: (("co.colllocale", "co.colliculocale"),),
+    150000: (
+        ("i.indnullsnotdistinct", "false"),
+        ("ix.indnullsnotdistinct", "false"),
+        ("co.colliculocale", "NULL::text"),
+    ),
     140000: (
         (
             "CASE WHEN p.prosqlbody IS NOT NULL THEN NULL\n            ELSE p.prosrc END",
@@ -193,9 +199,8 @@ def _read(
         return None if text is None else expr(text)
 
     columns: dict[int, list[m.Column]] = defaultdict(list)
-    for relid, name, type_, not_null, default, identity, generated, collation, comment in rows(
-        "columns", nsp=nsp
-    ):
+    for row in rows("columns", nsp=nsp):
+        relid, name, type_, not_null, default, identity, generated, collation, local, inherited = row[:10]
         columns[relid].append(
             m.Column(
                 name=name,
@@ -205,7 +210,9 @@ def _read(
                 identity={"a": "always", "d": "by default"}.get(identity),  # type: ignore[arg-type]
                 generated=canon(generated),
                 collation=collation,
-                comment=comment,
+                local=local,
+                inherited=inherited,
+                comment=row[10],
             )
         )
     indexes = _indexes(rows("indexes", nsp=nsp), canon)
@@ -237,11 +244,12 @@ def _read(
         ),
         domains=_keyed(_domain(row, canon) for row in rows("domains", nsp=nsp)),
         views=_keyed(views),
-        functions=_keyed(_function(row) for row in rows("functions", nsp=nsp)),
+        functions=_keyed(_function(row, canon) for row in rows("functions", nsp=nsp)),
         sequences=_keyed(_sequence(row) for row in rows("sequences", nsp=nsp)),
         extensions=_keyed(
-            m.Extension(name=n, schema=s, comment=c) for n, s, c in rows("extensions", nsp=nsp)
+            m.Extension(name=n, schema=s, version=v, comment=c) for n, s, v, c in rows("extensions", nsp=nsp)
         ),
+        collations=_keyed(collation_of(row) for row in rows("collations", nsp=nsp)),
         database=m.DatabaseInfo(
             server_version=version, encoding=encoding, timezone=timezone, database=database
         ),
@@ -446,8 +454,9 @@ def _domain(row: Row, canon: Canon) -> m.Domain:
     )
 
 
-def _function(row: Row) -> m.Function:
+def _function(row: Row, canon: Canon) -> m.Function:
     schema, name, identity_args, returns, language, kind, volatility, definer, strict, config = row[:10]
+    types, modes, names, defaults = row[12:]
     return m.Function(
         schema=schema,
         name=name,
@@ -460,6 +469,7 @@ def _function(row: Row) -> m.Function:
         strict=strict,
         config=tuple(sorted(config or ())),
         body=row[10],
+        arguments=function_arguments(types, modes or ["i"] * len(types), names, defaults, canon),
         comment=row[11],
     )
 

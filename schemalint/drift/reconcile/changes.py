@@ -132,6 +132,19 @@ def add_column(table: Table, column: Column) -> Change:
     return 37, text, why
 
 
+REORDER = "reordering columns means re-creating the table and copying its rows, by hand"
+
+
+def appended_out_of_order(table: Table, live: Table, column: Column) -> str | None:
+    """Why a manual step follows ADD COLUMN when the declared column comes before a column the
+    live table has (ADD COLUMN appends it); None when it is declared after all of them."""
+    names = [c.name for c in table.columns]
+    later = [n for n in names[names.index(column.name) + 1 :] if live.column(n) is not None]
+    if not later:
+        return None
+    return f"ADD COLUMN appends {table.qualname}.{column.name}, declared before {later[0]}: {REORDER}"
+
+
 def column_changes(table: Table, declared: Column, live: Column, attribute: str) -> list[Change]:
     """The statements that turn the live column's ATTRIBUTE into the declared one."""
     name = qname(table.schema, table.name)
@@ -169,6 +182,12 @@ def column_changes(table: Table, declared: Column, live: Column, attribute: str)
         if live.identity is None:
             return [(39, f"{alter} ADD GENERATED {declared.identity.upper()} AS IDENTITY", None)]
         return [(38, f"{alter} SET GENERATED {declared.identity.upper()}", None)]
+    if attribute == "local":
+        why = (
+            f"column {table.qualname}.{declared.name} is {'' if declared.local else 'not '}declared by the "
+            "table itself, unlike live: re-create the table"
+        )
+        return [(37, None, why)]
     if attribute == "generated":
         if declared.generated is None:
             return [(38, f"{alter} DROP EXPRESSION", None)]
@@ -210,7 +229,11 @@ def table_changes(declared: Table, live: Table, attribute: str) -> list[Change]:
         return changes
     if attribute == "inherits" and set(declared.inherits) != set(live.inherits):
         changes = [
-            (39, f"ALTER TABLE {name} NO INHERIT {quote_qualified(p)}", None)
+            (
+                16,
+                f"ALTER TABLE {name} NO INHERIT {quote_qualified(p)}",
+                None,
+            )  # before its columns are dropped
             for p in live.inherits
             if p not in declared.inherits
         ]

@@ -8,14 +8,14 @@ another statement (a partition's copy of its parent's change, see partitions) is
 from __future__ import annotations
 
 from schemalint import sqlgen
-from schemalint.drift.diff import Difference
+from schemalint.drift.diff import POSITION, Difference
 from schemalint.drift.reconcile import changes, privileges, steps
 from schemalint.drift.reconcile.script import DROP_WHY, Script
 from schemalint.sqlgen import literal, qname
 from schemalint.typenorm import quote_ident
 
 # the attributes of a function that only DROP + CREATE change (with what depends on it; rebuild)
-SIGNATURE = ("returns", "kind")
+SIGNATURE = ("returns", "kind", "arguments")
 
 
 class Planner(Script):
@@ -37,12 +37,25 @@ class Planner(Script):
     def _extension(self, d: Difference) -> None:
         name = quote_ident(d.object)
         if d.change == "missing":
-            schema = quote_ident(self.declared.extensions[d.object].schema)
-            self.add(31, d.object, f"CREATE EXTENSION IF NOT EXISTS {name} SCHEMA {schema}")
+            self.add(31, d.object, sqlgen.create_extension_sql(self.declared.extensions[d.object]))
         elif d.change == "extra":
             self.add(22, d.object, f"DROP EXTENSION {name}", "drops the extension's types and functions")
         elif d.attribute == "schema":
             self.add(31, d.object, f"ALTER EXTENSION {name} SET SCHEMA {quote_ident(d.declared)}")
+        elif d.attribute == "version":
+            self.add(31, d.object + "~", f"ALTER EXTENSION {name} UPDATE TO {literal(d.declared)}")
+
+    def _collation(self, d: Difference) -> None:
+        """A collation cannot be altered: a changed one is dropped and created again."""
+        if d.change != "missing":
+            live = self.live.collations[d.object]
+            why = "drops the collation: fails while a column, domain or index uses it"
+            self.add(21, d.object, f"DROP COLLATION {qname(live.schema, live.name)}", why)
+        if d.change != "extra":
+            collation = self.declared.collations[d.object]
+            self.add(31, d.object, sqlgen.create_collation_sql(collation))
+            if collation.comment is not None:
+                self.add(48, d.object, self.comment_on("collation", d.object, collation.comment))
 
     def _enum(self, d: Difference) -> None:
         if d.change == "missing":
@@ -143,12 +156,21 @@ class Planner(Script):
             column = table.column(name)
             assert column is not None
             phase, text, why = changes.add_column(table, column)
-            self.add(phase, d.object, text, why)
+            key = f"{table.qualname} {table.columns.index(column):04d}"  # added in the declared order
+            self.add(phase, key, text, why)
+            appended = changes.appended_out_of_order(table, self.live.tables[table.qualname], column)
+            if appended is not None:
+                self.add(phase, key + "~", None, appended)
             if column.comment is not None:
                 self.add(48, d.object, self.comment_on("column", d.object, column.comment))
         elif d.change == "extra":
             text = f"ALTER TABLE {qname(table.schema, table.name)} DROP COLUMN {quote_ident(name)}"
             self.add(16, d.object, text, "deletes the column and its data")
+        elif d.attribute == POSITION:
+            why = (
+                f"column {d.object} is at position {d.live} in live, {d.declared} declared: {changes.REORDER}"
+            )
+            self.add(37, d.object, None, why)
         else:
             declared = table.column(name)
             live = self.live.tables[table.qualname].column(name)

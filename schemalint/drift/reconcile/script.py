@@ -16,7 +16,19 @@ from schemalint import sqlgen
 from schemalint.dependencies import qualified_definition
 from schemalint.drift.reconcile import privileges
 from schemalint.drift.reconcile.steps import Step
-from schemalint.model import Constraint, Domain, Enum, Index, Model, Policy, Sequence, Table, Trigger, View
+from schemalint.model import (
+    Collation,
+    Constraint,
+    Domain,
+    Enum,
+    Index,
+    Model,
+    Policy,
+    Sequence,
+    Table,
+    Trigger,
+    View,
+)
 from schemalint.sqlgen import literal, qname
 from schemalint.typenorm import quote_ident
 
@@ -90,7 +102,8 @@ class Script:
             found = self.index(model, qualname)
             assert found is not None
             return f"COMMENT ON INDEX {qname(found[0].schema, found[0].name)} IS {value}"
-        mappings: dict[str, Mapping[str, Table | Enum | Domain | Sequence | View]] = {
+        mappings: dict[str, Mapping[str, Table | Enum | Domain | Sequence | View | Collation]] = {
+            "collation": model.collations,
             "table": model.tables,
             "type": model.enums,
             "domain": model.domains,

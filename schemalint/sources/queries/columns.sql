@@ -1,5 +1,7 @@
 -- Columns of tables, views and materialized views of the selected schemas, in column order.
--- Parameter: nsp oid[]. The collation is reported only when it differs from the type's.
+-- Parameter: nsp oid[]. The collation is reported only when it differs from the type's. Whether the
+-- column is local and from how many parents it is inherited: for inheritance children only (a
+-- partition's columns are always its parent's, local or not as the partition was made).
 -- Defaults hold no column references, so they are deparsed without the table (relid 0): with the
 -- table, pg_get_expr opens every relation, which makes this query five times slower.
 SELECT a.attrelid, a.attname,
@@ -11,6 +13,8 @@ SELECT a.attrelid, a.attname,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN
          CASE WHEN cn.nspname = 'pg_catalog' THEN co.collname ELSE cn.nspname || '.' || co.collname END
        END AS collation,
+       c.relispartition OR a.attislocal AS local,
+       CASE WHEN c.relispartition THEN 0 ELSE a.attinhcount END AS inherited,
        d.description
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid

@@ -55,4 +55,7 @@ SELECT 50, format('DROP TYPE IF EXISTS public.%I CASCADE', t.typname)
   FROM pg_catalog.pg_type t
  WHERE t.typnamespace = 'public'::regnamespace AND t.typrelid = 0 AND t.typtype IN ('e', 'd', 'r', 'b')
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e WHERE e.typarray = t.oid)
+UNION ALL
+SELECT 60, format('DROP COLLATION IF EXISTS public.%I CASCADE', co.collname)
+  FROM pg_catalog.pg_collation co WHERE co.collnamespace = 'public'::regnamespace
 ORDER BY 1

@@ -1,5 +1,5 @@
 -- Extensions installed in the selected schemas, except plpgsql. Parameter: nsp oid[].
-SELECT x.extname, n.nspname, d.description
+SELECT x.extname, n.nspname, x.extversion, d.description
 FROM pg_catalog.pg_extension x
 JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
 LEFT JOIN pg_catalog.pg_description d

@@ -20,6 +20,10 @@ SELECT 'function ' || n.nspname || '.' || p.proname
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
 UNION ALL
+SELECT 'collation ' || n.nspname || '.' || co.collname
+  FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+ WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+UNION ALL
 SELECT 'extension ' || x.extname FROM pg_catalog.pg_extension x WHERE x.extname <> 'plpgsql'
 UNION ALL
 SELECT 'default privileges of ' || pg_catalog.pg_get_userbyid(d.defaclrole)

@@ -12,8 +12,15 @@ from schemalint.sources.sql.replay.cascade import drop_dependents
 from schemalint.sources.sql.replay.columns import add_column, column_default, domain_type, set_column
 from schemalint.sources.sql.replay.constraints import add_constraint, drop_constraint, set_constraint
 from schemalint.sources.sql.replay.indexes import clone_index_to_partition
+from schemalint.sources.sql.replay.inheritance import (
+    children_losing,
+    descendants_with,
+    inherit,
+    no_inherit,
+    propagate_column,
+)
 from schemalint.sources.sql.replay.nodes import A, pb
-from schemalint.sources.sql.replay.state import NotReplayed, Replay, children_of, partitions_of
+from schemalint.sources.sql.replay.state import NotReplayed, Refused, Replay, partitions_of
 from schemalint.sources.sql.replay.tables import bound_text
 
 # subcommands with no effect on the model
@@ -44,6 +51,9 @@ _IGNORED = {
     A.AT_DetachPartitionFinalize,
 }
 
+
+# column changes that PostgreSQL makes on the partitions and inheritance children too, unless ONLY
+_RECURSING = {A.AT_ColumnDefault, A.AT_SetNotNull, A.AT_DropNotNull, A.AT_AlterColumnType}
 
 _TRIGGER_STATES = {
     A.AT_EnableTrig: "origin",
@@ -83,7 +93,11 @@ def alter_table(r: Replay, stmt: pb.AlterTableStmt) -> None:
         r.table(qualname)
     recurse = stmt.relation.inh
     for cmd_node in stmt.cmds:
-        _apply_cmd(r, qualname, cmd_node.alter_table_cmd, recurse=recurse)
+        cmd = cmd_node.alter_table_cmd
+        _apply_cmd(r, qualname, cmd, recurse=recurse)
+        if recurse and cmd.subtype in _RECURSING:  # the same change on every partition and child
+            for child in descendants_with(r, qualname, cmd.name):
+                _apply_cmd(r, child, cmd, recurse=False)
     r.touch(qualname)
 
 
@@ -98,13 +112,9 @@ def _apply_cmd(r: Replay, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bool
         later = add_column(r, qualname, coldef)
         for constraint in later:
             add_constraint(r, qualname, constraint, recurse=recurse)
-        if recurse:
-            for child in children_of(r, qualname):
-                if r.table(child).column(coldef.colname) is None:
-                    column = r.table(qualname).column(coldef.colname)
-                    assert column is not None
-                    child_table = r.table(child)
-                    r.state.tables[child] = evolve(child_table, columns=(*child_table.columns, column))
+        column = r.table(qualname).column(coldef.colname)
+        if recurse and column is not None:
+            propagate_column(r, qualname, column)
         return
     if subtype == A.AT_ColumnDefault:
         column = r.table(qualname).column(cmd.name)
@@ -128,7 +138,12 @@ def _apply_cmd(r: Replay, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bool
         return
     if subtype == A.AT_DropColumn:
         _drop_column(
-            r, qualname, cmd.name, missing_ok=cmd.missing_ok, cascade=cmd.behavior == pb.DROP_CASCADE
+            r,
+            qualname,
+            cmd.name,
+            missing_ok=cmd.missing_ok,
+            cascade=cmd.behavior == pb.DROP_CASCADE,
+            only=not recurse,
         )
         return
     if subtype == A.AT_AlterColumnType:
@@ -193,15 +208,10 @@ def _apply_cmd(r: Replay, qualname: str, cmd: pb.AlterTableCmd, *, recurse: bool
         set_column(r, qualname, cmd.name, generated=None)
         return
     if subtype == A.AT_AddInherit:
-        parent = r.relation(getattr(cmd, "def").range_var)
-        table = r.table(qualname)
-        r.state.tables[qualname] = evolve(table, inherits=(*table.inherits, parent))
-        r.state.parents.add(parent)
+        inherit(r, qualname, r.relation(getattr(cmd, "def").range_var))
         return
     if subtype == A.AT_DropInherit:
-        parent = r.relation(getattr(cmd, "def").range_var)
-        table = r.table(qualname)
-        r.state.tables[qualname] = evolve(table, inherits=tuple(p for p in table.inherits if p != parent))
+        no_inherit(r, qualname, r.relation(getattr(cmd, "def").range_var))
         return
     if subtype in _TRIGGER_STATES:
         _set_trigger_state(r, qualname, cmd.name, _TRIGGER_STATES[subtype])
@@ -231,12 +241,28 @@ def _set_trigger_state(r: Replay, qualname: str, name: str, state: str) -> None:
     )
 
 
-def _drop_column(r: Replay, qualname: str, name: str, *, missing_ok: bool, cascade: bool) -> None:
+def _drop_column(
+    r: Replay,
+    qualname: str,
+    name: str,
+    *,
+    missing_ok: bool,
+    cascade: bool,
+    only: bool = False,
+    with_parent: bool = False,
+) -> None:
+    """DROP COLUMN; ``with_parent``: dropped because the parent's column is (see children_losing)."""
     table = r.table(qualname)
-    if table.column(name) is None:
+    column = table.column(name)
+    if column is None:
         if missing_ok:
             return
         raise NotReplayed(f"column {qualname}.{name} does not exist in the model replayed so far")
+    if column.inherited and not with_parent:
+        raise Refused(f'cannot drop inherited column "{name}"')
+    for child in children_losing(r, qualname, name, only=only):
+        _drop_column(r, child, name, missing_ok=True, cascade=cascade, with_parent=True)
+    table = r.table(qualname)
     if not cascade:
         refusals.column_dependents(r, table, name)
     else:

@@ -71,6 +71,12 @@ def comment(r: Replay, stmt: pb.CommentStmt) -> None:
             raise NotReplayed(f"function {qualname} does not exist in the model replayed so far")
         s.functions[qualname] = evolve(s.functions[qualname], comment=text)
         return
+    if kind == OT.OBJECT_COLLATION:
+        qualname = resolve_names(r, object_names(stmt.object), lambda q: q in s.collations)
+        if qualname not in s.collations:
+            raise NotReplayed(f"collation {qualname} does not exist in the model replayed so far")
+        s.collations[qualname] = evolve(s.collations[qualname], comment=text)
+        return
     if kind == OT.OBJECT_SCHEMA:
         name = object_names(stmt.object)[-1]
         if name in s.schemas:

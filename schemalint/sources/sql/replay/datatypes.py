@@ -8,6 +8,7 @@ from schemalint.dependencies import Ref
 from schemalint.exprnorm import canonical_expr
 from schemalint.literals import fold_default
 from schemalint.model import Domain, Enum, evolve
+from schemalint.sources.sql.replay.collations import create_collation
 from schemalint.sources.sql.replay.columns import domain_type
 from schemalint.sources.sql.replay.functions import create_aggregate
 from schemalint.sources.sql.replay.naming import choose_name
@@ -129,8 +130,7 @@ def other_type(r: Replay, stmt: Any) -> None:
             create_aggregate(r, stmt)
             return
         if stmt.kind == OT.OBJECT_COLLATION:
-            names = [n.string.sval for n in stmt.defnames]
-            r.state.collations.add(f"{r.creation_schema(names[-2] if len(names) > 1 else '')}.{names[-1]}")
+            create_collation(r, stmt)
             return
         if stmt.kind not in (OT.OBJECT_TYPE,):
             return

@@ -33,7 +33,13 @@ from schemalint.sources.sql.replay.privileges import (
     grant,
 )
 from schemalint.sources.sql.replay.rename import rename, set_schema
-from schemalint.sources.sql.replay.schemas import create_extension, create_schema, select, variable_set
+from schemalint.sources.sql.replay.schemas import (
+    alter_extension,
+    create_extension,
+    create_schema,
+    select,
+    variable_set,
+)
 from schemalint.sources.sql.replay.sequences import alter_sequence, create_sequence
 from schemalint.sources.sql.replay.state import NO_SCHEMA_EFFECT, Handler, NotReplayed, Refused, Replay
 from schemalint.sources.sql.replay.tables import create_foreign_table, create_table
@@ -61,6 +67,7 @@ HANDLERS: dict[str, Handler] = {
     # schemas, extensions, session settings
     "create_schema_stmt": create_schema,
     "create_extension_stmt": create_extension,
+    "alter_extension_stmt": alter_extension,
     "variable_set_stmt": variable_set,
     "select_stmt": _select,
     # types and domains

@@ -6,6 +6,7 @@ from schemalint.dependencies import Ref
 from schemalint.model import evolve
 from schemalint.sources.sql.replay import refusals
 from schemalint.sources.sql.replay.cascade import drop_dependents, refuse_dependents
+from schemalint.sources.sql.replay.collations import drop_collation
 from schemalint.sources.sql.replay.constraints import drop_constraint
 from schemalint.sources.sql.replay.functions import function_qualname
 from schemalint.sources.sql.replay.indexes import drop_index
@@ -85,6 +86,8 @@ def drop(r: Replay, stmt: pb.DropStmt) -> None:
         elif kind == OT.OBJECT_EXTENSION:
             if s.extensions.pop(names[-1], None) is None and not stmt.missing_ok and names[-1] != "plpgsql":
                 raise NotReplayed(f"extension {names[-1]} does not exist in the model replayed so far")
+        elif kind == OT.OBJECT_COLLATION:
+            drop_collation(r, names, missing_ok=stmt.missing_ok)
         elif kind == OT.OBJECT_TRIGGER:
             _drop_trigger(r, names, missing_ok=stmt.missing_ok)
         elif kind == OT.OBJECT_POLICY:
@@ -110,7 +113,6 @@ def drop(r: Replay, stmt: pb.DropStmt) -> None:
             OT.OBJECT_FDW,
             OT.OBJECT_FOREIGN_SERVER,
             OT.OBJECT_STATISTIC_EXT,
-            OT.OBJECT_COLLATION,
             OT.OBJECT_TSCONFIGURATION,
             OT.OBJECT_TSDICTIONARY,
             OT.OBJECT_ACCESS_METHOD,
@@ -171,7 +173,7 @@ def _drop_schema(r: Replay, name: str, *, missing_ok: bool) -> None:
         if missing_ok:
             return
         raise NotReplayed(f"schema {name} does not exist in the model replayed so far")
-    for mapping in (s.tables, s.enums, s.domains, s.views, s.sequences):
+    for mapping in (s.tables, s.enums, s.domains, s.views, s.sequences, s.collations):
         for key in [k for k, v in mapping.items() if v.schema == name]:
             del mapping[key]
     for key in [k for k, f in s.functions.items() if f.schema == name]:

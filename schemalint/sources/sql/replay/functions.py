@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemalint.exprnorm import canonical_expr
+from schemalint.literals import fold_default
 from schemalint.model import Function, evolve
 from schemalint.sources.sql.replay.nodes import pb
 from schemalint.sources.sql.replay.state import NotReplayed, Replay, object_names
-from schemalint.typenorm import quote_ident, type_without_modifiers
+from schemalint.typenorm import argument_text, quote_ident, type_without_modifiers
+
+_MODES = {
+    pb.FunctionParameterMode.FUNC_PARAM_IN: "",
+    pb.FunctionParameterMode.FUNC_PARAM_DEFAULT: "",
+    pb.FunctionParameterMode.FUNC_PARAM_OUT: "OUT ",
+    pb.FunctionParameterMode.FUNC_PARAM_INOUT: "INOUT ",
+    pb.FunctionParameterMode.FUNC_PARAM_VARIADIC: "VARIADIC ",
+}
 
 
 def create_aggregate(r: Replay, stmt: pb.DefineStmt) -> None:
@@ -15,11 +25,12 @@ def create_aggregate(r: Replay, stmt: pb.DefineStmt) -> None:
     names = [n.string.sval for n in stmt.defnames]
     schema = r.creation_schema(names[-2] if len(names) > 1 else "")
     options = {d.def_elem.defname.lower(): d.def_elem.arg for d in stmt.definition}
-    args = ""
+    args = arguments = ""
     if stmt.args and stmt.args[0].WhichOneof("node") == "list":
         args = ", ".join(function_type(r, p.function_parameter.arg_type) for p in stmt.args[0].list.items)
+        arguments = _arguments(r, stmt.args[0].list.items)
     elif "basetype" in options and options["basetype"].WhichOneof("node") == "type_name":
-        args = function_type(r, options["basetype"].type_name)
+        args = arguments = function_type(r, options["basetype"].type_name)
     returns = ""
     stype = options.get("stype")
     if stype is not None and stype.WhichOneof("node") == "type_name":
@@ -41,6 +52,7 @@ def create_aggregate(r: Replay, stmt: pb.DefineStmt) -> None:
         kind="aggregate",
         volatility="immutable",
         body="aggregate_dummy",
+        arguments=arguments,
         location=r.location,
     )
     r.state.functions[function.qualname] = function
@@ -65,6 +77,22 @@ def _arg_types(r: Replay, parameters: Any) -> str:
         if p.function_parameter.mode in modes_in
     ]
     return ", ".join(types)
+
+
+def _arguments(r: Replay, parameters: Any) -> str:
+    """Every argument but TABLE columns as pg_get_function_arguments prints it, defaults folded as
+    the catalog stores them."""
+    parts = []
+    for node in parameters:
+        p = node.function_parameter
+        if p.mode not in _MODES:
+            continue
+        type_ = function_type(r, p.arg_type)
+        default = None
+        if p.HasField("defexpr"):
+            default = fold_default(canonical_expr(p.defexpr), type_, r.time_zone)
+        parts.append(argument_text(_MODES[p.mode], p.name, type_, default))
+    return ", ".join(parts)
 
 
 def create_function(r: Replay, stmt: pb.CreateFunctionStmt) -> None:
@@ -100,6 +128,7 @@ def create_function(r: Replay, stmt: pb.CreateFunctionStmt) -> None:
         returns=returns,
         language="sql",
         kind="procedure" if stmt.is_procedure else "function",
+        arguments=_arguments(r, stmt.parameters),
         location=r.location,
     )
     function = _function_options(function, stmt.options)

@@ -136,7 +136,10 @@ def _function(r: Replay, qualname: str, rewrite: Rewrite) -> None:
     function = r.state.functions.pop(qualname, None)
     if function is not None:
         changed = evolve(
-            function, identity_args=rewrite(function.identity_args), returns=rewrite(function.returns)
+            function,
+            identity_args=rewrite(function.identity_args),
+            arguments=rewrite(function.arguments),
+            returns=rewrite(function.returns),
         )
         r.state.functions[changed.qualname] = changed
 

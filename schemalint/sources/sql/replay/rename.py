@@ -7,7 +7,9 @@ from typing import Any
 from schemalint.dependencies import Ref
 from schemalint.exprnorm import rename_column
 from schemalint.model import evolve
+from schemalint.sources.sql.replay.collations import move_collation
 from schemalint.sources.sql.replay.functions import function_qualname
+from schemalint.sources.sql.replay.inheritance import descendants_with
 from schemalint.sources.sql.replay.nodes import OT, pb
 from schemalint.sources.sql.replay.references import follow_rename, sequence_spelling, type_spelling
 from schemalint.sources.sql.replay.state import NotReplayed, Replay, object_names, type_qualname
@@ -59,6 +61,9 @@ def rename(r: Replay, stmt: pb.RenameStmt) -> None:
         if qualname in s.views:
             return  # view column names are not in the model
         _rename_column(r, qualname, stmt.subname, new)
+        if stmt.relation.inh:  # not ONLY: the children's column is renamed too
+            for child in descendants_with(r, qualname, stmt.subname):
+                _rename_column(r, child, stmt.subname, new)
         return
     if kind == OT.OBJECT_TABCONSTRAINT:
         qualname = r.relation(stmt.relation)
@@ -114,6 +119,9 @@ def rename(r: Replay, stmt: pb.RenameStmt) -> None:
         return
     if kind in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE):
         _change_function(r, stmt.object.object_with_args, name=new)
+        return
+    if kind == OT.OBJECT_COLLATION:
+        move_collation(r, object_names(stmt.object), name=new)
         return
     raise NotReplayed(f"RENAME of {pb.ObjectType.Name(kind)[7:]} is not replayed")
 
@@ -287,6 +295,9 @@ def set_schema(r: Replay, stmt: pb.AlterObjectSchemaStmt) -> None:
         else:
             s.domains[f"{target}.{name}"] = evolve(s.domains.pop(qualname), schema=target)
         r.touch(f"{target}.{name}")
+        return
+    if kind == OT.OBJECT_COLLATION:
+        move_collation(r, object_names(stmt.object), schema=target)
         return
     if kind == OT.OBJECT_EXTENSION:
         name = object_names(stmt.object)[-1]

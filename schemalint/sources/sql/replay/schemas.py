@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemalint.model import Extension, Schema
+from schemalint.model import Extension, Schema, evolve
 from schemalint.sources.sql.replay.nodes import pb
 from schemalint.sources.sql.replay.state import NotReplayed, Replay
 
@@ -95,10 +95,27 @@ def create_extension(r: Replay, stmt: pb.CreateExtensionStmt) -> None:
         if stmt.if_not_exists or stmt.extname == "plpgsql":
             return
         raise NotReplayed(f"extension {stmt.extname} already exists")
-    schema = ""
-    for option in stmt.options:
-        if option.def_elem.defname == "schema":
-            schema = option.def_elem.arg.string.sval
-    schema = r.creation_schema(schema)
-    r.state.extensions[stmt.extname] = Extension(stmt.extname, schema, location=r.location)
+    options = {
+        option.def_elem.defname: option.def_elem.arg.string.sval
+        for option in stmt.options
+        if option.def_elem.arg.WhichOneof("node") == "string"
+    }
+    schema = r.creation_schema(options.get("schema", ""))
+    version = options.get("new_version")  # none written: the default version, unknown from files
+    r.state.extensions[stmt.extname] = Extension(stmt.extname, schema, version, location=r.location)
     r.touch(stmt.extname)
+
+
+def alter_extension(r: Replay, stmt: pb.AlterExtensionStmt) -> None:
+    """ALTER EXTENSION … UPDATE [TO version]: without TO, the default version (unknown: None)."""
+    extension = r.state.extensions.get(stmt.extname)
+    if extension is None:
+        if stmt.extname == "plpgsql":
+            return
+        raise NotReplayed(f"extension {stmt.extname} does not exist in the model replayed so far")
+    version = None
+    for option in stmt.options:
+        if option.def_elem.defname == "new_version":
+            version = option.def_elem.arg.string.sval
+    r.state.extensions[stmt.extname] = evolve(extension, version=version)
+    r.touch(stmt.extname, aspects=("version",))

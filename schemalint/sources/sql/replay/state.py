@@ -20,6 +20,7 @@ from typing import Any
 
 from schemalint.model import (
     OBJECT_MAPPINGS,
+    Collation,
     DefaultPrivileges,
     Domain,
     Enum,
@@ -53,7 +54,7 @@ NO_SCHEMA_EFFECT = frozenset(
     alter_stats_stmt alter_table_space_options_stmt create_table_space_stmt drop_table_space_stmt
     createdb_stmt alter_database_stmt alter_database_set_stmt alter_database_refresh_coll_stmt dropdb_stmt
     alter_collation_stmt alter_ts_dictionary_stmt alter_ts_configuration_stmt constraints_set_stmt
-    alter_extension_stmt alter_extension_contents_stmt alter_type_stmt alter_operator_stmt
+    alter_extension_contents_stmt alter_type_stmt alter_operator_stmt
     drop_owned_stmt import_foreign_schema_stmt""".split()
 )
 
@@ -129,8 +130,7 @@ class State:
     index_owner: dict[str, str] = field(default_factory=dict)
     # other user types (composite, range, base) by qualname, so type names resolve
     other_types: set[str] = field(default_factory=set)
-    # user collations by qualname, so COLLATE names resolve as the catalog prints them
-    collations: set[str] = field(default_factory=set)
+    collations: dict[str, Collation] = field(default_factory=dict)
     # tables that have partitions or inheritance children
     parents: set[str] = field(default_factory=set)
 

@@ -12,6 +12,7 @@ from schemalint.sources.sql.replay import refusals
 from schemalint.sources.sql.replay.columns import column_from_def, serial_sequence
 from schemalint.sources.sql.replay.constraints import add_constraint, constraint_order, without_duplicate_keys
 from schemalint.sources.sql.replay.indexes import clone_index_to_partition
+from schemalint.sources.sql.replay.inheritance import columns_of_parents, merged
 from schemalint.sources.sql.replay.nodes import pb
 from schemalint.sources.sql.replay.state import NotReplayed, Replay
 
@@ -44,12 +45,8 @@ def create_table(r: Replay, stmt: pb.CreateStmt) -> None:
         location=r.location,
         **shape,
     )
-    columns: list[Column] = []
     r.state.parents.update(p.qualname for p in parents)
-    for parent in parents:
-        for column in parent.columns:
-            if not any(c.name == column.name for c in columns):
-                columns.append(evolve(column, identity=None, comment=None, location=r.location))
+    columns = columns_of_parents(r, parents, partition=stmt.HasField("partbound"))
     position_of = {c.name: i for i, c in enumerate(columns)}
     r.touch(qualname)
     deferred: list[pb.Constraint] = []
@@ -63,6 +60,7 @@ def create_table(r: Replay, stmt: pb.CreateStmt) -> None:
                 raise NotReplayed(f"column {qualname}.{coldef.colname} specified more than once")
             existing = columns[position] if position is not None else None
             column, later, serial = column_from_def(r, coldef, existing)
+            column = merged(column, existing) if not stmt.HasField("partbound") else column
             if position is not None:
                 columns[position] = column
             else:

@@ -1,0 +1,1 @@
+CREATE TABLE orders (id bigint, total numeric, status text);

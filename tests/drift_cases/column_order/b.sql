@@ -1,0 +1,1 @@
+CREATE TABLE orders (id bigint, status text, total numeric, note text);
