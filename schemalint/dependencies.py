@@ -46,7 +46,8 @@ resolves to every relation the query reads that has such a column.
 ``dependents`` and ``referenced`` read a graph, ``drop_order`` and ``creation_order`` order its nodes;
 ``qualified_definition`` writes a view's query with the names it resolves schema-qualified;
 ``direct_dependents`` answers "what depends on X" from the model without building the graph
-(it parses only expressions that mention X's name).
+(it parses only expressions that mention X's name), and ``dependent_edges`` the same,
+transitively, for what a DROP needs.
 Model layer: imports the model, the normalisation helpers and networkx; nothing else of ours.
 """
 
@@ -138,13 +139,36 @@ def dependency_graph(model: Model) -> nx.DiGraph:
 def direct_dependents(model: Model, ref: Ref) -> list[tuple[Ref, DepType]]:
     """The objects that depend on ``ref`` directly, without building the whole graph: only
     expressions whose text mentions ``ref``'s last name are parsed. Sorted."""
-    mention = _bare_name(ref)
-    found = {
-        (dependent, deptype)
-        for dependent, referenced, deptype in _Builder(model, mention).edges()
-        if referenced == ref
-    }
-    return sorted(found)
+    return sorted((dependent, deptype) for dependent, _, deptype in _edges_into(model, {ref}))
+
+
+def dependent_edges(model: Model, refs: Iterable[Ref]) -> list[Edge]:
+    """The edges of the graph into ``refs`` and into what depends on them, transitively (the
+    strongest kind of each pair), without building the whole graph: one pass over the model for
+    each level of dependants, parsing only the expressions that mention a name of that level.
+    Enough to answer DROP: what depends on the dropped objects, and how, costs what they have."""
+    found: list[Edge] = []
+    seen = set(refs)
+    level = set(seen)
+    while level:
+        edges = _edges_into(model, level)
+        found.extend(edges)
+        level = {dependent for dependent, _, _ in edges} - seen
+        seen |= level
+    return found
+
+
+def _edges_into(model: Model, refs: set[Ref]) -> list[Edge]:
+    """The edges whose referenced end is one of ``refs``, the strongest of each pair."""
+    mentions = frozenset(_bare_name(ref) for ref in refs)
+    strongest: dict[tuple[Ref, Ref], DepType] = {}
+    for dependent, referenced, deptype in _Builder(model, mentions).edges():
+        if referenced not in refs or dependent == referenced:
+            continue
+        known = strongest.get((dependent, referenced))
+        if known is None or _STRENGTH[deptype] > _STRENGTH[known]:
+            strongest[dependent, referenced] = deptype
+    return [(dependent, referenced, deptype) for (dependent, referenced), deptype in strongest.items()]
 
 
 def dependents(graph: nx.DiGraph, ref: Ref, *, recursive: bool = True) -> list[Ref]:
@@ -257,12 +281,12 @@ def _result_types(returns: str) -> list[str]:
 
 
 class _Builder:
-    """Turns a model into edges. With ``mention``, expressions whose text does not contain it
-    are not parsed (their edges are left out): what direct_dependents needs."""
+    """Turns a model into edges. With ``mentions``, expressions and type spellings whose text
+    contains none of them are not parsed (their edges are left out): what _edges_into needs."""
 
-    def __init__(self, model: Model, mention: str | None = None) -> None:
+    def __init__(self, model: Model, mentions: frozenset[str] | None = None) -> None:
         self.model = model
-        self.mention = mention
+        self.mentions = mentions
         self.relations: dict[str, list[str]] = defaultdict(list)
         self.columns: dict[str, frozenset[str]] = {}
         self.column_types: dict[str, dict[str, str]] = {}
@@ -327,7 +351,12 @@ class _Builder:
     # -- expressions -----------------------------------------------------------------------
 
     def _skip(self, *texts: str | None) -> bool:
-        return self.mention is not None and not any(t is not None and self.mention in t for t in texts)
+        if self.mentions is None:
+            return False
+        return not any(t is not None and m in t for t in texts for m in self.mentions)
+
+    def _type_ref(self, spelled: str) -> Ref | None:
+        return None if self._skip(spelled) else type_ref(self.model, spelled)
 
     def _mention_edges(
         self,
@@ -434,7 +463,7 @@ class _Builder:
                 yield from self._trigger(qualname, view.schema, trigger)
         for qualname, domain in model.domains.items():
             ref = Ref("type", qualname)
-            base = type_ref(model, domain.type)
+            base = self._type_ref(domain.type)
             if base is not None:
                 yield ref, base, "n"
             yield from self._expression(ref, domain.default, domain.schema)
@@ -449,7 +478,7 @@ class _Builder:
             ref = Ref("function", qualname)
             arguments = split_top_level(function.identity_args)
             for spelled in (*arguments, *_result_types(function.returns)):
-                found = type_ref(model, spelled.removeprefix("VARIADIC "))
+                found = self._type_ref(spelled.removeprefix("VARIADIC "))
                 if found is not None:
                     yield ref, found, "n"
         for qualname, sequence in model.sequences.items():
@@ -482,7 +511,7 @@ class _Builder:
     def _column(self, qualname: str, table: Table, ref: Ref, column: Column) -> Iterator[Edge]:
         column_ref = Ref("column", f"{qualname}.{column.name}")
         yield column_ref, ref, "a"
-        found = type_ref(self.model, column.type)
+        found = self._type_ref(column.type)
         if found is not None:
             yield column_ref, found, "n"
         if column.default is not None:
@@ -503,9 +532,11 @@ class _Builder:
         for column in own:
             yield ref, Ref("column", f"{qualname}.{column}"), "a"
         if constraint.kind == "check":
+            # parsed when it might mention a target, or when the table might be one: a CHECK that
+            # reads none of its table's columns depends on the table
             mentions = (
                 EMPTY
-                if self._skip(constraint.expression)
+                if self._skip(constraint.expression, table.name)
                 else expression_mentions(constraint.expression or "")
             )
             if not mentions.columns & names:

@@ -3,18 +3,19 @@
 ``drop_dependents(r, ref)`` drops what depends on ``ref`` (recursively, in the order PostgreSQL
 drops it: every object before the objects it depends on), as ``DROP … CASCADE`` does before it
 drops ``ref`` itself, which stays the caller's. The dependants come from
-``schemalint.dependencies`` over the model replayed so far; ``drop_refs`` removes any list of
+``schemalint.dependencies.dependent_edges`` over the model replayed so far: only what can
+depend on the dropped objects is looked at, never the whole graph; ``drop_refs`` removes any list of
 refs from the replay's state, whatever their kind. ``refuse_dependents(r, refs)`` is DROP
 without CASCADE: refused, as PostgreSQL refuses it, when an object that is not dropped too (nor a
-part of one) depends on one of them. The graph is built only for a DROP of a function, view,
-type or index, so replay of other statements costs nothing more.
+part of one) depends on one of them; it needs no graph, so no networkx either.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
-from schemalint.dependencies import Ref, dependency_graph, dependents
+from schemalint.dependencies import Ref, dependent_edges, dependents, graph_from_edges
 from schemalint.model import evolve
 from schemalint.sources.sql.replay.constraints import drop_constraint
 from schemalint.sources.sql.replay.indexes import drop_index_entry
@@ -25,7 +26,7 @@ from schemalint.sources.sql.replay.triggers import set_triggers, trigger_owner
 def drop_dependents(r: Replay, ref: Ref) -> None:
     """Drop everything that depends on ``ref``, not ``ref`` itself nor its own parts (the
     columns, indexes, constraints and triggers of a relation go with it)."""
-    found = dependents(dependency_graph(r.model()), ref)
+    found = dependents(graph_from_edges(dependent_edges(r.model(), [ref])), ref)
     own = f"{ref.name}." if ref.kind in ("table", "view") else None
     drop_refs(r, [d for d in found if own is None or not d.name.startswith(own)])
 
@@ -33,22 +34,34 @@ def drop_dependents(r: Replay, ref: Ref) -> None:
 def refuse_dependents(r: Replay, refs: dict[Ref, str]) -> None:
     """DROP without CASCADE of ``refs`` (ref -> how PostgreSQL describes it): refused when an
     object outside them and their parts depends on one of them or on a part of one."""
-    graph = dependency_graph(r.model())
+    edges = dependent_edges(r.model(), refs)
     dropping = [(ref, f"{ref.name}." if ref.kind in ("table", "view") else None) for ref in refs]
 
     def going(other: Ref) -> bool:
         return any(other == ref or (own is not None and other.name.startswith(own)) for ref, own in dropping)
 
+    # what holds a dropped object: a normal dependency of an object that is not dropped too
+    holding = {d for d, target, deptype in edges if deptype == "n" and going(target) and not going(d)}
+    if not holding:
+        return
+    into: dict[Ref, list[Ref]] = defaultdict(list)
+    for dependent, target, _ in edges:
+        into[target].append(dependent)
     for ref in refs:
-        for dependent in dependents(graph, ref):
-            if going(dependent):
-                continue
-            held = any(
-                going(target) and data["deptype"] == "n"
-                for _, target, data in graph.out_edges(dependent, data=True)
-            )
-            if held:
-                raise Refused(f"cannot drop {refs[ref]} because other objects depend on it")
+        if holding & _depending(into, ref):
+            raise Refused(f"cannot drop {refs[ref]} because other objects depend on it")
+
+
+def _depending(into: dict[Ref, list[Ref]], ref: Ref) -> set[Ref]:
+    """What depends on ``ref``, directly or through others, by the edges ``into`` each object."""
+    found: set[Ref] = set()
+    todo = [ref]
+    while todo:
+        for dependent in into.get(todo.pop(), ()):
+            if dependent not in found:
+                found.add(dependent)
+                todo.append(dependent)
+    return found
 
 
 def drop_refs(r: Replay, refs: Iterable[Ref]) -> None:
