@@ -218,3 +218,27 @@ def test_the_pre_commit_path_imports_only_what_it_uses(tmp_path: Path) -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert "schemalint.engine" in imported  # the listing is there
     assert not {"rich", "schemalint.baseline", "psycopg", "networkx"} & imported
+
+
+def test_a_drop_without_cascade_in_the_history_builds_no_graph(tmp_path: Path) -> None:
+    """DROP without CASCADE is answered from what depends on the dropped objects, so a history
+    that drops a view, an index and a function (one of them refused: a view reads it) neither
+    builds the dependency graph nor imports networkx."""
+    (tmp_path / "V1__base.sql").write_text(
+        "CREATE TABLE t (id int PRIMARY KEY, n int);\n"
+        "CREATE INDEX t_n ON t (n);\n"
+        "CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql AS 'SELECT x * 2';\n"
+        "CREATE VIEW v AS SELECT id, twice(n) AS n2 FROM t;\n"
+        "CREATE VIEW w AS SELECT id FROM t;\n"
+    )
+    (tmp_path / "V2__drops.sql").write_text("DROP INDEX t_n;\nDROP VIEW w;\nDROP FUNCTION twice(int);\n")
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "schemalint.cli", "lint", "--no-cache", "V2__drops.sql"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "schemalint.sources.sql.replay.cascade" in imported  # the DROPs were replayed
+    assert "cannot drop function twice(integer) because other objects depend on it" in done.stdout
+    assert "networkx" not in imported
