@@ -14,7 +14,9 @@ reader).
 
 from __future__ import annotations
 
+import os
 import re
+from contextlib import suppress
 from pathlib import Path
 
 _VERSION = re.compile(r"^[Vv]?(\d+(?:[._]\d+)*)(?=__|_|-|\.|$)")
@@ -24,32 +26,70 @@ _EXCLUDED_DIRS = {"revert", "verify", "down", "rollback", "rollbacks"}
 
 
 def is_down_file(path: Path) -> bool:
-    return bool(_DOWN.search(path.stem)) or any(part in _EXCLUDED_DIRS for part in path.parts[:-1])
+    return _is_down(path.stem, path.parts[:-1])
+
+
+def _is_down(stem: str, folders: tuple[str, ...]) -> bool:
+    return bool(_DOWN.search(stem)) or any(part in _EXCLUDED_DIRS for part in folders)
 
 
 def version_key(path: Path, root: Path) -> tuple[int, tuple[int, ...], str]:
     """Sort key: repeatables last, then the numeric version parts, then the name."""
     relative = path.relative_to(root)
-    name = relative.parts[0] if len(relative.parts) > 1 else relative.name
+    return _key(relative.parts[0], str(relative))
+
+
+def _key(name: str, relative: str) -> tuple[int, tuple[int, ...], str]:
+    """version_key of a file whose first segment under the root is ``name``."""
     if name.startswith(("R__", "r__")):
-        return (2, (), str(relative))
+        return (2, (), relative)
     match = _VERSION.match(name)
     if match is None:
-        return (1, (), str(relative))
+        return (1, (), relative)
     parts = tuple(int(p) for p in re.split(r"[._]", match.group(1)))
-    return (0, parts, str(relative))
+    return (0, parts, relative)
 
 
 def migration_files(directory: Path) -> list[Path]:
     """The .sql files of a migration directory that apply, in version order. A symbolic link
     that leads nowhere (a loop, a missing target) is listed too: reading it is an error that
-    names it, where leaving it out would drop a migration silently."""
-    files = [
-        p
-        for p in directory.rglob("*.sql")
-        if (p.is_file() or (p.is_symlink() and not p.exists())) and not is_down_file(p.relative_to(directory))
-    ]
-    return sorted(for_postgres(files), key=lambda p: version_key(p, directory))
+    names it, where leaving it out would drop a migration silently.
+
+    The files are found as ``directory.rglob("*.sql")`` finds them (links to directories not
+    followed), by names: no Path is made, nor a file stat'ed, before one is known to apply
+    (a 2,000-file history took 0.25 s as Paths, most of a pre-commit run on a warm cache)."""
+    found: list[tuple[str, str]] = []  # (path relative to the directory, first segment of it)
+    _scan(os.fspath(directory), (), found)
+    keys = {directory / relative: _key(first, relative) for relative, first in found}
+    return sorted(for_postgres(list(keys)), key=keys.__getitem__)
+
+
+def _scan(folder: str, folders: tuple[str, ...], found: list[tuple[str, str]]) -> None:
+    try:
+        with os.scandir(folder) as entries:
+            listed = list(entries)
+    except OSError:  # as rglob: an unreadable directory lists nothing
+        return
+    for entry in listed:
+        with suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                _scan(entry.path, (*folders, entry.name), found)
+                continue
+        name = entry.name
+        if not name.endswith(".sql") or not _applies(entry):
+            continue
+        stem = name[: name.rfind(".")] if len(name) > 4 else name  # Path.stem: ".sql" is all stem
+        if not _is_down(stem, folders):
+            relative = "/".join((*folders, name))
+            found.append((relative, folders[0] if folders else name))
+
+
+def _applies(entry: os.DirEntry[str]) -> bool:
+    """A file, or a link that leads nowhere."""
+    try:
+        return entry.is_file() or (entry.is_symlink() and not os.path.exists(entry.path))
+    except OSError:
+        return False
 
 
 # a dialect named before the last suffixes, as popx/fizz (Ory) and others write it:
