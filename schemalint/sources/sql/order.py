@@ -87,9 +87,11 @@ def _scan(folder: str, folders: tuple[str, ...], found: list[tuple[str, str]]) -
 def _applies(entry: os.DirEntry[str]) -> bool:
     """A file, or a link that leads nowhere."""
     try:
-        return entry.is_file() or (entry.is_symlink() and not os.path.exists(entry.path))
-    except OSError:
-        return False
+        if entry.is_file():
+            return True
+    except OSError:  # a link loop (Path.is_file says False)
+        pass
+    return entry.is_symlink() and not os.path.exists(entry.path)
 
 
 # a dialect named before the last suffixes, as popx/fizz (Ory) and others write it:
