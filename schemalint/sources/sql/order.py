@@ -60,8 +60,9 @@ def migration_files(directory: Path) -> list[Path]:
     (a 2,000-file history took 0.25 s as Paths, most of a pre-commit run on a warm cache)."""
     found: list[tuple[str, str]] = []  # (path relative to the directory, first segment of it)
     _scan(os.fspath(directory), (), found)
-    keys = {directory / relative: _key(first, relative) for relative, first in found}
-    return sorted(for_postgres(list(keys)), key=keys.__getitem__)
+    first = dict(found)
+    chosen = sorted(for_postgres(list(first)), key=lambda relative: _key(first[relative], relative))
+    return [directory / relative for relative in chosen]
 
 
 def _scan(folder: str, folders: tuple[str, ...], found: list[tuple[str, str]]) -> None:
@@ -104,23 +105,23 @@ _DIALECT = re.compile(
 _POSTGRES = ("postgres", "postgresql", "pg")
 
 
-def for_postgres(files: list[Path]) -> list[Path]:
-    """The files a PostgreSQL database applies: a migration written for PostgreSQL
-    (x.postgres.up.sql) replaces the one for every database (x.up.sql), and migrations
-    written for other databases (x.mysql.up.sql) do not apply."""
-    chosen: dict[Path, Path] = {}
+def for_postgres(files: list[str]) -> list[str]:
+    """The files (paths, ``/`` between folders) a PostgreSQL database applies: a migration
+    written for PostgreSQL (x.postgres.up.sql) replaces the one for every database (x.up.sql),
+    and migrations written for other databases (x.mysql.up.sql) do not apply."""
+    chosen: dict[str, str] = {}
     for path in files:
-        match = _DIALECT.search(path.name.lower())
+        folder, _, name = path.rpartition("/")
+        match = _DIALECT.search(name.lower())
         if match is None:
-            chosen.setdefault(_without_autocommit(path), path)
+            chosen.setdefault(_without_autocommit(folder, name), path)
             continue
         if match[1] not in _POSTGRES:
             continue
-        generic = path.with_name(path.name[: match.start()] + path.name[match.end() :])
-        chosen[_without_autocommit(generic)] = path
+        chosen[_without_autocommit(folder, name[: match.start()] + name[match.end() :])] = path
     return list(chosen.values())
 
 
-def _without_autocommit(path: Path) -> Path:
-    """A popx migration's name without its .autocommit flag: 1_x.autocommit.up.sql is 1_x.up.sql."""
-    return path.with_name(path.name.replace(_AUTOCOMMIT, ".", 1)) if _AUTOCOMMIT in path.name else path
+def _without_autocommit(folder: str, name: str) -> str:
+    """A popx migration's path without its .autocommit flag: 1_x.autocommit.up.sql is 1_x.up.sql."""
+    return f"{folder}/{name.replace(_AUTOCOMMIT, '.', 1)}"
