@@ -25,31 +25,33 @@ def expand_targets(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     schema file or document stands alone.
     """
     files: list[Path] = []
-    history: list[Path] = []
+    history: list[tuple[Path, str]] = []  # each file with its real path, resolved once
     listed = {os.path.realpath(t) for t in targets if not t.is_dir()}
     # each directory is listed and resolved once: per file argument, that made a list of n
     # files in one directory cost O(n²) (ory-kratos: 346 files)
-    directories: dict[Path, tuple[list[Path], frozenset[str]]] = {}
+    directories: dict[Path, tuple[list[tuple[Path, str]], frozenset[str]]] = {}
     for target in targets:
         if target.is_dir():
             found = sql_files(target)  # a SourceError when the directory holds no migration
             files += found
-            history += found
+            history += zip(found, real_paths(found), strict=True)
             continue
         files.append(target)
         if not is_versioned(target):
-            history.append(target)
+            history += zip([target], real_paths([target]), strict=True)
             continue
         parent = target.parent
         if parent not in directories:
-            siblings = migration_files(parent)
-            directories[parent] = (siblings, frozenset(real_paths(siblings)))
+            listing = migration_files(parent)
+            siblings = list(zip(listing, real_paths(listing), strict=True))
+            directories[parent] = (siblings, frozenset(real for _, real in siblings))
         siblings, resolved = directories[parent]
         if os.path.realpath(target) not in resolved or resolved <= listed:
-            history.append(target)  # not a migration of its directory, or the whole history given
+            # not a migration of its directory, or the whole history given
+            history += zip([target], real_paths([target]), strict=True)
         else:
             history += siblings
-    return unique_paths(files), unique_paths(history)
+    return unique_paths(files), _first_of_each(history)
 
 
 def is_versioned(path: Path) -> bool:
@@ -84,7 +86,12 @@ def real_paths(paths: Iterable[Path]) -> list[str]:
 
 def unique_paths(paths: Iterable[Path]) -> list[Path]:
     given = list(paths)
+    return _first_of_each(zip(given, real_paths(given), strict=True))
+
+
+def _first_of_each(resolved: Iterable[tuple[Path, str]]) -> list[Path]:
+    """The paths in order, each real path's first only."""
     seen: dict[str, Path] = {}
-    for path, real in zip(given, real_paths(given), strict=True):
+    for path, real in resolved:
         seen.setdefault(real, path)
     return list(seen.values())
