@@ -268,7 +268,7 @@ def test_an_enum_that_loses_a_value_is_re_created_through_text(
         "ALTER COLUMN past TYPE public.mood__new[] USING past::text[]::public.mood__new[];",
         "DROP TYPE public.mood;",
         "ALTER TYPE public.mood__new RENAME TO mood;",
-        "CREATE OR REPLACE FUNCTION public.is_happy(public.mood)",
+        "CREATE OR REPLACE FUNCTION public.is_happy(m public.mood)",  # its parameter named
         "ALTER TABLE public.people ALTER COLUMN mood SET DEFAULT 'ok';",
         "CREATE VIEW public.happy_people AS",
     )

@@ -154,7 +154,7 @@ def error_text(error: psycopg.Error, dsn: str) -> str:
     return scrub(" ".join((primary or str(error)).split()) or type(error).__name__, dsn)
 
 
-_READS = 13  # the queries _read runs after the first, for progress
+_READS = 16  # the queries _read runs after the first, for progress
 
 
 def _read(
