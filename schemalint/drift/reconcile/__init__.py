@@ -56,7 +56,9 @@ def _steps(differences: Seq[Difference], declared: Model, live: Model) -> Iterat
     copies = {id(d) for d in partitions.copies(kept, declared, live)}
     unsafe = set()
     for difference in kept:
-        if id(difference) not in copies and not rebuild.covers(difference):
+        if id(difference) in copies:
+            planner.copied(difference)
+        elif not rebuild.covers(difference):
             first = len(planner.steps)
             planner.plan(difference)
             if any(step.unsafe for step in planner.steps[first:]):

@@ -150,6 +150,18 @@ class Planner(Script):
             why = "the owner bypasses RLS"
             self.add(47, d.object, f"ALTER TABLE {name} NO FORCE ROW LEVEL SECURITY", why)
 
+    def copied(self, d: Difference) -> None:
+        """A child's copy of its parent's change: the parent's statement makes it, but a column
+        the child gains that way comes after the child's own columns, where it may not be declared."""
+        if d.kind != "column" or d.change != "missing":
+            return
+        table, name = self.member(d.object)
+        column, live = table.column(name), self.live.tables.get(table.qualname)
+        if column is not None and live is not None:
+            appended = changes.appended_out_of_order(table, live, column)
+            if appended is not None:
+                self.add(37, f"{table.qualname} {table.columns.index(column):04d}~", None, appended)
+
     def _column(self, d: Difference) -> None:
         table, name = self.member(d.object)
         if d.change == "missing":
