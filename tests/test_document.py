@@ -540,11 +540,13 @@ def test_the_committed_example_document_is_current() -> None:
     assert "> **Database:** app  \n" in document.read_text(encoding="utf-8")  # kept by hand
 
 
-def test_readme_shows_the_example_documents_diagram() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_erd_page_shows_the_example_documents_diagram() -> None:
+    """docs/erd-and-document.md (linked from the README) shows the committed document's diagram."""
+    page = (ROOT / "docs" / "erd-and-document.md").read_text(encoding="utf-8")
     document = (ROOT / "docs" / "schema-document.md").read_text(encoding="utf-8")
     diagram = re.findall(
         r"^```mermaid\n(.*?)^```", "\n".join(dict(split_sections(document))["erd"]), re.M | re.S
     )
-    assert len(diagram) == 1 and f"```mermaid\n{diagram[0]}```" in readme
-    assert "](docs/examples-erd.png)" in readme and (ROOT / "docs" / "examples-erd.png").is_file()
+    assert len(diagram) == 1 and f"```mermaid\n{diagram[0]}```" in page
+    assert "](examples-erd.png)" in page and (ROOT / "docs" / "examples-erd.png").is_file()
+    assert "](docs/erd-and-document.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
