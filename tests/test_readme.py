@@ -153,3 +153,31 @@ def test_pre_commit_example_runs_as_written(tmp_path: Path, pg: str, run_sql: An
     blocked = run(pre_commit, "run", "schemalint", "--files", str(bad.relative_to(root)))
     assert blocked.returncode == 1 and "Failed" in blocked.stdout, blocked.stdout + blocked.stderr
     assert "db/migrations/V4__invoices.sql:1:" in blocked.stdout and "T001" in blocked.stdout
+
+
+def test_readme_and_docs_links_resolve() -> None:
+    """Every relative link in README.md and docs/*.md names a file that exists (anchors aside)."""
+    pages = [README, *sorted((ROOT / "docs").glob("*.md"))]
+    broken = []
+    for page in pages:
+        text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.M | re.S)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            path = target.split("#", 1)[0]
+            if path and not re.match(r"[a-z][a-z0-9+.-]*:", path) and not (page.parent / path).exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+    assert len(pages) > 1 and not broken, broken
+
+
+def test_readme_is_short_enough_to_read() -> None:
+    """Long reference lives in docs/; the README keeps the sections other tools and people look for."""
+    text = README.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 380
+    for heading in (
+        "Quick start",
+        "Commands",
+        "How long a lint takes",
+        "Benchmarks",
+        "Safety",
+        "Development",
+    ):
+        assert section(heading).strip(), heading
