@@ -541,7 +541,8 @@ def test_the_committed_example_document_is_current() -> None:
 
 
 def test_the_erd_page_shows_the_example_documents_diagram() -> None:
-    """docs/erd-and-document.md (linked from the README) shows the committed document's diagram."""
+    """docs/erd-and-document.md (linked from the README) shows the committed document's diagram;
+    the README shows its picture."""
     page = (ROOT / "docs" / "erd-and-document.md").read_text(encoding="utf-8")
     document = (ROOT / "docs" / "schema-document.md").read_text(encoding="utf-8")
     diagram = re.findall(
@@ -549,4 +550,5 @@ def test_the_erd_page_shows_the_example_documents_diagram() -> None:
     )
     assert len(diagram) == 1 and f"```mermaid\n{diagram[0]}```" in page
     assert "](examples-erd.png)" in page and (ROOT / "docs" / "examples-erd.png").is_file()
-    assert "](docs/erd-and-document.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/erd-and-document.md)" in readme and "](docs/examples-erd.png)" in readme
