@@ -18,11 +18,8 @@ from typing import Any, Literal, get_args
 
 from schemalint.drift.acl_diff import acl_differences
 from schemalint.model import (
-    Collation,
     Column,
     Constraint,
-    Domain,
-    Enum,
     Extension,
     Function,
     Index,
@@ -30,7 +27,6 @@ from schemalint.model import (
     Model,
     Policy,
     Schema,
-    Sequence,
     Table,
     Trigger,
     View,
@@ -336,22 +332,18 @@ def diff_models(declared: Model, live: Model) -> list[Difference]:
         d.fields_of(
             "extension", name, extension, live_extension, skip=("name",) if known else ("name", "version")
         )
-    for name in d.mapping("collation", declared.collations, live.collations):
-        collation: Collation = declared.collations[name]
-        d.fields_of("collation", name, collation, live.collations[name], skip=("schema", "name"))
-        d.comment("collation", name, collation, live.collations[name], collation.location)
-    for name in d.mapping("enum", declared.enums, live.enums):
-        enum: Enum = declared.enums[name]
-        d.fields_of("enum", name, enum, live.enums[name], skip=("schema", "name"))
-        d.comment("type", name, enum, live.enums[name], enum.location)
-    for name in d.mapping("domain", declared.domains, live.domains):
-        domain: Domain = declared.domains[name]
-        d.fields_of("domain", name, domain, live.domains[name], skip=("schema", "name"))
-        d.comment("domain", name, domain, live.domains[name], domain.location)
-    for name in d.mapping("sequence", declared.sequences, live.sequences):
-        sequence: Sequence = declared.sequences[name]
-        d.fields_of("sequence", name, sequence, live.sequences[name], skip=("schema", "name"))
-        d.comment("sequence", name, sequence, live.sequences[name], sequence.location)
+    # objects compared field by field and by comment: (kind, COMMENT ON word, declared, live)
+    plain: tuple[tuple[DiffKind, str, Mapping[str, Any], Mapping[str, Any]], ...] = (
+        ("collation", "collation", declared.collations, live.collations),
+        ("enum", "type", declared.enums, live.enums),
+        ("domain", "domain", declared.domains, live.domains),
+        ("sequence", "sequence", declared.sequences, live.sequences),
+    )
+    for kind, comment_on, declared_objects, live_objects in plain:
+        for name in d.mapping(kind, declared_objects, live_objects):
+            obj, live_obj = declared_objects[name], live_objects[name]
+            d.fields_of(kind, name, obj, live_obj, skip=("schema", "name"))
+            d.comment(comment_on, name, obj, live_obj, obj.location)
     for name in d.mapping("function", declared.functions, live.functions):
         function: Function = declared.functions[name]
         # arguments are compared when both sides know them (a dump of an earlier schemalint has none)

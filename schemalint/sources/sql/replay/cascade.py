@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from schemalint.dependencies import Ref, dependent_edges, dependents, graph_from_edges
-from schemalint.model import evolve
+from schemalint.model import Index, evolve
 from schemalint.sources.sql.replay.constraints import drop_constraint
 from schemalint.sources.sql.replay.indexes import drop_index_entry
 from schemalint.sources.sql.replay.state import Refused, Replay
@@ -82,9 +82,7 @@ def _drop_table(r: Replay, qualname: str) -> None:
     if table is None:
         return
     r.drop_relname(table.schema, table.name)
-    for index in table.indexes:
-        r.drop_relname(index.schema, index.name)
-        r.state.index_owner.pop(index.qualname, None)
+    _drop_indexes(r, table.indexes)
     for constraint in table.constraints:
         r.drop_conname(table.schema, constraint.name)
 
@@ -94,7 +92,12 @@ def _drop_view(r: Replay, qualname: str) -> None:
     if view is None:
         return
     r.drop_relname(view.schema, view.name)
-    for index in view.indexes:
+    _drop_indexes(r, view.indexes)
+
+
+def _drop_indexes(r: Replay, indexes: Iterable[Index]) -> None:
+    """Free the names of a dropped relation's indexes, and forget whose they were."""
+    for index in indexes:
         r.drop_relname(index.schema, index.name)
         r.state.index_owner.pop(index.qualname, None)
 
