@@ -477,15 +477,27 @@ class Model:
             return self
 
         def keep(value: Any) -> bool:
-            schema = value.name if isinstance(value, Schema) else value.schema
-            if isinstance(value, DefaultPrivileges) and not schema:
-                return True  # the defaults of every schema
-            return (not schemas or schema in schemas) and schema not in exclude
+            schema = _schema_of(value)
+            return schema is None or ((not schemas or schema in schemas) and schema not in exclude)
 
         kept: dict[str, Any] = {
             name: {k: v for k, v in getattr(self, name).items() if keep(v)} for name in OBJECT_MAPPINGS
         }
         return Model(**kept, database=self.database)
+
+    def per_schema(self, schemas: Collection[str]) -> dict[str, Model]:
+        """``restricted((schema,))`` for each of ``schemas``, in one pass over the objects (1,000
+        tenant schemas: one pass, not 1,000)."""
+        parts: dict[str, dict[str, dict[str, Any]]] = {s: {n: {} for n in OBJECT_MAPPINGS} for s in schemas}
+        for name in OBJECT_MAPPINGS:
+            for qualname, value in getattr(self, name).items():
+                schema = _schema_of(value)
+                if schema is None:
+                    for part in parts.values():
+                        part[name][qualname] = value
+                elif schema in parts:
+                    parts[schema][name][qualname] = value
+        return {s: Model(**part, database=self.database) for s, part in parts.items()}
 
     def object_count(self) -> int:
         per_table = sum(
@@ -493,6 +505,16 @@ class Model:
             for t in self.tables.values()
         )
         return per_table + sum(len(getattr(self, name)) for name in OBJECT_MAPPINGS)
+
+
+def _schema_of(value: Any) -> str | None:
+    """The schema an object is in (a schema's own name); None for default privileges of every
+    schema, which go with any schema."""
+    if isinstance(value, Schema):
+        return value.name
+    if isinstance(value, DefaultPrivileges) and not value.schema:
+        return None
+    return str(value.schema)
 
 
 # the Model fields that map qualnames to objects (schemas, tables, …, extensions), in their order

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any, Literal, get_args
 
 from schemalint.drift.acl_diff import acl_differences
@@ -119,14 +120,20 @@ class Difference:
         return (KIND_ORDER.index(self.kind), self.object, _CHANGE_ORDER[self.change], self.attribute or "")
 
 
-def _attributes(declared: object, live: object, skip: tuple[str, ...] = ()) -> Iterator[tuple[str, Any, Any]]:
+@cache
+def _compared(cls: type) -> tuple[str, ...]:
+    """The fields of a model class that drift compares (privileges are acl_diff's)."""
+    return tuple(f.name for f in fields(cls) if f.compare and f.name != "acl")
+
+
+def _attributes(declared: Any, live: Any, skip: tuple[str, ...] = ()) -> Iterator[tuple[str, Any, Any]]:
     """(field name, declared value, live value) for every compared field that differs."""
-    for f in fields(declared):  # type: ignore[arg-type]
-        if not f.compare or f.name in skip or f.name == "acl":  # privileges: acl_diff
+    for name in _compared(declared.__class__):
+        if name in skip:
             continue
-        a, b = getattr(declared, f.name), getattr(live, f.name)
+        a, b = getattr(declared, name), getattr(live, name)
         if a != b:
-            yield f.name, a, b
+            yield name, a, b
 
 
 class _Differ:

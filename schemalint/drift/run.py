@@ -387,7 +387,8 @@ def _read_live(
             whole = introspect(
                 database.spec, schemas=names, application_name=APPLICATION_NAME, progress=update
             )
-        return [(f"{database.label} schema {name}", name, whole.restricted((name,))) for name in names]
+        parts = whole.per_schema(names)
+        return [(f"{database.label} schema {name}", name, parts[name]) for name in names]
 
     def read(
         target: Source | RunError, shown: Progress = no_progress
