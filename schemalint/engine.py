@@ -342,12 +342,13 @@ def lint_files(
     from schemalint.sources.sql.order import migration_files
 
     # the history expand_targets gives holds its targets, without repeats; another one may not
-    files, sequence = expand_targets(targets)
+    files, sequence, reals = expand_targets(targets)
     if migrations_dir is not None:
         sequence = unique_paths([*migration_files(migrations_dir), *files])
+        reals = real_paths(sequence)
     # one pass of real paths over the history: each is an lstat (2,000 files: 0.1 s on a busy host)
     target_keys = set(real_paths(files))
-    is_target = [real in target_keys for real in real_paths(sequence)]
+    is_target = [real in target_keys for real in reals]
     every_file_is_target = all(is_target)
 
     memo = (

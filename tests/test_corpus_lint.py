@@ -155,7 +155,7 @@ def test_a_file_list_replays_what_its_directory_replays(
     as_list = linted("ory-kratos", "ory-kratos", None)
     directory = as_list.files[0].parent
     assert all(p.parent == directory for p in as_list.files)
-    files, history = expand_targets(list(as_list.files))
+    files, history, _ = expand_targets(list(as_list.files))
     assert history == list(as_list.files) == files
     assert {p.resolve() for p in history} == {p.resolve() for p in migration_files(directory)}
 

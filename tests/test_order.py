@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schemalint.sources.sql.order import migration_files
+import pytest
+
+from schemalint.sources.sql.order import migration_files, migration_listing
 from schemalint.sources.sql.parse import read_sql_file
+from schemalint.sources.targets import real_paths
 
 
 def _names(directory: Path, names: list[str]) -> list[str]:
@@ -115,3 +118,25 @@ def test_down_sections_of_goose_sql_migrate_and_dbmate_files_are_not_read(tmp_pa
         statements = read_sql_file(tmp_path / name).statements
         assert [s.kind for s in statements] == ["create_stmt"], name
         assert statements[0].location.line == 2
+
+
+def test_listing_gives_the_real_paths_real_paths_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan knows the links: every other file's real path is its directory's and its name."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "shared.sql").write_text("SELECT 1;\n", encoding="utf-8")
+    actual = tmp_path / "actual"
+    (actual / "V3__nested").mkdir(parents=True)
+    for name in ("V1__a.sql", "V3__nested/up.sql"):
+        (actual / name).write_text("SELECT 1;\n", encoding="utf-8")
+    (actual / "V2__linked.sql").symlink_to(elsewhere / "shared.sql")
+    (actual / "V4__loop.sql").symlink_to(actual / "V4__loop.sql")
+    (tmp_path / "via").symlink_to(actual)  # the directory itself reached through a link
+    monkeypatch.chdir(tmp_path)
+    for directory in (actual, tmp_path / "via", Path("via"), Path("actual")):
+        listing = migration_listing(directory)
+        assert [p for p, _ in listing] == migration_files(directory)
+        assert [real for _, real in listing] == real_paths(migration_files(directory))
+        assert len(listing) == 4

@@ -11,13 +11,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from schemalint.sources.load import sql_files
-from schemalint.sources.sql.order import migration_files, version_key
+from schemalint.sources.sql.order import migration_listing, version_key
 
 
-def expand_targets(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
-    """(target files, the files to replay: their history and themselves), both in order, no repeats.
+class Expanded(NamedTuple):
+    files: list[Path]  # the target files, in order, no repeats
+    history: list[Path]  # the files to replay: the targets' history and themselves
+    real: list[str]  # the real path of each file of history (real_paths)
+
+
+def expand_targets(targets: Sequence[Path]) -> Expanded:
+    """(target files, the files to replay: their history and themselves), both in order, no repeats,
+    and the real paths of the second.
 
     A directory is a migrations directory, in version order. A versioned file (V42__x.sql) is
     replayed with its directory, so that the model is the whole directory's; when the targets
@@ -42,8 +50,7 @@ def expand_targets(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
             continue
         parent = target.parent
         if parent not in directories:
-            listing = migration_files(parent)
-            siblings = list(zip(listing, real_paths(listing), strict=True))
+            siblings = migration_listing(parent)
             directories[parent] = (siblings, frozenset(real for _, real in siblings))
         siblings, resolved = directories[parent]
         if os.path.realpath(target) not in resolved or resolved <= listed:
@@ -51,7 +58,8 @@ def expand_targets(targets: Sequence[Path]) -> tuple[list[Path], list[Path]]:
             history += zip([target], real_paths([target]), strict=True)
         else:
             history += siblings
-    return unique_paths(files), _first_of_each(history)
+    replayed = _first_of_each(history)
+    return Expanded(unique_paths(files), list(replayed.values()), list(replayed))
 
 
 def is_versioned(path: Path) -> bool:
@@ -86,12 +94,12 @@ def real_paths(paths: Iterable[Path]) -> list[str]:
 
 def unique_paths(paths: Iterable[Path]) -> list[Path]:
     given = list(paths)
-    return _first_of_each(zip(given, real_paths(given), strict=True))
+    return list(_first_of_each(zip(given, real_paths(given), strict=True)).values())
 
 
-def _first_of_each(resolved: Iterable[tuple[Path, str]]) -> list[Path]:
-    """The paths in order, each real path's first only."""
+def _first_of_each(resolved: Iterable[tuple[Path, str]]) -> dict[str, Path]:
+    """The paths in order, each real path's first only, by their real paths."""
     seen: dict[str, Path] = {}
     for path, real in resolved:
         seen.setdefault(real, path)
-    return list(seen.values())
+    return seen

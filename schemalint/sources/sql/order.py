@@ -39,6 +39,9 @@ def version_key(path: Path, root: Path) -> tuple[int, tuple[int, ...], str]:
     return _key(relative.parts[0], str(relative))
 
 
+_SEPARATOR = re.compile(r"[._]")
+
+
 def _key(name: str, relative: str) -> tuple[int, tuple[int, ...], str]:
     """version_key of a file whose first segment under the root is ``name``."""
     if name.startswith(("R__", "r__")):
@@ -46,7 +49,7 @@ def _key(name: str, relative: str) -> tuple[int, tuple[int, ...], str]:
     match = _VERSION.match(name)
     if match is None:
         return (1, (), relative)
-    parts = tuple(int(p) for p in re.split(r"[._]", match.group(1)))
+    parts = tuple(map(int, _SEPARATOR.split(match.group(1))))
     return (0, parts, relative)
 
 
@@ -58,14 +61,26 @@ def migration_files(directory: Path) -> list[Path]:
     The files are found as ``directory.rglob("*.sql")`` finds them (links to directories not
     followed), by names: no Path is made, nor a file stat'ed, before one is known to apply
     (a 2,000-file history took 0.25 s as Paths, most of a pre-commit run on a warm cache)."""
+    return [path for path, _ in migration_listing(directory)]
+
+
+def migration_listing(directory: Path) -> list[tuple[Path, str]]:
+    """migration_files(directory), each with its real path (as real_paths gives it): the scan
+    knows which entries are symbolic links, so the others need no lstat of their own."""
     found: list[tuple[str, str]] = []  # (path relative to the directory, first segment of it)
-    _scan(os.fspath(directory), (), found)
+    links: set[str] = set()
+    _scan(os.fspath(directory), (), found, links)
     first = dict(found)
     chosen = sorted(for_postgres(list(first)), key=lambda relative: _key(first[relative], relative))
-    return [directory / relative for relative in chosen]
+    real = os.path.realpath(directory)
+    listing = []
+    for relative in chosen:
+        path = directory / relative
+        listing.append((path, os.path.realpath(path) if relative in links else os.path.join(real, relative)))
+    return listing
 
 
-def _scan(folder: str, folders: tuple[str, ...], found: list[tuple[str, str]]) -> None:
+def _scan(folder: str, folders: tuple[str, ...], found: list[tuple[str, str]], links: set[str]) -> None:
     try:
         with os.scandir(folder) as entries:
             listed = list(entries)
@@ -74,7 +89,7 @@ def _scan(folder: str, folders: tuple[str, ...], found: list[tuple[str, str]]) -
     for entry in listed:
         with suppress(OSError):
             if entry.is_dir(follow_symlinks=False):
-                _scan(entry.path, (*folders, entry.name), found)
+                _scan(entry.path, (*folders, entry.name), found, links)
                 continue
         name = entry.name
         if not name.endswith(".sql") or not _applies(entry):
@@ -83,6 +98,8 @@ def _scan(folder: str, folders: tuple[str, ...], found: list[tuple[str, str]]) -
         if not _is_down(stem, folders):
             relative = "/".join((*folders, name))
             found.append((relative, folders[0] if folders else name))
+            if entry.is_symlink():
+                links.add(relative)
 
 
 def _applies(entry: os.DirEntry[str]) -> bool:
