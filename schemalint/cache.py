@@ -132,6 +132,11 @@ def _dumps(value: Any, reducers: dict[type, Callable[[Any], tuple[Any, ...]]]) -
     return buffer.getvalue()
 
 
+def _pack(value: Any, reducers: dict[type, Callable[[Any], tuple[Any, ...]]]) -> model.Packed:
+    parts = model.table_parts(value) if isinstance(value, model.Table) else 0
+    return model.Packed(_dumps(value, reducers), parts)
+
+
 class Cache:
     """One cache directory for one run's settings. ``stats`` counts, per kind, entries found
     (``state.hit``), not found (``state.miss``), written (``state.write``) and ignored as
@@ -216,6 +221,24 @@ class Cache:
             self._rejected.add((kind, key))
         self.stats[f"{kind}.hit" if value is not None else f"{kind}.rejected"] += 1
         return value
+
+    def packed(self, exported: tuple[dict[str, Any], Any, Any]) -> tuple[dict[str, Any], Any, Any]:
+        """A replay state (Replayer.export) with each object of the model pickled on its own, so
+        that a run reading it back loads only the objects it reads (PackedDict); an object still
+        packed since it was read back keeps its bytes."""
+        if self._reducers is None:
+            self._reducers = _reducers()
+        reducers = self._reducers
+        state, origins, facts = exported
+        if not isinstance(origins, model.Packed):  # loaded only when an older object is looked up
+            origins = model.Packed(_dumps(origins, reducers), keys=origins)
+        state = dict(state)
+        for name in model.OBJECT_MAPPINGS:
+            state[name] = {
+                key: value if isinstance(value, model.Packed) else _pack(value, reducers)
+                for key, value in state[name].items()
+            }
+        return state, origins, facts
 
     def has(self, kind: str, key: str) -> bool:
         """Whether an entry is there (and not found bad by this run: then it is to be rewritten)."""
@@ -389,4 +412,4 @@ class LintMemo:
         if (index in self._checkpoints or (index + 1) % CHECKPOINT_EVERY == 0) and not self.cache.has(
             "state", link
         ):
-            self.cache.store("state", link, replayer.export())
+            self.cache.store("state", link, self.cache.packed(replayer.export()))

@@ -269,18 +269,16 @@ def _concerns_targets(finding: Finding, target_paths: set[str], touched: set[str
     return _touches(touched, finding.object)
 
 
-def _focused(model: Model, replayer: Replayer, target_paths: set[str], touched: set[str]) -> Model:
+def _focused(model: Model, replayer: Replayer, touched: set[str]) -> Model:
     """The model for the model rules of a lint of some files of a directory (pre-commit): a finding
     is shown only when it is about an object those files created or changed, so the rules iterate
     only the tables that hold one (a wide directory has thousands of tables for one file's few),
     while every table can still be looked up (a foreign key's target, a partition's parent)."""
-    changed = touched | {q for q, where in replayer.origins.items() if where.path in target_paths}
-    parents = {q.rpartition(".")[0] for q in changed}
-    shown = [
-        qualname
-        for qualname, table in model.tables.items()
-        if qualname in changed or qualname in parents or any(i.qualname in changed for i in table.indexes)
-    ]
+    owners = replayer.state.index_owner
+    # a changed column, constraint … names its table; a changed index is found by its owner
+    holders = {q.rpartition(".")[0] for q in touched} | {owners[q] for q in touched if q in owners}
+    # by name only: a table the cache kept packed is not loaded to be passed over (PackedDict)
+    shown = [qualname for qualname in model.tables if qualname in touched or qualname in holders]
     return replace(model, tables=_Focus(model.tables, shown))
 
 
@@ -419,7 +417,6 @@ def lint_files(
         count = 0
         for statement in taken_with_progress(file, done, len(sequence), statement_count, progress):
             count += 1
-            loc = statement.location
             if target and statement.node is not None:
                 findings += _run_statement_rules(
                     statement_rules[statement.kind], statement, replayer.model(), ctx
@@ -435,7 +432,7 @@ def lint_files(
             if target:
                 findings += replayed
                 if not every_file_is_target:
-                    file_touched.update(q for q, where in replayer.origins.items() if where is loc)
+                    file_touched.update(replayer.changed_origins())
             ctx.file.advance(statement)
             if found is None:  # a kept file's statements are in the index already
                 statements.add(statement)
@@ -460,7 +457,7 @@ def lint_files(
         progress(len(sequence), len(sequence), statement_count)
 
     model = restrict(replayer.model(), settings.schemas, settings.exclude_schemas, _label(targets))
-    ruled = model if every_file_is_target else _focused(model, replayer, target_paths, touched)
+    ruled = model if every_file_is_target else _focused(model, replayer, touched)
     model_findings = _run_model_rules(chosen, ruled, RuleContext(origin=replayer.origin))
     final_model, owners = replayer.model(), replayer.state.index_owner
 
@@ -469,6 +466,10 @@ def lint_files(
 
     for finding in model_findings:
         if finding.location is None and finding.object is not None:
+            if not every_file_is_target and not _touches(touched, finding.object):
+                # no target file created or changed it (nor its table): it is not shown, and
+                # anchoring it would read what the cache kept packed (origins, tables) for nothing
+                continue
             location = _anchor(finding, replayer.fact, declared, replayer.origin)
             finding = _fingerprinted(finding, statements, location)  # one copy, not two
         if every_file_is_target or _concerns_targets(finding, target_paths, touched):
@@ -482,7 +483,7 @@ def lint_files(
         tuple(sorted(final, key=lambda f: f.sort_key)),
         len(target_paths),
         target_statements,
-        model.object_count(),
+        replayer.object_count() if model is replayer.model() else model.object_count(),
         _rule_infos(settings, chosen),
         tuple(errors),
     )

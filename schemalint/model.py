@@ -9,6 +9,7 @@ carry none. This module imports nothing of ours.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypeVar
@@ -500,11 +501,20 @@ class Model:
         return {s: Model(**part, database=self.database) for s, part in parts.items()}
 
     def object_count(self) -> int:
-        per_table = sum(
-            len(t.columns) + len(t.constraints) + len(t.indexes) + len(t.triggers) + len(t.policies)
-            for t in self.tables.values()
-        )
+        per_table = sum(table_parts(t) for t in self.tables.values())
         return per_table + sum(len(getattr(self, name)) for name in OBJECT_MAPPINGS)
+
+
+def table_parts(table: Table) -> int:
+    """A table's columns, constraints, indexes, triggers and policies: what object_count counts
+    of it besides itself."""
+    return (
+        len(table.columns)
+        + len(table.constraints)
+        + len(table.indexes)
+        + len(table.triggers)
+        + len(table.policies)
+    )
 
 
 def _schema_of(value: Any) -> str | None:
@@ -544,3 +554,23 @@ def object_locations(model: Model) -> dict[str, Location]:
             if index.location is not None:
                 found[index.qualname] = index.location
     return found
+
+
+class Packed:
+    """An object kept as the bytes of its pickle until it is first read (a state the cache kept:
+    a pre-commit reads back thousands of tables and looks at a few)."""
+
+    __slots__ = ("data", "keys", "parts")
+
+    def __init__(self, data: bytes, parts: int = 0, keys: Collection[str] | None = None) -> None:
+        self.data = data
+        self.parts = parts  # a table's table_parts(), for object counts that load nothing
+        # a mapping's keys, each between newlines (one string loads at once; 20,000 strings do not)
+        self.keys = None if keys is None else "\n" + "\n".join(keys) + "\n"
+
+    def may_hold(self, key: str) -> bool:
+        """Whether a packed mapping may hold the key (surely not when False), without loading it."""
+        return self.keys is None or f"\n{key}\n" in self.keys
+
+    def load(self) -> Any:
+        return pickle.loads(self.data)

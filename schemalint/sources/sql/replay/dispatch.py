@@ -121,6 +121,7 @@ class Replayer(Replay):
 
         self.statement = statement
         self.refused = False
+        self.state.journal.clear()  # what this statement changes, and nothing else (changed_origins)
         kind = statement.kind
         if kind == "error":
             return [self._e001(statement, f"statement does not parse: {statement.error}")]
@@ -144,7 +145,6 @@ class Replayer(Replay):
         handler = HANDLERS.get(kind)
         if handler is None:
             return [self._e001(statement, f"{_kind_label(kind)} is not replayed by schemalint")]
-        self.state.journal.clear()
         try:
             self.atomically(handler, statement.node)
             apply_default_privileges(self)

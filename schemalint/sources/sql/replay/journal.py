@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from schemalint.model import Packed
+
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 _T = TypeVar("_T")
@@ -153,3 +155,76 @@ class JournalSet(set[_T]):
     def __isub__(self, other: Any) -> JournalSet[_T]:  # type: ignore[misc]
         self.difference_update(other)
         return self
+
+
+class PackedDict(JournalDict[_K, _V]):
+    """A JournalDict some of whose values are Packed: each is loaded, once, when it is first
+    read, by any way of reading (item, get, values, items, a copy, a comparison). Keys, length
+    and membership never load anything."""
+
+    __slots__ = ()
+
+    def _loaded(self, key: Any, value: Any) -> Any:
+        if isinstance(value, Packed):
+            value = value.load()
+            dict.__setitem__(self, key, value)
+        return value
+
+    def load_all(self) -> None:
+        for key in [k for k, v in dict.items(self) if isinstance(v, Packed)]:
+            self._loaded(key, dict.__getitem__(self, key))
+
+    def __getitem__(self, key: _K) -> _V:
+        return self._loaded(key, dict.__getitem__(self, key))  # type: ignore[no-any-return]
+
+    def get(self, key: _K, default: Any = None) -> Any:
+        value = dict.get(self, key, _ABSENT)
+        return default if value is _ABSENT else self._loaded(key, value)
+
+    def __iter__(self) -> Any:  # a Python __iter__: dict(d) and {**d} then read through __getitem__
+        return dict.__iter__(self)
+
+    def values(self) -> Any:
+        self.load_all()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self.load_all()
+        return dict.items(self)
+
+    def __setitem__(self, key: _K, value: _V) -> None:
+        self._loaded(key, dict.get(self, key))  # the journal keeps the object, not its bytes
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: _K) -> None:
+        self._loaded(key, dict.get(self, key))
+        super().__delitem__(key)
+
+    def pop(self, key: _K, *default: Any) -> Any:
+        self._loaded(key, dict.get(self, key))
+        return super().pop(key, *default)
+
+    def setdefault(self, key: _K, default: Any = None) -> Any:
+        super().setdefault(key, default)
+        return self[key]
+
+    def copy(self) -> dict[_K, _V]:
+        return dict(self.items())
+
+    def __eq__(self, other: object) -> bool:
+        self.load_all()
+        if isinstance(other, PackedDict):
+            other.load_all()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        self.load_all()
+        return dict.__repr__(self)
+
+    def __reduce__(self) -> Any:
+        return dict, (dict(self.items()),)

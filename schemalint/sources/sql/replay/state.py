@@ -13,6 +13,7 @@ Handlers raise ``NotReplayed`` (not applied; the message says why) or ``Refused`
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
@@ -29,12 +30,14 @@ from schemalint.model import (
     Grant,
     Location,
     Model,
+    Packed,
     Schema,
     Table,
     View,
+    table_parts,
 )
 from schemalint.model import Sequence as SequenceObject
-from schemalint.sources.sql.replay.journal import Journal, JournalDict, JournalSet
+from schemalint.sources.sql.replay.journal import Journal, JournalDict, JournalSet, PackedDict
 from schemalint.statements import Statement
 from schemalint.typenorm import canonical_type
 
@@ -168,6 +171,9 @@ class Replay:
         self.statement: Statement | None = None
         self.refused = False  # whether PostgreSQL refuses the last statement applied
         self._origin: dict[str, Location] = JournalDict(self.state.journal)
+        # the origins of a state restored from the cache, under those set since (``_origin``):
+        # loaded when an object not changed since is looked up (a pre-commit rarely does)
+        self._origin_base: dict[str, Location] | Packed | None = None
         # (qualname, aspect) -> where a fact of an object other than its existence was established
         # (its type, nullability, default, name, RLS flags) or where it ceased to exist ("dropped")
         self._facts: dict[tuple[str, str], Location] = JournalDict(self.state.journal)
@@ -203,6 +209,13 @@ class Replay:
             self._view = Model(**views)
         return self._view
 
+    def object_count(self) -> int:
+        """model().object_count(), without loading what the cache kept packed (PackedDict)."""
+        per_table = sum(
+            t.parts if isinstance(t, Packed) else table_parts(t) for t in dict.values(self.state.tables)
+        )
+        return per_table + sum(len(getattr(self.state, name)) for name in OBJECT_MAPPINGS)
+
     def snapshot(self) -> Model:
         """A copy of the current state that later statements do not change."""
         copies: dict[str, Any] = {
@@ -210,32 +223,57 @@ class Replay:
         }
         return Model(**copies)
 
-    def export(self) -> tuple[dict[str, Any], dict[str, Location], dict[tuple[str, str], Location]]:
+    def export(self) -> tuple[dict[str, Any], dict[str, Location] | Packed, dict[tuple[str, str], Location]]:
         """The state, origins and facts as plain dictionaries and sets, between statements (the
-        cache keeps them, so that a later run replays on them instead of on the files that made them)."""
+        cache keeps them, so that a later run replays on them instead of on the files that made them).
+        Origins restored and not read since stay packed."""
         state = {f.name: _plain(getattr(self.state, f.name)) for f in fields(State) if f.name != "journal"}
-        return state, dict(self._origin), dict(self._facts)
+        base = self._origin_base
+        origins = base if isinstance(base, Packed) and not self._origin else {**self._base(), **self._origin}
+        return state, origins, dict(self._facts)
 
     def restore(
-        self, exported: tuple[dict[str, Any], dict[str, Location], dict[tuple[str, str], Location]]
+        self, exported: tuple[dict[str, Any], dict[str, Location] | Packed, dict[tuple[str, str], Location]]
     ) -> None:
         """Go on from what export() gave (before the first statement: the journal is empty)."""
         state, origins, facts = exported
         self.state = State(**state)
+        for name in OBJECT_MAPPINGS:  # what the cache packed is loaded when it is read
+            setattr(self.state, name, PackedDict(self.state.journal, dict.items(getattr(self.state, name))))
         for per_schema in (self.state.relnames, self.state.connames):
             for schema, names in per_schema.items():
                 dict.__setitem__(per_schema, schema, JournalSet(self.state.journal, names))
-        self._origin = JournalDict(self.state.journal, origins.items())
+        self._origin = JournalDict(self.state.journal)
+        self._origin_base = origins or None
         self._facts = JournalDict(self.state.journal, facts.items())
         self._view = None
 
+    def _base(self) -> dict[str, Location]:
+        if isinstance(self._origin_base, Packed):
+            self._origin_base = self._origin_base.load()
+        return self._origin_base or {}  # type: ignore[return-value]
+
     def origin(self, qualname: str) -> Location | None:
         """Where the object was created or last changed."""
-        return self._origin.get(qualname)
+        found = self._origin.get(qualname)
+        base = self._origin_base
+        if found is None and base is not None:
+            if isinstance(base, Packed) and not base.may_hold(qualname):
+                return None  # never had an origin: nothing to load
+            return self._base().get(qualname)
+        return found
 
     @property
     def origins(self) -> Mapping[str, Location]:
-        return MappingProxyType(self._origin)
+        if self._origin_base is None:
+            return MappingProxyType(self._origin)
+        return MappingProxyType(ChainMap(self._origin, self._base()))
+
+    def changed_origins(self) -> list[str]:
+        """The objects whose origin the last statement applied set (created or changed by it, at
+        it or at a part of it): its changes are in the journal until the next statement."""
+        origin = self._origin
+        return [key for container, key, _ in self.state.journal.entries if container is origin]
 
     def fact(self, qualname: str, aspect: str) -> Location | None:
         """Where an aspect of an object (``type``, ``not_null``, ``default``, ``name``,
@@ -393,7 +431,8 @@ class Replay:
 def _plain(value: Any) -> Any:
     """A state's journalled dictionary or set as a plain one (its sets of names too)."""
     if isinstance(value, dict):
-        return {key: set(item) if isinstance(item, set) else item for key, item in value.items()}
+        # what a restored state has not read yet stays packed (PackedDict)
+        return {key: set(item) if isinstance(item, set) else item for key, item in dict.items(value)}
     return set(value)
 
 
