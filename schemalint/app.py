@@ -242,6 +242,8 @@ def _lint(args: argparse.Namespace) -> _LintRun:
             result = lint_files(
                 paths, settings, migrations_dir=migrations, progress=output_.reading(update), cache=cache
             )
+        if cache is not None:
+            cache.prune()
         for file_error in result.errors:
             run.failed(file_error)
         run.findings += result.findings

@@ -15,15 +15,21 @@ Three kinds of entries:
   it and the settings: a change to file N invalidates N and what follows, nothing before it.
 - ``run``: a whole lint's result, keyed by the chain of its files, which of them are linted,
   and the settings.
+- ``digests``: each file's SHA-256 with its size, times and inode, so that a file that did not
+  change is not read again to key the chain.
 
-An entry is a header naming the format and the code, a SHA-256 of the payload, and the
+A state's model objects are pickled one by one (model.Packed) and read back lazily
+(replay's PackedDict), as are its origins: a pre-commit after 2,000 files loads the few
+tables it reads, not all of them.
+
+An entry is a header naming the format and the code, a CRC-32 of the payload, and the
 payload: a pickle in which the frozen dataclasses of the model, findings and statements are
 reduced to their constructor's arguments (their default pickling loads three times slower).
 A write goes to a new temporary file renamed over the entry (os.replace): a reader sees a
 whole entry or none, and two runs at once never mix theirs. An entry that does not load
 (another version's, truncated, corrupt, not unpicklable) is ignored and rewritten, never
 trusted. A directory that cannot be written makes the run go on without the cache, said
-once on stderr.
+once on stderr. Entries no run has used for a week are removed (prune, at most once a day).
 """
 
 from __future__ import annotations
@@ -59,6 +65,12 @@ _CHECK = 4  # bytes of a CRC-32: against corruption, not tampering (a 3.5 MB sta
 # a file changed less than this long before its digest is taken may change again with the same
 # size and times (file systems keep times to a clock tick): its digest is not remembered
 _SETTLED_NS = 2_000_000_000
+
+# an entry no run has read or written for this long is removed, looked for at most once a day
+# (the ``.pruned`` file's time says when), with temporary files a run left behind
+UNUSED_NS = 7 * 24 * 3600 * 10**9
+_PRUNE_EVERY_NS = 24 * 3600 * 10**9
+_ABANDONED_NS = 3600 * 10**9
 
 # a cache directory is ignored by git, whoever made it
 GITIGNORE = "# written by schemalint: the cache is local\n*\n"
@@ -219,8 +231,39 @@ class Cache:
                 value = None
         if value is None:
             self._rejected.add((kind, key))
+        else:
+            with suppress(OSError):  # used: not pruned for a while (a read-only cache is not pruned)
+                os.utime(self.directory / kind / key)
         self.stats[f"{kind}.hit" if value is not None else f"{kind}.rejected"] += 1
         return value
+
+    def prune(self) -> int:
+        """Remove the entries no run has used for UNUSED_NS (and temporary files abandoned for an
+        hour), at most once a day; how many were removed. A pre-commit run at each save of a
+        migration leaves an entry per version of it: without this the cache only grows."""
+        marker = self.directory / ".pruned"
+        now = time.time_ns()
+        try:
+            if now - marker.stat().st_mtime_ns < _PRUNE_EVERY_NS:
+                return 0
+        except FileNotFoundError:
+            if not _is_cache(self.directory):
+                return 0  # no cache made here yet, or not ours
+        except OSError:
+            return 0
+        removed = 0
+        with suppress(OSError):
+            _replace(marker, b"")
+            for folder in self.directory.iterdir():
+                if not folder.is_dir():
+                    continue
+                for entry in os.scandir(folder):
+                    age = now - entry.stat().st_mtime_ns
+                    if age > (_ABANDONED_NS if entry.name.endswith(".tmp") else UNUSED_NS):
+                        with suppress(OSError):
+                            os.unlink(entry.path)
+                            removed += 1
+        return removed
 
     def packed(self, exported: tuple[dict[str, Any], Any, Any]) -> tuple[dict[str, Any], Any, Any]:
         """A replay state (Replayer.export) with each object of the model pickled on its own, so

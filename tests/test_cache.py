@@ -379,3 +379,35 @@ def _last_migration(directory: Path, files: list[Path]) -> Path | None:
 
 def _result_type_is_kept() -> None:  # keeps the LintResult import meaningful for mypy's strictness
     assert LintResult
+
+
+def test_entries_unused_for_a_week_are_pruned_once_a_day(tmp_path: Path, settings: Settings) -> None:
+    files = _migrations(tmp_path / "m")
+    store = tmp_path / "cache"
+    _lint([files[-1]], settings, store)
+    entries = [
+        p for kind in ("run", "file", "state") if (store / kind).is_dir() for p in _entries(store, kind)
+    ]
+    old = (cache_module.UNUSED_NS + 10**9) // 10**9
+    for entry in entries:
+        os.utime(entry, (entry.stat().st_atime - old, entry.stat().st_mtime - old))
+    abandoned = store / "run" / "x.123.abc.tmp"
+    abandoned.write_bytes(b"half")
+    os.utime(abandoned, (0, abandoned.stat().st_mtime - 7200))
+    fresh = store / "run" / "y.456.def.tmp"  # another run writing now
+    fresh.write_bytes(b"half")
+    (run,) = _entries(store, "run")[:1]
+    Cache(store, settings, print).load("run", run.name)  # read: used now
+    # every entry but the one read now, and the abandoned temporary file
+    assert Cache(store, settings, print).prune() == (len(entries) - 1) + 1
+    assert run.exists() and fresh.exists() and not abandoned.exists()
+    assert Cache(store, settings, print).prune() == 0  # pruned today already
+    assert (store / ".gitignore").exists()
+
+
+def test_a_directory_that_is_no_cache_is_never_pruned(tmp_path: Path, settings: Settings) -> None:
+    (tmp_path / "mine" / "run").mkdir(parents=True)
+    (tmp_path / "mine" / "run" / "notes").write_text("keep", encoding="utf-8")
+    os.utime(tmp_path / "mine" / "run" / "notes", (0, 0))
+    assert Cache(tmp_path / "mine", settings, print).prune() == 0
+    assert (tmp_path / "mine" / "run" / "notes").exists()
