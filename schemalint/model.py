@@ -451,6 +451,9 @@ class DatabaseInfo:
     encoding: str | None = None
     timezone: str | None = None
     database: str | None = None
+    # the owner of each object that holds privileges (qualname -> role): no grant to an object's
+    # owner is compared, a declared one included (see Grant)
+    owners: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

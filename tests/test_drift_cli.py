@@ -454,3 +454,33 @@ def test_drift_never_changes_the_live_database(
     assert inspect_json(pg, tmp_path) == before
     assert run_sql(pg, "SELECT id, customer, total, note FROM public.orders ORDER BY id") == rows_before
     assert rows_before and rows_before[0][3] == "keep me"
+
+
+def test_a_declared_grant_to_the_live_owner_is_no_difference(pg: str, run_sql: Any, tmp_path: Path) -> None:
+    """The owner holds every privilege (the catalog's grants to it are not held): a migration's
+    GRANT to the role that owns the object in production is not reported missing, a GRANT to
+    another role still is."""
+    owner = run_sql(pg, "SELECT current_user")[0][0]
+    run_sql(
+        pg,
+        "CREATE TABLE public.orders (id bigint PRIMARY KEY);\n"
+        "CREATE FUNCTION public.total() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+    )
+    grants = (
+        f'GRANT SELECT ON public.orders TO "{owner}" WITH GRANT OPTION;\n'
+        f'GRANT ALL ON public.orders TO "{owner}";\n'
+        f'GRANT EXECUTE ON FUNCTION public.total() TO "{owner}";\n'
+    )
+    declared = tmp_path / "schema.sql"
+    declared.write_text(
+        "CREATE TABLE public.orders (id bigint PRIMARY KEY);\n"
+        "CREATE FUNCTION public.total() RETURNS int LANGUAGE sql AS 'SELECT 1';\n" + grants,
+        encoding="utf-8",
+    )
+    done = drift(str(declared), pg, "-f", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert findings(done) == []
+    declared.write_text(declared.read_text(encoding="utf-8") + "GRANT SELECT ON public.orders TO PUBLIC;\n")
+    done = drift(str(declared), pg, "-f", "json", cwd=tmp_path)
+    assert done.returncode == 1
+    assert [(f["code"], f["object"]) for f in findings(done)] == [("D018", "public.orders")]

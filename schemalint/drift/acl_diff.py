@@ -21,32 +21,35 @@ DEFAULTS_WORD = "default privileges on"
 
 
 def acl_differences(declared: Model, live: Model) -> Iterator[AclDifference]:
-    """Every privilege that differs between objects present in both models, object by object."""
+    """Every privilege that differs between objects present in both models, object by object. A
+    declared grant to the role that owns the object in live is not compared: the owner holds every
+    privilege, and the catalog's grants to it are not held either."""
+    owners = live.database.owners
     for qualname, schema in _both(declared.schemas, live.schemas):
-        yield from _grants(qualname, "schema", "schema", schema, live.schemas[qualname])
+        yield from _grants(qualname, "schema", "schema", schema, live.schemas[qualname], owners)
     for qualname, enum in _both(declared.enums, live.enums):
-        yield from _grants(qualname, "type", "type", enum, live.enums[qualname])
+        yield from _grants(qualname, "type", "type", enum, live.enums[qualname], owners)
     for qualname, domain in _both(declared.domains, live.domains):
-        yield from _grants(qualname, "domain", "type", domain, live.domains[qualname])
+        yield from _grants(qualname, "domain", "type", domain, live.domains[qualname], owners)
     for qualname, sequence in _both(declared.sequences, live.sequences):
-        yield from _grants(qualname, "sequence", "sequence", sequence, live.sequences[qualname])
+        yield from _grants(qualname, "sequence", "sequence", sequence, live.sequences[qualname], owners)
     for qualname, function in _both(declared.functions, live.functions):
-        yield from _grants(qualname, function.kind, "function", function, live.functions[qualname])
+        yield from _grants(qualname, function.kind, "function", function, live.functions[qualname], owners)
     for qualname, table in _both(declared.tables, live.tables):
         other = live.tables[qualname]
         word = "foreign table" if table.kind == "foreign table" else "table"
-        yield from _grants(qualname, word, "table", table, other)
+        yield from _grants(qualname, word, "table", table, other, owners)
         theirs = {column.name: column for column in other.columns}
         for column in table.columns:
             if column.name in theirs:
                 where = column.location or table.location
-                on_column = _compare(column.acl, theirs[column.name].acl, "column")
+                on_column = _compare(column.acl, theirs[column.name].acl, "column", owners.get(qualname))
                 for change, mine, their in on_column:
                     at = mine.location if mine is not None and mine.location else where
                     yield f"{qualname}.{column.name}", change, "column", mine, their, at
     for qualname, view in _both(declared.views, live.views):
         word = "materialized view" if view.materialized else "view"
-        yield from _grants(qualname, word, "table", view, live.views[qualname])
+        yield from _grants(qualname, word, "table", view, live.views[qualname], owners)
     for qualname in sorted(declared.default_privileges.keys() | live.default_privileges.keys()):
         d_entry, l_entry = declared.default_privileges.get(qualname), live.default_privileges.get(qualname)
         some = d_entry or l_entry
@@ -61,8 +64,10 @@ def _both(declared: Mapping[str, Any], live: Mapping[str, Any]) -> list[tuple[st
     return [(qualname, obj) for qualname, obj in sorted(declared.items()) if qualname in live]
 
 
-def _grants(qualname: str, word: str, kind: ObjectAcl, mine: Any, theirs: Any) -> Iterator[AclDifference]:
-    for change, declared, live in _compare(mine.acl, theirs.acl, kind):
+def _grants(
+    qualname: str, word: str, kind: ObjectAcl, mine: Any, theirs: Any, owners: Mapping[str, str]
+) -> Iterator[AclDifference]:
+    for change, declared, live in _compare(mine.acl, theirs.acl, kind, owners.get(qualname)):
         location = declared.location if declared is not None and declared.location else mine.location
         yield qualname, change, word, declared, live, location
 
@@ -70,10 +75,11 @@ def _grants(qualname: str, word: str, kind: ObjectAcl, mine: Any, theirs: Any) -
 Pair = tuple[str, Grant | None, Grant | None]
 
 
-def _compare(declared: Acl | None, live: Acl | None, kind: ObjectAcl) -> list[Pair]:
+def _compare(declared: Acl | None, live: Acl | None, kind: ObjectAcl, owner: str | None) -> list[Pair]:
     if declared == live:
         return []
-    return list(_pairs(effective_acl(kind, declared), effective_acl(kind, live)))
+    mine = tuple(g for g in effective_acl(kind, declared) if g.grantee != owner)
+    return list(_pairs(mine, effective_acl(kind, live)))
 
 
 def _pairs(declared: Acl, live: Acl) -> Iterator[Pair]:

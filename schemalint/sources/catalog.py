@@ -154,7 +154,7 @@ def error_text(error: psycopg.Error, dsn: str) -> str:
     return scrub(" ".join((primary or str(error)).split()) or type(error).__name__, dsn)
 
 
-_READS = 16  # the queries _read runs after the first, for progress
+_READS = 17  # the queries _read runs after the first, for progress
 
 
 def _read(
@@ -251,7 +251,11 @@ def _read(
         ),
         collations=_keyed(collation_of(row) for row in rows("collations", nsp=nsp)),
         database=m.DatabaseInfo(
-            server_version=version, encoding=encoding, timezone=timezone, database=database
+            server_version=version,
+            encoding=encoding,
+            timezone=timezone,
+            database=database,
+            owners={str(name): str(owner) for name, owner in rows("owners", nsp=nsp)},
         ),
     )
     return with_privileges(model, rows("privileges", nsp=nsp), rows("default_privileges", nsp=nsp))
