@@ -8,10 +8,12 @@ peer's numbers and says why ours is missing.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -239,14 +241,23 @@ def new_file_command(ctx: Context, directory: Path, name: str, table: str) -> tu
     return command, new
 
 
+def _settled(directories: list[Path], seconds: float = 2.5) -> None:
+    """Wait until no file of the directories changed in the last `seconds`: a project's history is
+    old files, and the cache re-reads a file changed in the last 2 s (its times may not show
+    the next change yet), so a history written just now would be measured as a fresh checkout."""
+    newest = max(os.stat(path).st_ctime for folder in directories for path in folder.iterdir())
+    time.sleep(max(0.0, newest + seconds - time.time()))
+
+
 def precommit_cache(ctx: Context, sizes: tuple[int, int] = (50, 2000)) -> list[Row]:
     kratos = ctx.out / "kratos"
     if kratos.exists():
         shutil.rmtree(kratos)
     shutil.copytree(KRATOS, kratos)
+    small, large = (generate.migration_dir(ctx.out / f"history{n}", n) for n in sizes)
+    _settled([kratos, small[0].parent, large[0].parent])
     on_kratos, new = new_file_command(ctx, kratos, "99991231000000000000_new.postgres.up.sql", "identities")
     squawk = Command(argv(ctx.tools.squawk, new), FINDINGS)
-    small, large = (generate.migration_dir(ctx.out / f"history{n}", n) for n in sizes)
     on_small, _ = new_file_command(ctx, small[0].parent, "V9999__new.sql", "orders")
     on_large, _ = new_file_command(ctx, large[0].parent, "V9999__new.sql", "orders")
     m = interleaved({"squawk": squawk, "kratos": on_kratos, "small": on_small, "large": on_large}, ctx.repeat)

@@ -168,8 +168,6 @@ _MIGRATIONS: tuple[tuple[str, str], ...] = (
 def migration_dir(out: Path, count: int = 50) -> list[Path]:
     """`count` Flyway-style migration files: the patterns above, then small tables of a growing app."""
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob("V*.sql"):
-        stale.unlink()
     paths: list[Path] = []
     for index in range(1, count + 1):
         if index <= len(_MIGRATIONS):
@@ -185,8 +183,14 @@ def migration_dir(out: Path, count: int = 50) -> list[Path]:
                 f"CREATE INDEX idx_items_{n:02d}_order_id ON items_{n:02d} (order_id);\n"
             )
         path = out / f"V{index:03d}__{slug}.sql"
-        path.write_text(f"-- {slug.replace('_', ' ')}\n{body}")
+        text = f"-- {slug.replace('_', ' ')}\n{body}"
+        # a file already there is left as it is: a history is old files, not ones just written
+        # (the cache trusts a file's remembered digest only once it has not changed for 2 s)
+        if not path.is_file() or path.read_text() != text:
+            path.write_text(text)
         paths.append(path)
+    for stale in set(out.glob("V*.sql")) - set(paths):
+        stale.unlink()
     return paths
 
 
