@@ -45,6 +45,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +114,7 @@ def settings_key(settings: Settings) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+@cache
 def _reducers() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
     """For each frozen dataclass of the model, findings and statements: rebuilt by its constructor."""
     table: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
@@ -161,7 +163,6 @@ class Cache:
         self._warn = warn
         self._header = FORMAT + _code_key() + b"\n"
         self._settings = settings_key(settings).encode()
-        self._reducers: dict[type, Callable[[Any], tuple[Any, ...]]] | None = None
         self._ready = False
         self._rejected: set[tuple[str, str]] = set()
 
@@ -269,9 +270,7 @@ class Cache:
         """A replay state (Replayer.export) with each object of the model pickled on its own, so
         that a run reading it back loads only the objects it reads (PackedDict); an object still
         packed since it was read back keeps its bytes."""
-        if self._reducers is None:
-            self._reducers = _reducers()
-        reducers = self._reducers
+        reducers = _reducers()
         state, origins, facts = exported
         if not isinstance(origins, model.Packed):  # loaded only when an older object is looked up
             origins = model.Packed(_dumps(origins, reducers), keys=origins)
@@ -291,9 +290,7 @@ class Cache:
         """Write an entry: to a new temporary file, renamed over the entry."""
         if not self.enabled:
             return
-        if self._reducers is None:
-            self._reducers = _reducers()
-        payload = _dumps(value, self._reducers)
+        payload = _dumps(value, _reducers())
         try:
             if not self._ready:
                 self._prepare()

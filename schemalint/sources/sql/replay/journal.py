@@ -220,8 +220,6 @@ class PackedDict(JournalDict[_K, _V]):
     def __ne__(self, other: object) -> bool:
         return not self == other
 
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         self.load_all()
         return dict.__repr__(self)
