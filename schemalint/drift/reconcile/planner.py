@@ -27,8 +27,7 @@ class Planner(Script):
         if d.change == "missing":
             schema = self.declared.schemas[d.object]
             self.add(30, d.object, f"CREATE SCHEMA {quote_ident(d.object)}")
-            if schema.comment is not None:
-                self.add(48, d.object, self.comment_on("schema", d.object, schema.comment))
+            self.comment_created("schema", d.object, schema.comment)
         elif d.change == "extra":
             self.add(
                 23, d.object, f"DROP SCHEMA {quote_ident(d.object)}", "drops the schema (fails if not empty)"
@@ -54,16 +53,14 @@ class Planner(Script):
         if d.change != "extra":
             collation = self.declared.collations[d.object]
             self.add(31, d.object, sqlgen.create_collation_sql(collation))
-            if collation.comment is not None:
-                self.add(48, d.object, self.comment_on("collation", d.object, collation.comment))
+            self.comment_created("collation", d.object, collation.comment)
 
     def _enum(self, d: Difference) -> None:
         if d.change == "missing":
             enum = self.declared.enums[d.object]
             values = ", ".join(literal(v) for v in enum.values)
             self.add(32, d.object, f"CREATE TYPE {qname(enum.schema, enum.name)} AS ENUM ({values})")
-            if enum.comment is not None:
-                self.add(48, d.object, self.comment_on("type", d.object, enum.comment))
+            self.comment_created("type", d.object, enum.comment)
         elif d.change == "extra":
             enum = self.live.enums[d.object]
             self.add(21, d.object, f"DROP TYPE {qname(enum.schema, enum.name)}", "drops the type")
@@ -75,8 +72,7 @@ class Planner(Script):
         if d.change == "missing":
             domain = self.declared.domains[d.object]
             self.add(33, d.object, sqlgen.create_domain_sql(domain))
-            if domain.comment is not None:
-                self.add(48, d.object, self.comment_on("domain", d.object, domain.comment))
+            self.comment_created("domain", d.object, domain.comment)
         elif d.change == "extra":
             domain = self.live.domains[d.object]
             self.add(20, d.object, f"DROP DOMAIN {qname(domain.schema, domain.name)}", "drops the domain")
@@ -91,8 +87,7 @@ class Planner(Script):
             self.add(34, d.object, sqlgen.create_sequence_sql(sequence))
             if sequence.owned_by:
                 self.add(49, d.object, sqlgen.sequence_owned_by_sql(sequence))
-            if sequence.comment is not None:
-                self.add(48, d.object, self.comment_on("sequence", d.object, sequence.comment))
+            self.comment_created("sequence", d.object, sequence.comment)
         elif d.change == "extra":
             sequence = self.live.sequences[d.object]
             text = f"DROP SEQUENCE IF EXISTS {qname(sequence.schema, sequence.name)}"
@@ -112,8 +107,8 @@ class Planner(Script):
             why = f"the {d.attribute} changes: drops the function and what depends on it"
             self.add(19, d.object, sqlgen.drop_function_sql(self.live.functions[d.object]), why)
         self.add(35, d.object, sqlgen.create_function_sql(function))
-        if d.change == "missing" and function.comment is not None:
-            self.add(48, d.object, self.comment_on("function", d.object, function.comment))
+        if d.change == "missing":
+            self.comment_created("function", d.object, function.comment)
 
     def _table(self, d: Difference) -> None:
         if d.change == "missing":
@@ -173,8 +168,7 @@ class Planner(Script):
             appended = changes.appended_out_of_order(table, self.live.tables[table.qualname], column)
             if appended is not None:
                 self.add(phase, key + "~", None, appended)
-            if column.comment is not None:
-                self.add(48, d.object, self.comment_on("column", d.object, column.comment))
+            self.comment_created("column", d.object, column.comment)
         elif d.change == "extra":
             text = f"ALTER TABLE {qname(table.schema, table.name)} DROP COLUMN {quote_ident(name)}"
             self.add(16, d.object, text, "deletes the column and its data")
@@ -218,8 +212,8 @@ class Planner(Script):
             self.drop_index(*live, "drops a unique index: duplicates become possible" if unique else None)
         if declared is not None and d.change != "extra" and declared[0].constraint is None:
             self.create_index(*declared)
-        if declared is not None and d.change == "missing" and declared[0].comment is not None:
-            self.add(48, d.object, self.comment_on("index", d.object, declared[0].comment))
+        if declared is not None and d.change == "missing":
+            self.comment_created("index", d.object, declared[0].comment)
 
     def _trigger(self, d: Difference) -> None:
         table, name = self.owner(d.object)

@@ -209,16 +209,14 @@ class Rebuild:
         elif ref.kind == "function":
             function = declared.functions[ref.name]
             script.add(CREATE_PHASE["function"], ref.name, sqlgen.create_function_sql(function))
-            if function.comment is not None:
-                script.add(48, ref.name, script.comment_on("function", ref.name, function.comment))
+            script.comment_created("function", ref.name, function.comment)
             for phase, key, text, why in privileges.grants_of("function", ref.name, declared):
                 script.add(phase, key, text, why)
         elif ref.kind == "index":
             found = script.index(declared, ref.name)
             assert found is not None
             script.create_index(*found)
-            if found[0].comment is not None:
-                script.add(48, ref.name, script.comment_on("index", ref.name, found[0].comment))
+            script.comment_created("index", ref.name, found[0].comment)
         else:
             owned = owner_in(declared, ref.name)
             assert owned is not None

@@ -81,6 +81,11 @@ class Script:
             unsafe = f"{key}: cannot be written from the model; write this statement by hand"
         self.steps.append(Step(phase, key, sql, unsafe, len(self.steps), new=self.creating))
 
+    def comment_created(self, kind: str, qualname: str, text: str | None) -> None:
+        """COMMENT ON an object the script creates, when it has a comment (a new one has none)."""
+        if text is not None:
+            self.add(48, qualname, self.comment_on(kind, qualname, text))
+
     def comment_on(self, kind: str, qualname: str, text: str | None) -> str:
         """COMMENT ON the declared object of that kind and qualified name."""
         value = literal(text) if text is not None else "NULL"
@@ -264,9 +269,8 @@ class Script:
                 self.add(44, index.qualname, sqlgen.create_index_sql(index, view))
             for trigger in view.triggers:
                 self.create_trigger(view, trigger)
-            if view.comment is not None:
-                kind = "materialized view" if view.materialized else "view"
-                self.add(48, view.qualname, self.comment_on(kind, view.qualname, view.comment))
+            kind = "materialized view" if view.materialized else "view"
+            self.comment_created(kind, view.qualname, view.comment)
             for phase, key, text, why in privileges.grants_of("view", view.qualname, self.declared):
                 self.add(phase, key, text, why)
         finally:
